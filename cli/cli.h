@@ -1,0 +1,46 @@
+/* cli.h - shared helpers of the bontot command (cli/). */
+#ifndef BT_CLI_H
+#define BT_CLI_H
+
+#include "bontot.h"
+
+#include <stdio.h>
+
+/* Exit codes. */
+#define CLI_OK 0
+#define CLI_FAIL 1
+#define CLI_USAGE 2
+
+/* The store path: --db, else $BONTOT_DB, else ./bontot.db. */
+extern const char *cli_db_path;
+/* 1 when the store was named by --db or $BONTOT_DB. */
+extern int cli_db_given;
+
+typedef struct {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary; /* one line, Vietnamese */
+} cli_command;
+
+/* Print "bontot: lỗi: <library message>" and return CLI_FAIL. */
+int cli_fail(const char *what);
+/* Print a usage error, a hint to --help, and return CLI_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...);
+/* Read a whole file (or stdin for "-") into memory. Returns 0 or -1 with errno. */
+int cli_read_file(const char *path, char **data, size_t *len);
+/* Today's date on this machine's clock (local time). */
+bt_date cli_today(void);
+/* Now as "YYYY-MM-DDTHH:MM:SSZ" (UTC). */
+void cli_timestamp(char out[BT_TIMESTAMP_BYTES]);
+/* Who is recording: $BONTOT_AUTHOR, else $USER, else "bontot". */
+const char *cli_author(void);
+/* Open the store at cli_db_path, printing an error on failure. */
+int cli_open_store(bt_store **out);
+/* A built-in rule set name, or a path to a rule set file. Prints the error. */
+int cli_load_rules(bt_rules *out, const char *arg);
+/* Parse a year argument. */
+int cli_parse_year(const char *s, int *year);
+/* dd/mm/yyyy */
+void cli_format_date_vi(char out[16], bt_date d);
+
+#endif

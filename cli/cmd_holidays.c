@@ -1,0 +1,81 @@
+/* cmd_holidays.c - bontot holidays YEAR: the year's non-working public holidays. */
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+int cmd_holidays(int argc, char **argv)
+{
+	static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'}, {0}};
+	int c, json = 0, year, use_db = 0, rc = CLI_FAIL;
+	bt_calendar *cal = NULL;
+	bt_holiday *list = NULL;
+	size_t n = 0;
+	bt_store *s = NULL;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j': json = 1; break;
+		case 'h':
+			printf("Cách dùng: bontot [--db TỆP] holidays NĂM [--json]\n\n"
+			       "Liệt kê các ngày nghỉ lễ, Tết (không làm việc) của NĂM theo Điều 112 Bộ luật Lao động\n"
+			       "2019: Tết Dương lịch, Tết Nguyên đán (5 ngày, mặc định: 30 Tết đến mùng 4), Giỗ Tổ\n"
+			       "Hùng Vương, 30/4, 1/5, Quốc khánh 2/9 và một ngày liền kề, cùng các ngày nghỉ bù.\n"
+			       "Nếu có --db (hoặc $BONTOT_DB) thì áp dụng các quyết định điều chỉnh (bản ghi\n"
+			       "\"holiday\") trong kho đó. Xem docs/calendar.md.\n\n"
+			       "  --json   in [{\"date\":\"YYYY-MM-DD\",\"name\":\"...\"}, ...]\n");
+			return CLI_OK;
+		default: return cli_usage_error("holidays", "tùy chọn không hợp lệ");
+		}
+	}
+	if (optind + 1 != argc || cli_parse_year(argv[optind], &year) < 0)
+		return cli_usage_error("holidays", "cần một năm từ %d đến %d", BT_DATE_MIN_YEAR, BT_DATE_MAX_YEAR);
+	/* Overrides come from a store only when one was named. */
+	use_db = cli_db_given;
+	if (use_db) {
+		if (cli_open_store(&s) < 0)
+			return CLI_FAIL;
+		if (bt_store_calendar(s, &cal) < 0) {
+			cli_fail("không đọc được lịch nghỉ");
+			goto done;
+		}
+	} else if (bt_calendar_new(&cal) < 0) {
+		cli_fail(NULL);
+		goto done;
+	}
+	if (bt_calendar_holidays(&list, &n, cal, year) < 0) {
+		cli_fail(NULL);
+		goto done;
+	}
+	if (json) {
+		printf("[");
+		for (size_t i = 0; i < n; i++) {
+			char d[BT_DATE_STR_BYTES];
+			bt_date_format(d, list[i].date);
+			printf("%s{\"date\":\"%s\",\"name\":\"", i ? "," : "", d);
+			for (const char *p = list[i].name; *p; p++) {
+				if (*p == '"' || *p == '\\')
+					putchar('\\');
+				if ((unsigned char)*p >= 0x20)
+					putchar(*p);
+			}
+			printf("\"}");
+		}
+		printf("]\n");
+	} else {
+		static const char *const wd[8] = {"", "T2", "T3", "T4", "T5", "T6", "T7", "CN"};
+		printf("Ngày nghỉ lễ, Tết năm %d (%zu ngày):\n", year, n);
+		for (size_t i = 0; i < n; i++) {
+			char d[16];
+			cli_format_date_vi(d, list[i].date);
+			printf("  %s  %-8s  %s\n", d, wd[bt_date_weekday(list[i].date)], list[i].name);
+		}
+	}
+	rc = CLI_OK;
+done:
+	free(list);
+	bt_calendar_free(cal);
+	bt_store_free(s);
+	return rc;
+}

@@ -1,0 +1,46 @@
+/* cmd_lunar.c - bontot lunar DATE: the Vietnamese lunar date of a civil date. */
+#include "cli.h"
+
+#include <getopt.h>
+#include <string.h>
+
+int cmd_lunar(int argc, char **argv)
+{
+	static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'}, {0}};
+	int c, json = 0;
+	bt_date d;
+	bt_lunar_date l;
+	char name[64], ds[BT_DATE_STR_BYTES];
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j': json = 1; break;
+		case 'h':
+			printf("Cách dùng: bontot lunar NGÀY [--json]\n\n"
+			       "Đổi ngày dương lịch NGÀY (YYYY-MM-DD, năm %d-%d) sang âm lịch Việt Nam (múi giờ\n"
+			       "UTC+7). Chính xác đã kiểm tra cho 1968-2100; xem docs/calendar.md.\n\n"
+			       "  --json   in {\"solar\",\"year\",\"month\",\"day\",\"leap\",\"can_chi\"}\n",
+			       BT_DATE_MIN_YEAR, BT_DATE_MAX_YEAR);
+			return CLI_OK;
+		default: return cli_usage_error("lunar", "tùy chọn không hợp lệ");
+		}
+	}
+	if (optind + 1 != argc)
+		return cli_usage_error("lunar", "cần đúng một ngày dạng YYYY-MM-DD");
+	if (bt_date_parse(&d, argv[optind], strlen(argv[optind])) < 0)
+		return cli_usage_error("lunar", "%s", bt_error_last());
+	if (bt_lunar_from_solar(&l, d) < 0)
+		return cli_fail(NULL);
+	bt_lunar_year_name(name, sizeof(name), l.year);
+	bt_date_format(ds, d);
+	if (json)
+		printf("{\"solar\":\"%s\",\"year\":%d,\"month\":%d,\"day\":%d,\"leap\":%s,\"can_chi\":\"%s\"}\n", ds, l.year,
+		       l.month, l.day, l.leap ? "true" : "false", name);
+	else {
+		char vi[16];
+		cli_format_date_vi(vi, d);
+		printf("Ngày %s dương lịch là ngày %d tháng %d%s năm %s (âm lịch %d).\n", vi, l.day, l.month,
+		       l.leap ? " nhuận" : "", name, l.year);
+	}
+	return CLI_OK;
+}

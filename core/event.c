@@ -1,0 +1,195 @@
+/*
+ * event.c - encode and decode events (format documented in bontot/event.h
+ * and docs/formats.md).
+ */
+#include "bontot/event.h"
+#include "buf.h"
+#include "error.h"
+#include "sha256.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+int bt_timestamp_valid(const char *ts)
+{
+	static const char shape[] = "dddd-dd-ddTdd:dd:ddZ";
+	bt_date d;
+	if (strlen(ts) != sizeof(shape) - 1)
+		return 0;
+	for (size_t i = 0; shape[i]; i++) {
+		if (shape[i] == 'd' ? (ts[i] < '0' || ts[i] > '9') : ts[i] != shape[i])
+			return 0;
+	}
+	if (bt_date_parse(&d, ts, 10) < 0) {
+		bt_error_clear();
+		return 0;
+	}
+	int h = (ts[11] - '0') * 10 + ts[12] - '0', m = (ts[14] - '0') * 10 + ts[15] - '0',
+	    s = (ts[17] - '0') * 10 + ts[18] - '0';
+	return h < 24 && m < 60 && s < 61;
+}
+
+static int valid_log_id(const char *log)
+{
+	size_t n = strlen(log);
+	if (n == 0 || n > BT_LOG_ID_MAX_BYTES)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = log[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+		      c == '.'))
+			return 0;
+	}
+	return 1;
+}
+
+int bt_event_encode(bt_buf *out, const char *log, int64_t seq, const uint8_t prev[BT_HASH_BYTES], const char *ts,
+		    const char *author, const bt_record *rec)
+{
+	char hex[BT_SHA256_HEX_BYTES];
+	if (!valid_log_id(log))
+		return bt__error_set(BT_EINVALID, "mã nhật ký không hợp lệ \"%.64s\"", log);
+	if (seq < 1)
+		return bt__error_set(BT_EINVALID, "số thứ tự sự kiện phải từ 1");
+	if (!bt_timestamp_valid(ts))
+		return bt__error_set(BT_EINVALID, "thời điểm không hợp lệ \"%.40s\"", ts);
+	if (!author || strlen(author) > 200)
+		return bt__error_set(BT_EINVALID, "tên người ghi không hợp lệ");
+	if (!rec->canonical)
+		return bt__error_set(BT_EINVALID, "bản ghi chưa được chuẩn hóa");
+	bt__hex(hex, prev, BT_HASH_BYTES);
+	size_t start = out->len;
+	bt_buf_printf(out, "{\"v\":%d,\"log\":\"%s\",\"seq\":%lld,\"prev\":\"%s\",\"ts\":\"%s\",\"author\":",
+		      BT_EVENT_VERSION, log, (long long)seq, hex, ts);
+	bt_buf_json_string(out, author);
+	bt_buf_puts(out, ",\"rec\":");
+	bt_buf_put(out, rec->canonical, rec->canonical_len);
+	bt_buf_puts(out, "}");
+	if (out->failed)
+		return BT_ENOMEM;
+	if (out->len - start > BT_EVENT_MAX_BYTES)
+		return bt__error_set(BT_EINVALID, "sự kiện lớn quá %d byte", BT_EVENT_MAX_BYTES);
+	return 0;
+}
+
+void bt_event_clear(bt_event *ev)
+{
+	free(ev->author);
+	bt_record_free(ev->rec);
+	memset(ev, 0, sizeof(*ev));
+}
+
+static int unhex(uint8_t *out, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int v = 0;
+		for (int j = 0; j < 2; j++) {
+			char c = s[2 * i + j];
+			v <<= 4;
+			if (c >= '0' && c <= '9')
+				v |= c - '0';
+			else if (c >= 'a' && c <= 'f')
+				v |= c - 'a' + 10;
+			else
+				return -1;
+		}
+		out[i] = (uint8_t)v;
+	}
+	return 0;
+}
+
+int bt_event_decode(bt_event *ev, const uint8_t *bytes, size_t len)
+{
+	static const char rec_marker[] = ",\"rec\":";
+	const char *text = (const char *)bytes;
+	json_t *env = NULL, *v;
+	json_error_t jerr;
+	bt_buf check;
+	int err = 0;
+	const char *rec_at = NULL;
+
+	memset(ev, 0, sizeof(*ev));
+	bt_buf_init(&check, BT_EVENT_MAX_BYTES * 2);
+	if (len > BT_EVENT_MAX_BYTES || len < 2 || text[len - 1] != '}') {
+		err = bt__error_set(BT_ECORRUPT, "sự kiện hỏng: kích thước hoặc dạng sai");
+		goto done;
+	}
+	/* The envelope's strings cannot hold an unescaped quote, so the first marker is the envelope's. */
+	for (size_t i = 0; i + sizeof(rec_marker) - 1 < len; i++)
+		if (memcmp(text + i, rec_marker, sizeof(rec_marker) - 1) == 0) {
+			rec_at = text + i;
+			break;
+		}
+	if (!rec_at) {
+		err = bt__error_set(BT_ECORRUPT, "sự kiện hỏng: thiếu trường rec");
+		goto done;
+	}
+	env = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!env || !json_is_object(env)) {
+		err = bt__error_set(BT_ECORRUPT, "sự kiện hỏng: không phải JSON (%s)", env ? "" : jerr.text);
+		goto done;
+	}
+	v = json_object_get(env, "v");
+	if (!v || !json_is_integer(v) || json_integer_value(v) != BT_EVENT_VERSION) {
+		err = bt__error_set(BT_ECORRUPT, "sự kiện hỏng: phiên bản định dạng không hỗ trợ");
+		goto done;
+	}
+	v = json_object_get(env, "log");
+	if (!v || !json_is_string(v) || !valid_log_id(json_string_value(v))) {
+		err = bt__error_set(BT_ECORRUPT, "sự kiện hỏng: trường log");
+		goto done;
+	}
+	memcpy(ev->log, json_string_value(v), json_string_length(v) + 1);
+	v = json_object_get(env, "seq");
+	if (!v || !json_is_integer(v) || json_integer_value(v) < 1) {
+		err = bt__error_set(BT_ECORRUPT, "sự kiện hỏng: trường seq");
+		goto done;
+	}
+	ev->seq = json_integer_value(v);
+	v = json_object_get(env, "prev");
+	if (!v || !json_is_string(v) || json_string_length(v) != 64 || unhex(ev->prev, json_string_value(v), 32) < 0) {
+		err = bt__error_set(BT_ECORRUPT, "sự kiện hỏng: trường prev");
+		goto done;
+	}
+	v = json_object_get(env, "ts");
+	if (!v || !json_is_string(v) || !bt_timestamp_valid(json_string_value(v))) {
+		err = bt__error_set(BT_ECORRUPT, "sự kiện hỏng: trường ts");
+		goto done;
+	}
+	memcpy(ev->ts, json_string_value(v), BT_TIMESTAMP_BYTES);
+	v = json_object_get(env, "author");
+	if (!v || !json_is_string(v) || !(ev->author = strdup(json_string_value(v)))) {
+		err = bt__error_set(BT_ECORRUPT, "sự kiện hỏng: trường author");
+		goto done;
+	}
+	if (json_object_size(env) != 7) {
+		err = bt__error_set(BT_ECORRUPT, "sự kiện hỏng: số trường sai");
+		goto done;
+	}
+	const char *rec_text = rec_at + sizeof(rec_marker) - 1;
+	size_t rec_len = (size_t)(text + len - 1 - rec_text);
+	if ((err = bt_record_parse(&ev->rec, rec_text, rec_len)) < 0) {
+		err = bt__error_set(BT_ECORRUPT, "sự kiện hỏng: bản ghi: %s", bt_error_last());
+		goto done;
+	}
+	/* Exactly the bytes the encoder writes: no second encoding of the same event. */
+	if ((err = bt_event_encode(&check, ev->log, ev->seq, ev->prev, ev->ts, ev->author, ev->rec)) < 0) {
+		err = bt__error_set(BT_ECORRUPT, "sự kiện hỏng: %s", bt_error_last());
+		goto done;
+	}
+	if (check.len != len || memcmp(check.data, text, len) != 0) {
+		err = bt__error_set(BT_ECORRUPT, "sự kiện hỏng: không ở dạng chuẩn");
+		goto done;
+	}
+	if (bt__sha256(ev->hash, bytes, len) < 0) {
+		err = bt__error_set(BT_ERROR, "SHA-256 thất bại");
+		goto done;
+	}
+done:
+	if (err < 0)
+		bt_event_clear(ev);
+	bt_buf_free(&check);
+	json_decref(env);
+	return err;
+}

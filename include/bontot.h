@@ -1,0 +1,13 @@
+/* bontot.h - the whole public API of the bontot library. */
+#ifndef BONTOT_H
+#define BONTOT_H
+
+#include "bontot/common.h"
+#include "bontot/calendar.h"
+#include "bontot/records.h"
+#include "bontot/rules.h"
+#include "bontot/eval.h"
+#include "bontot/event.h"
+#include "bontot/store.h"
+
+#endif

@@ -1,0 +1,149 @@
+/*
+ * bontot/store.h - the local store: an SQLite database holding the
+ * append-only, hash-chained event log and the projection tables built from
+ * it (DESIGN.md decisions 1-2; schema in docs/storage.md).
+ *
+ * Every change passes through bt_import_*: records become events appended to
+ * the store's own log and applied to the projections in the same
+ * transaction. A store is used from one thread at a time.
+ */
+#ifndef BONTOT_STORE_H
+#define BONTOT_STORE_H
+
+#include "bontot/event.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct bt_store bt_store;
+
+typedef struct {
+	int version;        /* BT_STORE_OPTS_VERSION */
+	const char *log_id; /* bt_store_init: id of the new store's log; NULL: random "bt-<16 hex>" */
+} bt_store_opts;
+
+#define BT_STORE_OPTS_VERSION 1
+#define BT_STORE_OPTS_INIT {BT_STORE_OPTS_VERSION, NULL}
+
+/*
+ * Create a new store at `path` (BT_EEXISTS if a file is there) with the
+ * current schema and an empty log, and open it. Free with bt_store_free.
+ */
+int bt_store_init(bt_store **out, const char *path, const bt_store_opts *opts) BT_WARN_UNUSED;
+
+/*
+ * Open an existing store, migrating its schema forward if it is older.
+ * BT_ENOTFOUND when there is no file, BT_ECORRUPT when it is not a bontot store.
+ */
+int bt_store_open(bt_store **out, const char *path) BT_WARN_UNUSED;
+
+void bt_store_free(bt_store *store);
+
+/* The id of the store's own log. Borrowed, valid while the store is open. */
+const char *bt_store_log_id(const bt_store *store);
+
+/* ---- import ---- */
+
+typedef struct {
+	int version;              /* BT_IMPORT_OPTS_VERSION */
+	const char *timestamp;    /* "YYYY-MM-DDTHH:MM:SSZ" written into each event (required) */
+	const char *author;       /* who records (required) */
+} bt_import_opts;
+
+#define BT_IMPORT_OPTS_VERSION 1
+#define BT_IMPORT_OPTS_INIT {BT_IMPORT_OPTS_VERSION, NULL, NULL}
+
+typedef struct {
+	size_t lines;     /* lines read, blank ones included */
+	size_t records;   /* records seen */
+	size_t added;     /* new facts */
+	size_t changed;   /* facts that supersede an earlier version (kept in the log) */
+	size_t unchanged; /* already recorded exactly so */
+	size_t error_line; /* the line of the error, 0 if none */
+} bt_import_stats;
+
+typedef struct bt_import bt_import;
+
+/*
+ * Start an import: one transaction that bt_import_commit makes durable and
+ * bt_import_free (without commit) rolls back. Nothing is visible to others
+ * and nothing is kept until commit; a crash before it leaves the store as it
+ * was. One import at a time per store.
+ */
+int bt_import_begin(bt_import **out, bt_store *store, const bt_import_opts *opts) BT_WARN_UNUSED;
+
+/*
+ * Feed the next line (without its newline; a trailing CR is ignored; blank
+ * lines are skipped). On the first bad line returns BT_EINVALID (or
+ * BT_ENOTFOUND / BT_ECONFLICT for references) with a message that names the
+ * line and the field; after an error the import can only be freed.
+ */
+int bt_import_line(bt_import *imp, const char *text, size_t len) BT_WARN_UNUSED;
+
+/* Commit. On failure nothing was kept. Stats are filled either way. */
+int bt_import_commit(bt_import *imp, bt_import_stats *stats) BT_WARN_UNUSED;
+
+/* Roll back anything not committed and free. Accepts NULL. */
+void bt_import_free(bt_import *imp);
+
+/* The running statistics of an import. */
+void bt_import_get_stats(const bt_import *imp, bt_import_stats *stats);
+
+/* ---- export, rebuild, verification ---- */
+
+/*
+ * Write every current record in the interchange format, one line each,
+ * dependency order (committees, cells, members, ...), then by the order
+ * they were recorded. `write` returns 0 or a negative code to stop.
+ */
+int bt_store_export(bt_store *store, int (*write)(const char *data, size_t len, void *payload),
+		    void *payload) BT_WARN_UNUSED;
+
+typedef struct {
+	size_t events;
+	uint8_t before[BT_HASH_BYTES]; /* projection digest before */
+	uint8_t after[BT_HASH_BYTES];  /* projection digest after */
+} bt_rebuild_stats;
+
+/*
+ * Check the whole log (each event's bytes against its hash, the chain of
+ * prev hashes, canonical encoding), then drop the projections and replay the
+ * log into them, in one transaction. BT_ECORRUPT (and nothing changed) if the
+ * log does not verify.
+ */
+int bt_store_rebuild(bt_store *store, bt_rebuild_stats *stats) BT_WARN_UNUSED;
+
+/* SHA-256 over the contents of every projection table, in a fixed order. */
+int bt_store_projection_digest(bt_store *store, uint8_t out[BT_HASH_BYTES]) BT_WARN_UNUSED;
+
+/* Number of events in the log. */
+int bt_store_event_count(bt_store *store, int64_t *out) BT_WARN_UNUSED;
+
+/* ---- evaluation ---- */
+
+/* A calendar with the store's holiday overrides applied. Free with bt_calendar_free. */
+int bt_store_calendar(bt_store *store, bt_calendar **out) BT_WARN_UNUSED;
+
+/*
+ * Evaluate every cell (sorted by id), or only `cell_id` when not NULL, calling
+ * `each` with each result (borrowed for the call). opts->calendar NULL: the
+ * store's calendar. Memory is bounded by one cell's records.
+ */
+int bt_store_evaluate(bt_store *store, const bt_eval_opts *opts, const char *cell_id,
+		      int (*each)(const bt_cell_result *result, void *payload), void *payload) BT_WARN_UNUSED;
+
+/*
+ * Load every current record about one cell (the cell, its members, their
+ * exemptions, dues, commitments, discipline and attestations, its meetings,
+ * targets, regulations and its attestations). *out is an array of *count
+ * records; free with bt_records_free.
+ */
+int bt_store_load_cell(bt_store *store, const char *cell_id, bt_record ***out, size_t *count) BT_WARN_UNUSED;
+
+void bt_records_free(bt_record **records, size_t count);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

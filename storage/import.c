@@ -1,0 +1,501 @@
+/*
+ * import.c - import of interchange lines (SPEC.md 5) and the projection
+ * writer shared with rebuild.
+ *
+ * An import is one SQLite transaction. For each line: parse and canonicalise
+ * (core/record.c); look up the fact's current version by (kind, key); if its
+ * canonical bytes are the same, nothing happens (idempotence); otherwise check
+ * the references against the store as it stands (earlier lines of the same
+ * file included), append an event to the store's own log and apply it to the
+ * projections. The first bad line aborts the import and nothing is kept.
+ */
+#include "error.h"
+#include "buf.h"
+#include "sha256.h"
+#include "store_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct bt_import {
+	bt_store *s;
+	bt_import_opts opts;
+	bt_import_stats stats;
+	int failed;
+	int64_t seq;                  /* head of our log inside this transaction */
+	uint8_t head[BT_HASH_BYTES];
+	bt_buf ev;                    /* event bytes being built */
+	char author[201];
+	char ts[BT_TIMESTAMP_BYTES];
+};
+
+static int row_exists(bt_store *s, sqlite3_stmt *st, const char *id)
+{
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	return bt_store__db_error(s, BT_EIO, "đọc kho dữ liệu");
+}
+
+typedef struct {
+	int64_t mid;
+	char cell[BT_ID_MAX_BYTES + 1];
+	bt_date joined, left;
+} member_row;
+
+/* 1 found, 0 not found, <0 error. */
+static int member_get(bt_store *s, const char *id, member_row *m)
+{
+	sqlite3_stmt *st = s->st.member_get;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st), found = 0;
+	if (rc == SQLITE_ROW) {
+		m->mid = sqlite3_column_int64(st, 0);
+		bt__copy_utf8(m->cell, sizeof(m->cell), (const char *)sqlite3_column_text(st, 1));
+		m->joined = bt_store__int_date(sqlite3_column_int64(st, 2));
+		m->left = sqlite3_column_type(st, 3) == SQLITE_NULL ? BT_DATE_NONE
+								    : bt_store__int_date(sqlite3_column_int64(st, 3));
+		found = 1;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return bt_store__db_error(s, BT_EIO, "đọc kho dữ liệu");
+	return found;
+}
+
+static int need(bt_store *s, sqlite3_stmt *st, const char *id, const char *field, const char *what)
+{
+	int r = row_exists(s, st, id);
+	if (r < 0)
+		return r;
+	if (!r)
+		return bt__error_set(BT_ENOTFOUND, "trường \"%s\": không có %s \"%s\" (phải khai báo trước)", field, what,
+				     id);
+	return 0;
+}
+
+static int need_member(bt_store *s, const char *id, const char *field, member_row *m)
+{
+	int r = member_get(s, id, m);
+	if (r < 0)
+		return r;
+	if (!r)
+		return bt__error_set(BT_ENOTFOUND, "trường \"%s\": không có đảng viên \"%s\" (phải khai báo trước)",
+				     field, id);
+	return 0;
+}
+
+static int fmt_date_err(int code, const char *fmt_prefix, const char *id, bt_date d)
+{
+	char ds[BT_DATE_STR_BYTES];
+	bt_date_format(ds, d);
+	return bt__error_set(code, "%s %s ngày %s", fmt_prefix, id, ds);
+}
+
+/* Every attendance mark names a member of the cell on that date; every required member has a mark. */
+static int check_meeting(bt_store *s, const bt_record *r)
+{
+	sqlite3_stmt *st = s->st.cell_members_on;
+	int err = 0, rc;
+	size_t a = 0;
+	if ((err = need(s, s->st.cell_exists, r->cell, "cell", "chi bộ")) < 0)
+		return err;
+	sqlite3_bind_text(st, 1, r->cell, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, bt_store__date_int(r->date));
+	/* Merge walk: both sides sorted by member id (byte order). */
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *id = (const char *)sqlite3_column_text(st, 1);
+		int exempt = sqlite3_column_int(st, 2);
+		while (a < r->n_attendance && strcmp(r->attendance[a].member, id) < 0) {
+			err = BT_ENOTFOUND;
+			break;
+		}
+		if (err)
+			break;
+		if (a < r->n_attendance && strcmp(r->attendance[a].member, id) == 0) {
+			a++;
+			continue;
+		}
+		if (!exempt) {
+			err = fmt_date_err(BT_EINVALID,
+					   "trường \"attendance\": thiếu điểm danh của đảng viên bắt buộc dự họp", id,
+					   r->date);
+			sqlite3_reset(st);
+			return err;
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return bt_store__db_error(s, BT_EIO, "đọc kho dữ liệu");
+	if (err == BT_ENOTFOUND || a < r->n_attendance) {
+		/* An attendance mark that matched no member of the cell on that date: say why. */
+		member_row m;
+		const char *id = r->attendance[a].member;
+		int found = member_get(s, id, &m);
+		if (found < 0)
+			return found;
+		if (!found)
+			return bt__error_set(BT_ENOTFOUND, "trường \"attendance\": không có đảng viên \"%s\"", id);
+		if (strcmp(m.cell, r->cell) != 0)
+			return bt__error_set(BT_EINVALID, "trường \"attendance\": đảng viên %s không thuộc chi bộ %s", id,
+					     r->cell);
+		return fmt_date_err(BT_EINVALID, "trường \"attendance\": chưa vào Đảng hoặc đã rời chi bộ: đảng viên", id,
+				    r->date);
+	}
+	return 0;
+}
+
+/* Reference checks that need the store. */
+static int check_refs(bt_store *s, const bt_record *r)
+{
+	member_row m;
+	int err = 0;
+	switch (r->kind) {
+	case BT_KIND_COMMITTEE:
+	case BT_KIND_HOLIDAY:
+		return 0;
+	case BT_KIND_CELL:
+		return need(s, s->st.committee_exists, r->committee, "committee", "đảng ủy");
+	case BT_KIND_MEMBER:
+	case BT_KIND_REGULATION:
+	case BT_KIND_TARGET:
+		return need(s, s->st.cell_exists, r->cell, "cell", "chi bộ");
+	case BT_KIND_EXEMPTION:
+	case BT_KIND_COMMITMENT:
+	case BT_KIND_DISCIPLINE:
+		return need_member(s, r->member, "member", &m);
+	case BT_KIND_DUES:
+		if ((err = need_member(s, r->member, "member", &m)) < 0)
+			return err;
+		if (r->month < bt_month_of(m.joined)) {
+			char ms[BT_MONTH_STR_BYTES];
+			bt_month_format(ms, r->month);
+			return bt__error_set(BT_EINVALID, "trường \"month\": tháng %s trước khi đảng viên %s vào Đảng", ms,
+					     r->member);
+		}
+		return 0;
+	case BT_KIND_ATTESTATION:
+		if (strcmp(r->criterion, "1.3") == 0)
+			return need(s, s->st.cell_exists, r->subject, "subject", "chi bộ");
+		return need_member(s, r->subject, "subject", &m);
+	case BT_KIND_MEETING:
+		return check_meeting(s, r);
+	}
+	return 0;
+}
+
+#define DONE(what)                                                                                                     \
+	do {                                                                                                           \
+		if ((err = bt_store__step_done(s, st, what)) < 0)                                                      \
+			return err;                                                                                    \
+	} while (0)
+
+static int apply_meeting(bt_store *s, const bt_record *r)
+{
+	sqlite3_stmt *st = s->st.up_meeting;
+	int err;
+	int64_t mtid;
+	bt_store__bind_text(st, 1, r->id);
+	bt_store__bind_text(st, 2, r->cell);
+	bt_store__bind_date(st, 3, r->date);
+	sqlite3_bind_int(st, 4, r->start_minute);
+	sqlite3_bind_int(st, 5, r->end_minute);
+	sqlite3_bind_int(st, 6, (int)r->flags);
+	DONE("ghi buổi sinh hoạt");
+	st = s->st.meeting_mtid;
+	bt_store__bind_text(st, 1, r->id);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return bt_store__db_error(s, BT_EIO, "đọc buổi sinh hoạt");
+	}
+	mtid = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	st = s->st.att_delete;
+	sqlite3_bind_int64(st, 1, mtid);
+	DONE("ghi điểm danh");
+	st = s->st.spk_delete;
+	sqlite3_bind_int64(st, 1, mtid);
+	DONE("ghi người phát biểu");
+	for (size_t i = 0; i < r->n_attendance; i++) {
+		member_row m;
+		if ((err = need_member(s, r->attendance[i].member, "attendance", &m)) < 0)
+			return err;
+		st = s->st.att_insert;
+		sqlite3_bind_int64(st, 1, mtid);
+		sqlite3_bind_int64(st, 2, m.mid);
+		sqlite3_bind_int(st, 3, (int)r->attendance[i].status);
+		DONE("ghi điểm danh");
+	}
+	for (size_t i = 0; i < r->n_speakers; i++) {
+		member_row m;
+		if ((err = need_member(s, r->speakers[i], "speakers", &m)) < 0)
+			return err;
+		st = s->st.spk_insert;
+		sqlite3_bind_int64(st, 1, mtid);
+		sqlite3_bind_int64(st, 2, m.mid);
+		DONE("ghi người phát biểu");
+	}
+	return 0;
+}
+
+static int bind_tri(sqlite3_stmt *st, int i, int v) { return v == BT_OPEN ? sqlite3_bind_null(st, i) : sqlite3_bind_int(st, i, v); }
+
+int bt_store__apply(bt_store *s, const bt_record *r, int64_t event_id)
+{
+	sqlite3_stmt *st = NULL;
+	uint8_t rec_hash[BT_HASH_BYTES];
+	member_row m;
+	int err;
+
+	switch (r->kind) {
+	case BT_KIND_COMMITTEE:
+		st = s->st.up_committee;
+		bt_store__bind_text(st, 1, r->id);
+		bt_store__bind_text(st, 2, r->name);
+		break;
+	case BT_KIND_CELL:
+		st = s->st.up_cell;
+		bt_store__bind_text(st, 1, r->id);
+		bt_store__bind_text(st, 2, r->committee);
+		bt_store__bind_text(st, 3, r->name);
+		break;
+	case BT_KIND_MEMBER:
+		st = s->st.up_member;
+		bt_store__bind_text(st, 1, r->id);
+		bt_store__bind_text(st, 2, r->cell);
+		bt_store__bind_text(st, 3, r->name);
+		bt_store__bind_date(st, 4, r->born);
+		sqlite3_bind_int(st, 5, (int)r->status);
+		sqlite3_bind_int(st, 6, (int)r->role);
+		bt_store__bind_date(st, 7, r->joined);
+		bt_store__bind_date(st, 8, r->left);
+		break;
+	case BT_KIND_EXEMPTION:
+		st = s->st.up_exemption;
+		bt_store__bind_text(st, 1, r->member);
+		bt_store__bind_date(st, 2, r->from);
+		bt_store__bind_date(st, 3, r->to);
+		bt_store__bind_text(st, 4, r->text);
+		break;
+	case BT_KIND_HOLIDAY:
+		st = s->st.up_holiday;
+		bt_store__bind_date(st, 1, r->date);
+		sqlite3_bind_int(st, 2, r->working);
+		bt_store__bind_text(st, 3, r->text);
+		break;
+	case BT_KIND_REGULATION:
+		st = s->st.up_regulation;
+		bt_store__bind_text(st, 1, r->cell);
+		bt_store__bind_date(st, 2, r->date);
+		break;
+	case BT_KIND_TARGET:
+		st = s->st.up_target;
+		bt_store__bind_text(st, 1, r->id);
+		bt_store__bind_text(st, 2, r->cell);
+		sqlite3_bind_int(st, 3, r->year);
+		bt_store__bind_text(st, 4, r->text);
+		bind_tri(st, 5, r->done);
+		break;
+	case BT_KIND_COMMITMENT:
+		st = s->st.up_commitment;
+		bt_store__bind_text(st, 1, r->id);
+		bt_store__bind_text(st, 2, r->member);
+		sqlite3_bind_int(st, 3, r->year);
+		bt_store__bind_text(st, 4, r->text);
+		bind_tri(st, 5, r->done);
+		break;
+	case BT_KIND_MEETING:
+		if ((err = apply_meeting(s, r)) < 0)
+			return err;
+		break;
+	case BT_KIND_DUES:
+		if ((err = need_member(s, r->member, "member", &m)) < 0)
+			return err;
+		st = s->st.up_dues;
+		sqlite3_bind_int64(st, 1, m.mid);
+		sqlite3_bind_int(st, 2, (r->month / 12) * 100 + r->month % 12 + 1);
+		sqlite3_bind_int64(st, 3, r->amount);
+		bt_store__bind_date(st, 4, r->date);
+		break;
+	case BT_KIND_DISCIPLINE:
+		st = s->st.up_discipline;
+		bt_store__bind_text(st, 1, r->member);
+		bt_store__bind_date(st, 2, r->date);
+		bt_store__bind_text(st, 3, r->text);
+		break;
+	case BT_KIND_ATTESTATION:
+		st = s->st.up_attestation;
+		bt_store__bind_text(st, 1, r->subject);
+		sqlite3_bind_int(st, 2, r->year);
+		bt_store__bind_text(st, 3, r->criterion);
+		sqlite3_bind_int(st, 4, r->pass);
+		bt_store__bind_text(st, 5, r->text);
+		break;
+	}
+	if (st && (err = bt_store__step_done(s, st, "ghi bảng")) < 0)
+		return err;
+	if (bt__sha256(rec_hash, r->canonical, r->canonical_len) < 0)
+		return bt__error_set(BT_ERROR, "SHA-256 thất bại");
+	st = s->st.cur_put;
+	sqlite3_bind_int(st, 1, (int)r->kind);
+	bt_store__bind_text(st, 2, r->key);
+	sqlite3_bind_int64(st, 3, event_id);
+	sqlite3_bind_blob(st, 4, rec_hash, BT_HASH_BYTES, SQLITE_STATIC);
+	return bt_store__step_done(s, st, "ghi bảng");
+}
+
+int bt_import_begin(bt_import **out, bt_store *s, const bt_import_opts *opts)
+{
+	bt_import *imp;
+	int err;
+	*out = NULL;
+	if (!opts || opts->version != BT_IMPORT_OPTS_VERSION || !opts->timestamp || !opts->author)
+		return bt__error_set(BT_EINVALID, "tùy chọn nhập không hợp lệ (cần thời điểm và người ghi)");
+	if (!bt_timestamp_valid(opts->timestamp))
+		return bt__error_set(BT_EINVALID, "thời điểm không hợp lệ \"%.40s\"", opts->timestamp);
+	if (strlen(opts->author) == 0 || strlen(opts->author) > 200)
+		return bt__error_set(BT_EINVALID, "tên người ghi không hợp lệ");
+	if (s->in_import)
+		return bt__error_set(BT_EINVALID, "đang có một lần nhập khác");
+	if (!(imp = calloc(1, sizeof(*imp))))
+		return bt__oom();
+	if ((err = bt_store__exec(s, "BEGIN IMMEDIATE")) < 0) {
+		free(imp);
+		return err;
+	}
+	imp->s = s;
+	imp->opts = *opts;
+	snprintf(imp->author, sizeof(imp->author), "%s", opts->author);
+	snprintf(imp->ts, sizeof(imp->ts), "%s", opts->timestamp);
+	imp->opts.author = imp->author;
+	imp->opts.timestamp = imp->ts;
+	imp->seq = s->head_seq;
+	memcpy(imp->head, s->head_hash, BT_HASH_BYTES);
+	bt_buf_init(&imp->ev, BT_EVENT_MAX_BYTES * 2);
+	s->in_import = 1;
+	*out = imp;
+	return 0;
+}
+
+static int import_record(bt_import *imp, const bt_record *r)
+{
+	bt_store *s = imp->s;
+	sqlite3_stmt *st = s->st.cur_get;
+	uint8_t rec_hash[BT_HASH_BYTES], ev_hash[BT_HASH_BYTES];
+	int err, rc, exists = 0;
+
+	if (bt__sha256(rec_hash, r->canonical, r->canonical_len) < 0)
+		return bt__error_set(BT_ERROR, "SHA-256 thất bại");
+	sqlite3_bind_int(st, 1, (int)r->kind);
+	sqlite3_bind_text(st, 2, r->key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		exists = 1;
+		if (sqlite3_column_bytes(st, 1) == BT_HASH_BYTES &&
+		    memcmp(sqlite3_column_blob(st, 1), rec_hash, BT_HASH_BYTES) == 0) {
+			sqlite3_reset(st);
+			imp->stats.unchanged++;
+			return 0;
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return bt_store__db_error(s, BT_EIO, "đọc kho dữ liệu");
+	if ((err = check_refs(s, r)) < 0)
+		return err;
+
+	imp->ev.len = 0;
+	if ((err = bt_event_encode(&imp->ev, s->log_id, imp->seq + 1, imp->head, imp->ts, imp->author, r)) < 0)
+		return err;
+	if (bt__sha256(ev_hash, imp->ev.data, imp->ev.len) < 0)
+		return bt__error_set(BT_ERROR, "SHA-256 thất bại");
+	st = s->st.ev_insert;
+	sqlite3_bind_text(st, 1, s->log_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, imp->seq + 1);
+	sqlite3_bind_blob(st, 3, ev_hash, BT_HASH_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int(st, 4, (int)r->kind);
+	sqlite3_bind_text(st, 5, r->key, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 6, imp->ev.data, (int)imp->ev.len, SQLITE_STATIC);
+	if ((err = bt_store__step_done(s, st, "ghi nhật ký")) < 0)
+		return err;
+	if ((err = bt_store__apply(s, r, sqlite3_last_insert_rowid(s->db))) < 0)
+		return err;
+	imp->seq++;
+	memcpy(imp->head, ev_hash, BT_HASH_BYTES);
+	if (exists)
+		imp->stats.changed++;
+	else
+		imp->stats.added++;
+	return 0;
+}
+
+int bt_import_line(bt_import *imp, const char *text, size_t len)
+{
+	bt_record *r = NULL;
+	int err;
+	if (imp->failed)
+		return bt__error_set(BT_EINVALID, "lần nhập đã bị hủy do lỗi trước đó");
+	imp->stats.lines++;
+	if (len && text[len - 1] == '\r')
+		len--;
+	size_t i = 0;
+	while (i < len && (text[i] == ' ' || text[i] == '\t'))
+		i++;
+	if (i == len)
+		return 0;
+	/* A UTF-8 byte-order mark on the first line (spreadsheets write one) is not part of the record. */
+	if (imp->stats.lines == 1 && len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
+		text += 3;
+		len -= 3;
+	}
+	imp->stats.records++;
+	if ((err = bt_record_parse(&r, text, len)) == 0)
+		err = import_record(imp, r);
+	bt_record_free(r);
+	if (err < 0) {
+		imp->failed = 1;
+		imp->stats.error_line = imp->stats.lines;
+		char msg[1024];
+		snprintf(msg, sizeof(msg), "%s", bt_error_last());
+		bt__error_set(err, "dòng %zu: %s", imp->stats.lines, msg);
+	}
+	return err;
+}
+
+void bt_import_get_stats(const bt_import *imp, bt_import_stats *stats) { *stats = imp->stats; }
+
+int bt_import_commit(bt_import *imp, bt_import_stats *stats)
+{
+	bt_store *s = imp->s;
+	int err;
+	if (stats)
+		*stats = imp->stats;
+	if (imp->failed)
+		return bt__error_set(BT_EINVALID, "lần nhập đã bị hủy do lỗi, không ghi gì");
+	if ((err = bt_store__exec(s, "COMMIT")) < 0) {
+		imp->failed = 1;
+		return err;
+	}
+	s->head_seq = imp->seq;
+	memcpy(s->head_hash, imp->head, BT_HASH_BYTES);
+	s->in_import = 0;
+	imp->s = NULL;
+	return 0;
+}
+
+void bt_import_free(bt_import *imp)
+{
+	if (!imp)
+		return;
+	if (imp->s) {
+		sqlite3_exec(imp->s->db, "ROLLBACK", NULL, NULL, NULL);
+		imp->s->in_import = 0;
+	}
+	bt_buf_free(&imp->ev);
+	free(imp);
+}

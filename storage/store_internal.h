@@ -1,0 +1,55 @@
+/*
+ * store_internal.h - internal: the store handle and its prepared statements.
+ */
+#ifndef BT_STORE_INTERNAL_H
+#define BT_STORE_INTERNAL_H
+
+#include "bontot/store.h"
+
+#include <sqlite3.h>
+
+/* Statements prepared once per store and reused (bind, step, reset). */
+typedef struct {
+	sqlite3_stmt *ev_insert, *cur_get, *cur_put, *committee_exists, *cell_exists, *member_get,
+		*cell_members_on, *meeting_mtid, *att_delete, *spk_delete, *att_insert, *spk_insert,
+		*up_committee, *up_cell, *up_member, *up_exemption, *up_holiday, *up_regulation, *up_target,
+		*up_commitment, *up_meeting, *up_dues, *up_discipline, *up_attestation;
+} bt_store_stmts;
+
+struct bt_store {
+	sqlite3 *db;
+	char log_id[BT_LOG_ID_MAX_BYTES + 1];
+	int64_t head_seq;                /* last seq of our own log, 0 if empty */
+	uint8_t head_hash[BT_HASH_BYTES]; /* its hash, zeros if empty */
+	bt_store_stmts st;
+	int in_import;
+};
+
+/* Set the error from the database's message; returns code. */
+int bt_store__db_error(bt_store *s, int code, const char *what);
+
+/* Run SQL without results. */
+int bt_store__exec(bt_store *s, const char *sql);
+
+/* Create or migrate the schema to the current version (in a transaction). */
+int bt_store__migrate(bt_store *s);
+
+/* Prepare every statement of bt_store_stmts. */
+int bt_store__prepare(bt_store *s);
+void bt_store__finalize(bt_store *s);
+
+/* Apply a record to the projections (after validation, inside a transaction). */
+int bt_store__apply(bt_store *s, const bt_record *rec, int64_t event_id);
+
+/* Dates in tables are integers YYYYMMDD (NULL for none); months YYYYMM. */
+int64_t bt_store__date_int(bt_date d);
+bt_date bt_store__int_date(int64_t v);
+
+/* Bind text (NULL as NULL). */
+int bt_store__bind_text(sqlite3_stmt *st, int i, const char *s);
+int bt_store__bind_date(sqlite3_stmt *st, int i, bt_date d);
+
+/* Step a statement expected to finish (DONE); resets it. */
+int bt_store__step_done(bt_store *s, sqlite3_stmt *st, const char *what);
+
+#endif
