@@ -1,0 +1,174 @@
+/* support.c - helpers shared by the test suites. */
+#include "support.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static char dir[256];
+
+static void cleanup(void)
+{
+	char cmd[300];
+	if (dir[0] && !getenv("BT_KEEP_TEST_DIR")) {
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+		if (system(cmd) != 0)
+			fprintf(stderr, "could not remove %s\n", dir);
+	}
+}
+
+const char *bt_test_dir(void)
+{
+	if (!dir[0]) {
+		snprintf(dir, sizeof(dir), "/tmp/bontot-test-XXXXXX");
+		if (!mkdtemp(dir)) {
+			perror("mkdtemp");
+			exit(1);
+		}
+		atexit(cleanup);
+	}
+	return dir;
+}
+
+const char *bt_test_path(const char *name)
+{
+	static char bufs[8][512];
+	static int i;
+	char *b = bufs[i++ % 8];
+	snprintf(b, 512, "%s/%s", bt_test_dir(), name);
+	return b;
+}
+
+int bt_test_write(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "wb");
+	if (!f)
+		return -1;
+	size_t n = strlen(text);
+	int ok = fwrite(text, 1, n, f) == n;
+	return (fclose(f) == 0 && ok) ? 0 : -1;
+}
+
+char *bt_test_read(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t n = 0, cap = 0;
+	if (!f)
+		return NULL;
+	for (;;) {
+		if (n + 4097 > cap) {
+			cap = cap ? cap * 2 : 8192;
+			char *nb = realloc(buf, cap);
+			if (!nb) {
+				free(buf);
+				fclose(f);
+				return NULL;
+			}
+			buf = nb;
+		}
+		size_t r = fread(buf + n, 1, 4096, f);
+		n += r;
+		if (r < 4096)
+			break;
+	}
+	fclose(f);
+	buf[n] = '\0';
+	if (len)
+		*len = n;
+	return buf;
+}
+
+int bt_test_sh(char **out, char **err, const char *fmt, ...)
+{
+	char cmd[8192];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	char full[9000];
+	const char *o = bt_test_path("sh.out"), *e = bt_test_path("sh.err");
+	snprintf(full, sizeof(full), "( %s ) >'%s' 2>'%s' </dev/null", cmd, o, e);
+	int rc = system(full);
+	if (out)
+		*out = bt_test_read(o, NULL);
+	if (err)
+		*err = bt_test_read(e, NULL);
+	if (rc == -1)
+		return -1;
+	return WIFEXITED(rc) ? WEXITSTATUS(rc) : 128 + WTERMSIG(rc);
+}
+
+void bt_test_add(bt_test_records *rs, const char *fmt, ...)
+{
+	char line[16384];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	bt_record *r = NULL;
+	if (bt_record_parse(&r, line, strlen(line)) < 0) {
+		fprintf(stderr, "test fixture line refused: %s\n  %s\n", bt_error_last(), line);
+		abort();
+	}
+	if (rs->n == rs->cap) {
+		rs->cap = rs->cap ? rs->cap * 2 : 64;
+		rs->v = realloc(rs->v, rs->cap * sizeof(*rs->v));
+		if (!rs->v)
+			abort();
+	}
+	rs->v[rs->n++] = r;
+}
+
+void bt_test_records_free(bt_test_records *rs)
+{
+	for (size_t i = 0; i < rs->n; i++)
+		bt_record_free(rs->v[i]);
+	free(rs->v);
+	memset(rs, 0, sizeof(*rs));
+}
+
+int bt_test_import(bt_store *s, const char *text, bt_import_stats *stats)
+{
+	bt_import *imp = NULL;
+	bt_import_opts o = BT_IMPORT_OPTS_INIT;
+	int err;
+	o.timestamp = "2026-11-30T00:00:00Z";
+	o.author = "test";
+	if ((err = bt_import_begin(&imp, s, &o)) < 0)
+		return err;
+	const char *p = text;
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		if ((err = bt_import_line(imp, p, len)) < 0) {
+			if (stats)
+				bt_import_get_stats(imp, stats);
+			bt_import_free(imp);
+			return err;
+		}
+		p += len + (nl ? 1 : 0);
+	}
+	err = bt_import_commit(imp, stats);
+	bt_import_free(imp);
+	return err;
+}
+
+int bt_test_run(const char *suite, CU_TestInfo *tests)
+{
+	CU_SuiteInfo suites[] = {{suite, NULL, NULL, NULL, NULL, tests}, CU_SUITE_INFO_NULL};
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 1;
+	if (CU_register_suites(suites) != CUE_SUCCESS) {
+		CU_cleanup_registry();
+		return 1;
+	}
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
+	unsigned run = CU_get_number_of_tests_run();
+	CU_cleanup_registry();
+	return (failed || run == 0) ? 1 : 0;
+}

@@ -1,0 +1,37 @@
+/* support.h - helpers shared by the test suites. */
+#ifndef BT_TEST_SUPPORT_H
+#define BT_TEST_SUPPORT_H
+
+#include "bontot.h"
+
+#include <CUnit/Basic.h>
+#include <stdio.h>
+
+/* Run the suite's tests; returns the process exit code. */
+int bt_test_run(const char *suite, CU_TestInfo *tests);
+
+/* A fresh temporary directory for this process (removed at exit). */
+const char *bt_test_dir(void);
+/* Path inside the test directory (static buffer rotated among 8). */
+const char *bt_test_path(const char *name);
+
+/* Write text to a file; returns 0. */
+int bt_test_write(const char *path, const char *text);
+/* Read a whole file (malloc'ed, NUL-terminated), NULL on failure. */
+char *bt_test_read(const char *path, size_t *len);
+
+/* Run a shell command, capturing stdout and stderr (malloc'ed); returns the exit status. */
+int bt_test_sh(char **out, char **err, const char *fmt, ...) BT_PRINTF(3, 4);
+
+/* Parse records from an array of lines (NULL-terminated). Aborts the test on a bad line. */
+typedef struct {
+	bt_record **v;
+	size_t n, cap;
+} bt_test_records;
+void bt_test_add(bt_test_records *rs, const char *fmt, ...) BT_PRINTF(2, 3);
+void bt_test_records_free(bt_test_records *rs);
+
+/* Import lines into a store in one import; returns the import's result. */
+int bt_test_import(bt_store *s, const char *text, bt_import_stats *stats);
+
+#endif
