@@ -121,7 +121,7 @@ static int exempt_on(const member_ctx *m, bt_date d)
 
 static int required_on(const member_ctx *m, bt_date d) { return in_cell_on(m->rec, d) && !exempt_on(m, d); }
 
-static int working(const ctx *c, bt_date d) { return c->cal ? bt_calendar_is_working(c->cal, d) : bt_date_weekday(d) < 6; }
+static int working(const ctx *c, bt_date d) { return bt_calendar_is_working(c->cal, d); }
 
 /* The window of month `m` (1-12) of the year, extension included. */
 static void month_window(const ctx *c, int m, bt_date *lo, bt_date *hi)
@@ -369,6 +369,7 @@ int bt_eval_cell(bt_cell_result **out, const bt_record *const *records, size_t n
 	ctx c;
 	bt_rules defaults;
 	bt_cell_result *res = NULL;
+	bt_calendar *own_cal = NULL;
 	const bt_record *cell = NULL;
 	const bt_record **targets = NULL, **commitments = NULL;
 	size_t n_targets = 0, n_commitments = 0, n_members = 0;
@@ -387,6 +388,12 @@ int bt_eval_cell(bt_cell_result **out, const bt_record *const *records, size_t n
 		c.rules = o->rules;
 	}
 	c.cal = o->calendar;
+	if (!c.cal) {
+		/* Computed holidays only; a private calendar keeps the function pure. */
+		if ((err = bt_calendar_new(&own_cal)) < 0)
+			return err;
+		c.cal = own_cal;
+	}
 	c.year = o->year;
 	c.cell_id = cell_id;
 	c.jan1 = bt_date_from_ymd(o->year, 1, 1);
@@ -401,8 +408,10 @@ int bt_eval_cell(bt_cell_result **out, const bt_record *const *records, size_t n
 		if (r->kind == BT_KIND_MEMBER && strcmp(r->cell, cell_id) == 0)
 			n_members++;
 	}
-	if (!cell)
-		return bt__error_set(BT_ENOTFOUND, "không có chi bộ \"%.64s\"", cell_id);
+	if (!cell) {
+		err = bt__error_set(BT_ENOTFOUND, "không có chi bộ \"%.64s\"", cell_id);
+		goto done;
+	}
 
 	if (!(res = calloc(1, sizeof(*res))) || !(c.m = calloc(n_members + 1, sizeof(member_ctx))) ||
 	    !(c.meetings = calloc(n + 1, sizeof(*c.meetings))) || !(targets = calloc(n + 1, sizeof(*targets))) ||
@@ -649,6 +658,7 @@ done:
 	free(c.meetings);
 	free(targets);
 	free(commitments);
+	bt_calendar_free(own_cal);
 	bt_cell_result_free(res);
 	return err;
 }

@@ -1,0 +1,456 @@
+/*
+ * test_store.c - the store: schema, import (atomic, idempotent, line and
+ * field in every refusal), export round trip, rebuild equivalence, a
+ * tampered log, a process killed mid-import, and a full disk.
+ */
+#include "generate.h"
+#include "store_internal.h"
+#include "support.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static const char *const BASE =
+	"{\"kind\":\"committee\",\"id\":\"DU\",\"name\":\"Đảng ủy xã\"}\n"
+	"{\"kind\":\"cell\",\"id\":\"CB\",\"committee\":\"DU\",\"name\":\"Chi bộ Một\"}\n"
+	"{\"kind\":\"cell\",\"id\":\"CB2\",\"committee\":\"DU\",\"name\":\"Chi bộ Hai\"}\n"
+	"{\"kind\":\"member\",\"id\":\"A\",\"cell\":\"CB\",\"name\":\"Nguyễn Văn An\",\"status\":\"official\",\"role\":\"secretary\",\"joined\":\"2000-01-01\"}\n"
+	"{\"kind\":\"member\",\"id\":\"B\",\"cell\":\"CB\",\"name\":\"Trần Thị Bình\",\"status\":\"official\",\"role\":\"member\",\"joined\":\"2025-03-10\"}\n"
+	"{\"kind\":\"member\",\"id\":\"Z\",\"cell\":\"CB2\",\"name\":\"Lê Văn Dũng\",\"status\":\"official\",\"role\":\"member\",\"joined\":\"2000-01-01\"}\n"
+	"{\"kind\":\"regulation\",\"cell\":\"CB\",\"issued\":\"2024-01-15\"}\n"
+	"{\"kind\":\"meeting\",\"id\":\"M1\",\"cell\":\"CB\",\"date\":\"2025-02-05\",\"start\":\"19:30\",\"end\":\"21:00\",\"regular\":true,\"prepared\":true,\"resolution\":true,\"minutes\":true,\"attendance\":{\"A\":\"present\"},\"speakers\":[\"A\"]}\n"
+	"{\"kind\":\"dues\",\"member\":\"A\",\"month\":\"2025-02\",\"amount\":20000,\"paid_on\":\"2025-02-05\"}\n"
+	"{\"kind\":\"holiday\",\"date\":\"2025-02-05\",\"working\":true,\"note\":\"làm bù\"}\n";
+
+static bt_store *fresh(const char *name)
+{
+	bt_store *s = NULL;
+	bt_store_opts o = BT_STORE_OPTS_INIT;
+	o.log_id = "test-log";
+	remove(bt_test_path(name));
+	CU_ASSERT_EQUAL_FATAL(bt_store_init(&s, bt_test_path(name), &o), 0);
+	return s;
+}
+
+static int64_t events(bt_store *s)
+{
+	int64_t n = -1;
+	CU_ASSERT_EQUAL(bt_store_event_count(s, &n), 0);
+	return n;
+}
+
+static void test_store__init_open_and_not_a_store(void)
+{
+	bt_store *s = fresh("a.db"), *t = NULL;
+	CU_ASSERT_STRING_EQUAL(bt_store_log_id(s), "test-log");
+	bt_store_free(s);
+	CU_ASSERT_EQUAL(bt_store_init(&t, bt_test_path("a.db"), NULL), BT_EEXISTS);
+	CU_ASSERT_EQUAL(bt_store_open(&t, bt_test_path("a.db")), 0);
+	CU_ASSERT_STRING_EQUAL(bt_store_log_id(t), "test-log");
+	bt_store_free(t);
+	CU_ASSERT_EQUAL(bt_store_open(&t, bt_test_path("missing.db")), BT_ENOTFOUND);
+	bt_test_write(bt_test_path("junk.db"), "this is not a database, just some text that is long enough.................................................");
+	CU_ASSERT_EQUAL(bt_store_open(&t, bt_test_path("junk.db")), BT_ECORRUPT);
+	CU_ASSERT_PTR_NULL(t);
+	/* A random log id when none is given. */
+	remove(bt_test_path("r.db"));
+	CU_ASSERT_EQUAL(bt_store_init(&t, bt_test_path("r.db"), NULL), 0);
+	CU_ASSERT(strncmp(bt_store_log_id(t), "bt-", 3) == 0 && strlen(bt_store_log_id(t)) == 19);
+	bt_store_free(t);
+}
+
+static void test_import__good_file_then_the_same_file_again_adds_nothing(void)
+{
+	bt_store *s = fresh("b.db");
+	bt_import_stats st;
+	uint8_t d1[32], d2[32];
+	CU_ASSERT_EQUAL_FATAL(bt_test_import(s, BASE, &st), 0);
+	CU_ASSERT_EQUAL(st.records, 10);
+	CU_ASSERT_EQUAL(st.added, 10);
+	CU_ASSERT_EQUAL(events(s), 10);
+	CU_ASSERT_EQUAL(bt_store_projection_digest(s, d1), 0);
+	CU_ASSERT_EQUAL_FATAL(bt_test_import(s, BASE, &st), 0);
+	CU_ASSERT_EQUAL(st.added, 0);
+	CU_ASSERT_EQUAL(st.unchanged, 10);
+	CU_ASSERT_EQUAL(events(s), 10);
+	CU_ASSERT_EQUAL(bt_store_projection_digest(s, d2), 0);
+	CU_ASSERT_EQUAL(memcmp(d1, d2, 32), 0);
+	/* Key order and decomposed Unicode do not make a new fact. */
+	CU_ASSERT_EQUAL(bt_test_import(s, "{\"name\":\"Đảng ủy xã\",\"id\":\"DU\",\"kind\":\"committee\"}\n"
+					  "{\"kind\":\"member\",\"id\":\"A\",\"cell\":\"CB\",\"name\":\"Nguye\xcc\x82\xcc\x83n Văn An\",\"status\":\"official\",\"role\":\"secretary\",\"joined\":\"2000-01-01\",\"left\":null}\n",
+			&st), 0);
+	CU_ASSERT_EQUAL(st.unchanged, 2);
+	CU_ASSERT_EQUAL(events(s), 10);
+	bt_store_free(s);
+}
+
+/* A changed fact is a new event that supersedes; the old version stays in the log. */
+static void test_import__a_changed_record_supersedes_and_keeps_the_old(void)
+{
+	bt_store *s = fresh("c.db");
+	bt_import_stats st;
+	CU_ASSERT_EQUAL_FATAL(bt_test_import(s, BASE, &st), 0);
+	CU_ASSERT_EQUAL_FATAL(bt_test_import(s, "{\"kind\":\"meeting\",\"id\":\"M1\",\"cell\":\"CB\",\"date\":\"2025-02-05\",\"start\":\"19:30\",\"end\":\"21:30\",\"regular\":true,\"prepared\":true,\"resolution\":true,\"minutes\":true,\"attendance\":{\"A\":\"present\"},\"speakers\":[\"A\"]}\n", &st), 0);
+	CU_ASSERT_EQUAL(st.changed, 1);
+	CU_ASSERT_EQUAL(events(s), 11);
+	sqlite3_stmt *q;
+	CU_ASSERT_EQUAL_FATAL(sqlite3_prepare_v2(s->db, "SELECT end FROM meeting WHERE id = 'M1'", -1, &q, NULL), SQLITE_OK);
+	CU_ASSERT_EQUAL(sqlite3_step(q), SQLITE_ROW);
+	CU_ASSERT_EQUAL(sqlite3_column_int(q, 0), 21 * 60 + 30);
+	sqlite3_finalize(q);
+	CU_ASSERT_EQUAL_FATAL(sqlite3_prepare_v2(s->db, "SELECT count(*) FROM event WHERE key = 'M1'", -1, &q, NULL), SQLITE_OK);
+	CU_ASSERT_EQUAL(sqlite3_step(q), SQLITE_ROW);
+	CU_ASSERT_EQUAL(sqlite3_column_int(q, 0), 2);
+	sqlite3_finalize(q);
+	/* The log does not allow UPDATE or DELETE. */
+	CU_ASSERT_NOT_EQUAL(sqlite3_exec(s->db, "DELETE FROM event", NULL, NULL, NULL), SQLITE_OK);
+	CU_ASSERT_NOT_EQUAL(sqlite3_exec(s->db, "UPDATE event SET bytes = x'00'", NULL, NULL, NULL), SQLITE_OK);
+	CU_ASSERT_EQUAL(events(s), 11);
+	bt_store_free(s);
+}
+
+/* Each bad file is refused naming the line and the field, and the store is exactly as before. */
+static void test_import__bad_records_change_nothing_and_name_line_and_field(void)
+{
+	static const struct {
+		const char *line, *expect;
+	} cases[] = {
+		{"{\"kind\":\"meating\",\"id\":\"X\"}", "\"kind\""},
+		{"{\"kind\":\"dues\",\"member\":\"A\",\"month\":\"2025-03\",\"amount\":1,\"paid_on\":\"2025-02-31\"}", "\"paid_on\""},
+		{"{\"kind\":\"meeting\",\"id\":\"M2\",\"cell\":\"CB\",\"date\":\"2025-03-05\",\"start\":\"21:00\",\"end\":\"19:00\",\"attendance\":{\"A\":\"present\",\"B\":\"present\"}}", "\"end\""},
+		{"{\"kind\":\"meeting\",\"id\":\"M2\",\"cell\":\"CB\",\"date\":\"2025-03-12\",\"start\":\"19:00\",\"end\":\"21:00\",\"attendance\":{\"A\":\"present\",\"B\":\"present\",\"Q\":\"present\"}}", "\"Q\""},
+		{"{\"kind\":\"meeting\",\"id\":\"M2\",\"cell\":\"CB\",\"date\":\"2025-03-12\",\"start\":\"19:00\",\"end\":\"21:00\",\"attendance\":{\"A\":\"present\"}}", "B"},
+		{"{\"kind\":\"meeting\",\"id\":\"M2\",\"cell\":\"CB\",\"date\":\"2025-03-12\",\"start\":\"19:00\",\"end\":\"21:00\",\"attendance\":{\"A\":\"present\",\"B\":\"present\",\"Z\":\"present\"}}", "Z"},
+		{"{\"kind\":\"meeting\",\"id\":\"M2\",\"cell\":\"CB\",\"date\":\"2025-03-01\",\"start\":\"19:00\",\"end\":\"21:00\",\"attendance\":{\"A\":\"present\",\"B\":\"present\"}}", "B"},
+		{"{\"kind\":\"meeting\",\"id\":\"M2\",\"cell\":\"NOPE\",\"date\":\"2025-03-12\",\"start\":\"19:00\",\"end\":\"21:00\",\"attendance\":{}}", "\"cell\""},
+		{"{\"kind\":\"cell\",\"id\":\"CB9\",\"committee\":\"DU9\",\"name\":\"x\"}", "\"committee\""},
+		{"{\"kind\":\"member\",\"id\":\"C\",\"cell\":\"CB9\",\"name\":\"x\",\"status\":\"official\",\"role\":\"member\",\"joined\":\"2001-01-01\"}", "\"cell\""},
+		{"{\"kind\":\"dues\",\"member\":\"B\",\"month\":\"2025-02\",\"amount\":1,\"paid_on\":\"2025-02-05\"}", "\"month\""},
+		{"{\"kind\":\"dues\",\"member\":\"Q\",\"month\":\"2025-02\",\"amount\":1,\"paid_on\":\"2025-02-05\"}", "\"member\""},
+		{"{\"kind\":\"attestation\",\"subject\":\"A\",\"year\":2025,\"criterion\":\"1.3\",\"pass\":true}", "\"subject\""},
+		{"{\"kind\":\"attestation\",\"subject\":\"CB\",\"year\":2025,\"criterion\":\"2.4\",\"pass\":true}", "\"subject\""},
+		{"{\"kind\":\"exemption\",\"member\":\"Q\",\"from\":\"2025-01-01\"}", "\"member\""},
+		{"{\"kind\":\"commitment\",\"id\":\"K\",\"member\":\"Q\",\"year\":2025,\"title\":\"x\"}", "\"member\""},
+		{"{\"kind\":\"target\",\"id\":\"T\",\"cell\":\"Q\",\"year\":2025,\"title\":\"x\"}", "\"cell\""},
+		{"{\"kind\":\"discipline\",\"member\":\"Q\",\"date\":\"2025-01-01\",\"form\":\"x\"}", "\"member\""},
+		{"{\"kind\":\"committee\",\"id\":\"DU2\"", NULL},
+	};
+	bt_store *s = fresh("d.db");
+	bt_import_stats st;
+	uint8_t before[32], after[32];
+	CU_ASSERT_EQUAL_FATAL(bt_test_import(s, BASE, &st), 0);
+	CU_ASSERT_EQUAL_FATAL(bt_store_projection_digest(s, before), 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		/* Good lines before the bad one (line 3) must be rolled back too. */
+		char file[4096];
+		snprintf(file, sizeof(file),
+			 "{\"kind\":\"committee\",\"id\":\"NEW\",\"name\":\"Mới\"}\n"
+			 "{\"kind\":\"dues\",\"member\":\"A\",\"month\":\"2025-04\",\"amount\":20000,\"paid_on\":\"2025-04-07\"}\n"
+			 "%s\n{\"kind\":\"committee\",\"id\":\"AFTER\",\"name\":\"Sau\"}\n",
+			 cases[i].line);
+		int err = bt_test_import(s, file, &st);
+		CU_ASSERT(err < 0);
+		CU_ASSERT_EQUAL(st.error_line, 3);
+		CU_ASSERT_PTR_NOT_NULL(strstr(bt_error_last(), "dòng 3"));
+		if (cases[i].expect && !strstr(bt_error_last(), cases[i].expect)) {
+			fprintf(stderr, "case %zu: \"%s\" does not name %s\n", i, bt_error_last(), cases[i].expect);
+			CU_FAIL("message does not name the field");
+		}
+		CU_ASSERT_EQUAL(events(s), 10);
+		CU_ASSERT_EQUAL(bt_store_projection_digest(s, after), 0);
+		CU_ASSERT_EQUAL(memcmp(before, after, 32), 0);
+	}
+	bt_store_free(s);
+}
+
+static int collect(const bt_cell_result *r, void *payload)
+{
+	bt_buf *b = payload;
+	return bt_eval_cell_json(b, r);
+}
+
+static int eval_json(bt_store *s, bt_buf *b, int year)
+{
+	bt_eval_opts o = BT_EVAL_OPTS_INIT;
+	o.year = year;
+	bt_buf_init(b, 0);
+	return bt_store_evaluate(s, &o, NULL, collect, b);
+}
+
+static int write_buf(const char *data, size_t len, void *payload) { return bt_buf_put(payload, data, len); }
+
+static int emit_import(const char *line, size_t len, void *payload) { return bt_import_line(payload, line, len); }
+
+static int emit_buf(const char *line, size_t len, void *payload)
+{
+	bt_buf *b = payload;
+	int err = bt_buf_put(b, line, len);
+	return err ? err : bt_buf_put(b, "\n", 1);
+}
+
+static void import_sample(bt_store *s, const gen_opts *g)
+{
+	bt_import *imp = NULL;
+	bt_import_opts io = BT_IMPORT_OPTS_INIT;
+	bt_import_stats st;
+	io.timestamp = "2026-11-30T00:00:00Z";
+	io.author = "test";
+	CU_ASSERT_EQUAL_FATAL(bt_import_begin(&imp, s, &io), 0);
+	int err = gen_commune(g, emit_import, imp);
+	if (err)
+		fprintf(stderr, "sample import: %s\n", bt_error_last());
+	CU_ASSERT_EQUAL_FATAL(err, 0);
+	CU_ASSERT_EQUAL_FATAL(bt_import_commit(imp, &st), 0);
+	bt_import_free(imp);
+}
+
+/* export -> import into an empty store: the same evaluation, byte for byte; and export is stable. */
+static void test_export__round_trip_evaluates_identically(void)
+{
+	gen_opts g = {6, 10, 30, 2025, 7, 1, BT_DATE_NONE};
+	bt_store *s = fresh("e1.db"), *t = fresh("e2.db");
+	bt_buf out1, out2, ev1, ev2;
+	bt_import_stats st;
+	import_sample(s, &g);
+	bt_buf_init(&out1, 0);
+	CU_ASSERT_EQUAL_FATAL(bt_store_export(s, write_buf, &out1), 0);
+	CU_ASSERT_EQUAL_FATAL(bt_test_import(t, out1.data, &st), 0);
+	CU_ASSERT_EQUAL(st.added, (size_t)events(s));
+	bt_buf_init(&out2, 0);
+	CU_ASSERT_EQUAL_FATAL(bt_store_export(t, write_buf, &out2), 0);
+	CU_ASSERT_EQUAL(out1.len, out2.len);
+	CU_ASSERT(out1.len == out2.len && memcmp(out1.data, out2.data, out1.len) == 0);
+	CU_ASSERT_EQUAL(eval_json(s, &ev1, 2025), 0);
+	CU_ASSERT_EQUAL(eval_json(t, &ev2, 2025), 0);
+	CU_ASSERT(ev1.len > 1000 && ev1.len == ev2.len && memcmp(ev1.data, ev2.data, ev1.len) == 0);
+	/* Re-importing the export into the original changes nothing. */
+	CU_ASSERT_EQUAL(bt_test_import(s, out1.data, &st), 0);
+	CU_ASSERT_EQUAL(st.added + st.changed, 0);
+	/* The store's evaluation equals the evaluation of the generated records held in memory. */
+	bt_buf gen, mem;
+	bt_test_records rs = {0};
+	bt_buf_init(&gen, 0);
+	bt_buf_init(&mem, 0);
+	CU_ASSERT_EQUAL(gen_commune(&g, emit_buf, &gen), 0);
+	for (char *p = gen.data, *nl; (nl = strchr(p, '\n')); p = nl + 1) {
+		*nl = '\0';
+		bt_test_add(&rs, "%s", p);
+	}
+	for (int c = 1; c <= g.cells; c++) {
+		char id[16];
+		bt_cell_result *r = NULL;
+		bt_eval_opts o = BT_EVAL_OPTS_INIT;
+		o.year = 2025;
+		snprintf(id, sizeof(id), "CB-%04d", c);
+		CU_ASSERT_EQUAL_FATAL(bt_eval_cell(&r, (const bt_record *const *)rs.v, rs.n, id, &o), 0);
+		CU_ASSERT_EQUAL(bt_eval_cell_json(&mem, r), 0);
+		bt_cell_result_free(r);
+	}
+	CU_ASSERT(mem.len == ev1.len && memcmp(mem.data, ev1.data, mem.len) == 0);
+	bt_test_records_free(&rs);
+	bt_buf_free(&mem);
+	bt_buf_free(&gen);
+	bt_buf_free(&out1);
+	bt_buf_free(&out2);
+	bt_buf_free(&ev1);
+	bt_buf_free(&ev2);
+	bt_store_free(s);
+	bt_store_free(t);
+}
+
+static void test_rebuild__reproduces_the_projections_exactly(void)
+{
+	gen_opts g = {4, 10, 20, 2025, 3, 1, BT_DATE_NONE};
+	bt_store *s = fresh("f.db");
+	bt_rebuild_stats rs;
+	bt_import_stats st;
+	bt_buf ev1, ev2;
+	import_sample(s, &g);
+	/* Some superseded facts too. */
+	CU_ASSERT_EQUAL(bt_test_import(s, "{\"kind\":\"committee\",\"id\":\"DU-01\",\"name\":\"Đảng ủy xã Tân Phong (mới)\"}\n", &st), 0);
+	CU_ASSERT_EQUAL(eval_json(s, &ev1, 2025), 0);
+	CU_ASSERT_EQUAL_FATAL(bt_store_rebuild(s, &rs), 0);
+	CU_ASSERT_EQUAL(rs.events, (size_t)events(s));
+	CU_ASSERT_EQUAL(memcmp(rs.before, rs.after, 32), 0);
+	CU_ASSERT_EQUAL(eval_json(s, &ev2, 2025), 0);
+	CU_ASSERT(ev1.len == ev2.len && memcmp(ev1.data, ev2.data, ev1.len) == 0);
+	/* Damaged projections are repaired by the log. */
+	CU_ASSERT_EQUAL(sqlite3_exec(s->db, "DELETE FROM dues WHERE month = 202503", NULL, NULL, NULL), SQLITE_OK);
+	CU_ASSERT_EQUAL(sqlite3_exec(s->db, "DELETE FROM speaker", NULL, NULL, NULL), SQLITE_OK);
+	CU_ASSERT_EQUAL_FATAL(bt_store_rebuild(s, &rs), 0);
+	CU_ASSERT_NOT_EQUAL(memcmp(rs.before, rs.after, 32), 0);
+	bt_buf_free(&ev2);
+	CU_ASSERT_EQUAL(eval_json(s, &ev2, 2025), 0);
+	CU_ASSERT(ev1.len == ev2.len && memcmp(ev1.data, ev2.data, ev1.len) == 0);
+	bt_buf_free(&ev1);
+	bt_buf_free(&ev2);
+	bt_store_free(s);
+}
+
+/* A rewritten event breaks the chain: rebuild refuses and changes nothing. */
+static void test_rebuild__refuses_a_tampered_log(void)
+{
+	bt_store *s = fresh("g.db");
+	bt_rebuild_stats rs;
+	uint8_t before[32], after[32];
+	bt_import_stats st;
+	CU_ASSERT_EQUAL_FATAL(bt_test_import(s, BASE, &st), 0);
+	CU_ASSERT_EQUAL_FATAL(bt_store_projection_digest(s, before), 0);
+	CU_ASSERT_EQUAL_FATAL(sqlite3_exec(s->db, "DROP TRIGGER event_no_update", NULL, NULL, NULL), SQLITE_OK);
+	/* Change the amount of the dues in event 9, keeping valid JSON: the hash no longer matches. */
+	CU_ASSERT_EQUAL_FATAL(sqlite3_exec(s->db, "UPDATE event SET bytes = CAST(replace(CAST(bytes AS TEXT), '20000', '30000') AS BLOB) WHERE seq = 9", NULL, NULL, NULL), SQLITE_OK);
+	CU_ASSERT_EQUAL(bt_store_rebuild(s, &rs), BT_ECORRUPT);
+	CU_ASSERT_PTR_NOT_NULL(strstr(bt_error_last(), "9"));
+	CU_ASSERT_EQUAL(bt_store_projection_digest(s, after), 0);
+	CU_ASSERT_EQUAL(memcmp(before, after, 32), 0);
+	bt_store_free(s);
+}
+
+static int integrity_ok(bt_store *s)
+{
+	sqlite3_stmt *q;
+	int ok = 0;
+	if (sqlite3_prepare_v2(s->db, "PRAGMA integrity_check", -1, &q, NULL) == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW)
+		ok = strcmp((const char *)sqlite3_column_text(q, 0), "ok") == 0;
+	sqlite3_finalize(q);
+	return ok;
+}
+
+typedef struct {
+	bt_import *imp;
+	int fd;
+	size_t n;
+} kill_ctx;
+
+static int emit_and_signal(const char *line, size_t len, void *payload)
+{
+	kill_ctx *k = payload;
+	int err = bt_import_line(k->imp, line, len);
+	if (++k->n == 20000) {
+		/* Tell the parent we are deep inside the transaction. */
+		if (write(k->fd, "x", 1) != 1)
+			_exit(3);
+	}
+	return err;
+}
+
+/* SIGKILL in the middle of a large import leaves the store exactly as before it. */
+static void test_import__killed_mid_import_leaves_the_store_as_before(void)
+{
+	bt_store *s = fresh("k.db");
+	bt_import_stats st;
+	uint8_t before[32], after[32];
+	int fds[2];
+	CU_ASSERT_EQUAL_FATAL(bt_test_import(s, BASE, &st), 0);
+	CU_ASSERT_EQUAL_FATAL(bt_store_projection_digest(s, before), 0);
+	bt_store_free(s);
+	CU_ASSERT_EQUAL_FATAL(pipe(fds), 0);
+	pid_t pid = fork();
+	CU_ASSERT_FATAL(pid >= 0);
+	if (pid == 0) {
+		bt_store *c = NULL;
+		bt_import *imp = NULL;
+		bt_import_opts io = BT_IMPORT_OPTS_INIT;
+		gen_opts g = {400, 30, 30, 2025, 9, 0, BT_DATE_NONE};
+		io.timestamp = "2026-11-30T00:00:00Z";
+		io.author = "child";
+		close(fds[0]);
+		if (bt_store_open(&c, bt_test_path("k.db")) || bt_import_begin(&imp, c, &io))
+			_exit(2);
+		kill_ctx k = {imp, fds[1], 0};
+		gen_commune(&g, emit_and_signal, &k);
+		/* Never reached in time: the parent kills us first. Sleep rather than commit. */
+		sleep(60);
+		_exit(1);
+	}
+	close(fds[1]);
+	char c;
+	CU_ASSERT_EQUAL(read(fds[0], &c, 1), 1);
+	kill(pid, SIGKILL);
+	int status;
+	waitpid(pid, &status, 0);
+	close(fds[0]);
+	CU_ASSERT(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	CU_ASSERT_EQUAL_FATAL(bt_store_open(&s, bt_test_path("k.db")), 0);
+	CU_ASSERT(integrity_ok(s));
+	CU_ASSERT_EQUAL(events(s), 10);
+	CU_ASSERT_EQUAL(bt_store_projection_digest(s, after), 0);
+	CU_ASSERT_EQUAL(memcmp(before, after, 32), 0);
+	/* And the store still takes writes. */
+	CU_ASSERT_EQUAL(bt_test_import(s, "{\"kind\":\"committee\",\"id\":\"AFTER\",\"name\":\"Sau\"}\n", &st), 0);
+	CU_ASSERT_EQUAL(events(s), 11);
+	bt_store_free(s);
+}
+
+/* A full disk (the database may not grow) fails the import cleanly and keeps everything. */
+static void test_import__full_disk_fails_cleanly(void)
+{
+	bt_store *s = fresh("full.db");
+	bt_import_stats st;
+	uint8_t before[32], after[32];
+	CU_ASSERT_EQUAL_FATAL(bt_test_import(s, BASE, &st), 0);
+	CU_ASSERT_EQUAL_FATAL(bt_store_projection_digest(s, before), 0);
+	sqlite3_stmt *q;
+	CU_ASSERT_EQUAL_FATAL(sqlite3_prepare_v2(s->db, "PRAGMA page_count", -1, &q, NULL), SQLITE_OK);
+	CU_ASSERT_EQUAL(sqlite3_step(q), SQLITE_ROW);
+	int pages = sqlite3_column_int(q, 0);
+	sqlite3_finalize(q);
+	char sql[64];
+	snprintf(sql, sizeof(sql), "PRAGMA max_page_count = %d", pages + 2);
+	CU_ASSERT_EQUAL(sqlite3_exec(s->db, sql, NULL, NULL, NULL), SQLITE_OK);
+	bt_import *imp = NULL;
+	bt_import_opts io = BT_IMPORT_OPTS_INIT;
+	io.timestamp = "2026-11-30T00:00:00Z";
+	io.author = "test";
+	gen_opts g = {50, 30, 30, 2025, 5, 0, BT_DATE_NONE};
+	CU_ASSERT_EQUAL_FATAL(bt_import_begin(&imp, s, &io), 0);
+	int err = gen_commune(&g, emit_import, imp);
+	if (err == 0)
+		err = bt_import_commit(imp, &st);
+	CU_ASSERT_EQUAL(err, BT_EIO);
+	CU_ASSERT_PTR_NOT_NULL(strstr(bt_error_last(), "full"));
+	bt_import_free(imp);
+	CU_ASSERT(integrity_ok(s));
+	CU_ASSERT_EQUAL(events(s), 10);
+	CU_ASSERT_EQUAL(bt_store_projection_digest(s, after), 0);
+	CU_ASSERT_EQUAL(memcmp(before, after, 32), 0);
+	bt_store_free(s);
+}
+
+static void test_store__calendar_uses_holiday_records(void)
+{
+	bt_store *s = fresh("h.db");
+	bt_import_stats st;
+	bt_calendar *cal = NULL;
+	CU_ASSERT_EQUAL_FATAL(bt_test_import(s, BASE, &st), 0);
+	CU_ASSERT_EQUAL_FATAL(bt_store_calendar(s, &cal), 0);
+	CU_ASSERT_TRUE(bt_calendar_is_working(cal, bt_date_from_ymd(2025, 2, 5)));
+	bt_calendar_free(cal);
+	bt_record **recs = NULL;
+	size_t n = 0;
+	CU_ASSERT_EQUAL(bt_store_load_cell(s, "CB", &recs, &n), 0);
+	CU_ASSERT_EQUAL(n, 6); /* cell, 2 members, regulation, meeting, dues */
+	bt_records_free(recs, n);
+	CU_ASSERT_EQUAL(bt_store_load_cell(s, "NOPE", &recs, &n), BT_ENOTFOUND);
+	bt_store_free(s);
+}
+
+int main(void)
+{
+	CU_TestInfo tests[] = {
+		{"init, open, and a file that is not a store", test_store__init_open_and_not_a_store},
+		{"import: a good file, then the same file again adds nothing", test_import__good_file_then_the_same_file_again_adds_nothing},
+		{"import: a changed record supersedes and keeps the old", test_import__a_changed_record_supersedes_and_keeps_the_old},
+		{"import: bad records change nothing and name line and field", test_import__bad_records_change_nothing_and_name_line_and_field},
+		{"export: round trip evaluates identically", test_export__round_trip_evaluates_identically},
+		{"rebuild reproduces the projections exactly", test_rebuild__reproduces_the_projections_exactly},
+		{"rebuild refuses a tampered log", test_rebuild__refuses_a_tampered_log},
+		{"import: killed mid-import leaves the store as before", test_import__killed_mid_import_leaves_the_store_as_before},
+		{"import: a full disk fails cleanly", test_import__full_disk_fails_cleanly},
+		{"store: calendar and cell loading", test_store__calendar_uses_holiday_records},
+		CU_TEST_INFO_NULL};
+	return bt_test_run("store", tests);
+}
