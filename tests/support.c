@@ -88,8 +88,10 @@ int bt_test_sh(char **out, char **err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(cmd, sizeof(cmd), fmt, ap);
 	va_end(ap);
-	char full[9000];
-	const char *o = bt_test_path("sh.out"), *e = bt_test_path("sh.err");
+	char full[10240], o[512], e[512];
+	/* Not bt_test_path: its rotating buffers may hold the caller's paths. */
+	snprintf(o, sizeof(o), "%s/sh.out", bt_test_dir());
+	snprintf(e, sizeof(e), "%s/sh.err", bt_test_dir());
 	snprintf(full, sizeof(full), "( %s ) >'%s' 2>'%s' </dev/null", cmd, o, e);
 	int rc = system(full);
 	if (out)
