@@ -42,6 +42,7 @@ static void member_line(bt_test_records *rs, int k, const char *joined, const ch
 static void attendance(char *out, size_t size, int first, int n, const char *overrides)
 {
 	size_t p = 0;
+	out[0] = '\0';
 	for (int k = first; k <= n; k++) {
 		char id[8], key[16];
 		const char *st = "present";
