@@ -1,1 +1,281 @@
-int main(void){return 0;}
+/*
+ * bench_province.c - the province-sized workload of issue 2: 2,000 cells x 30
+ * members, one year (24,000 meetings, 720,000 attendance rows, 720,000 dues
+ * rows). Prints the time to import and to evaluate it, each beside a baseline
+ * measured in the same run on the same machine:
+ *   import   vs  a raw SQLite bulk insert of the same rows (parsed beforehand,
+ *                plain tables, one transaction, same durability settings);
+ *   evaluate vs  one raw aggregate scan of the attendance table;
+ * and the peak memory (max RSS) of `bontot evaluate --json` on that store.
+ * Figures, not a test: it never fails on a slow machine.
+ *
+ * Usage: bench_province [--cells N] [--dir DIR] [--cli PATH]
+ */
+#define _DEFAULT_SOURCE
+#include "generate.h"
+#include "store_internal.h"
+
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int collect(const char *line, size_t len, void *payload)
+{
+	bt_buf *b = payload;
+	if (bt_buf_put(b, line, len) < 0 || bt_buf_put(b, "\n", 1) < 0)
+		return BT_ENOMEM;
+	return 0;
+}
+
+static void die(const char *what)
+{
+	fprintf(stderr, "bench: %s: %s\n", what, bt_error_last());
+	exit(1);
+}
+
+static void exec_sql(sqlite3 *db, const char *sql)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		fprintf(stderr, "bench: sql: %s\n", msg);
+		exit(1);
+	}
+}
+
+/* Baseline: the same rows, already parsed, inserted raw into plain tables. */
+static double raw_insert(const char *path, bt_record **recs, size_t n, size_t *rows)
+{
+	sqlite3 *db;
+	sqlite3_stmt *mem, *mt, *att, *dues, *other;
+	remove(path);
+	if (sqlite3_open(path, &db) != SQLITE_OK)
+		exit(1);
+	exec_sql(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
+		     "CREATE TABLE member(id TEXT PRIMARY KEY, cell TEXT, name TEXT, joined INTEGER);"
+		     "CREATE TABLE meeting(id TEXT PRIMARY KEY, cell TEXT, date INTEGER, start INTEGER, end INTEGER, flags INTEGER);"
+		     "CREATE TABLE attendance(meeting TEXT, member TEXT, status INTEGER, PRIMARY KEY(meeting, member)) WITHOUT ROWID;"
+		     "CREATE TABLE dues(member TEXT, month INTEGER, amount INTEGER, paid_on INTEGER, PRIMARY KEY(member, month)) WITHOUT ROWID;"
+		     "CREATE TABLE other(kind INTEGER, body TEXT);");
+	sqlite3_prepare_v2(db, "INSERT INTO member VALUES(?1, ?2, ?3, ?4)", -1, &mem, NULL);
+	sqlite3_prepare_v2(db, "INSERT INTO meeting VALUES(?1, ?2, ?3, ?4, ?5, ?6)", -1, &mt, NULL);
+	sqlite3_prepare_v2(db, "INSERT INTO attendance VALUES(?1, ?2, ?3)", -1, &att, NULL);
+	sqlite3_prepare_v2(db, "INSERT INTO dues VALUES(?1, ?2, ?3, ?4)", -1, &dues, NULL);
+	sqlite3_prepare_v2(db, "INSERT INTO other VALUES(?1, ?2)", -1, &other, NULL);
+	double t0 = now();
+	exec_sql(db, "BEGIN");
+	*rows = 0;
+	for (size_t i = 0; i < n; i++) {
+		bt_record *r = recs[i];
+		sqlite3_stmt *st;
+		switch (r->kind) {
+		case BT_KIND_MEMBER:
+			st = mem;
+			sqlite3_bind_text(st, 1, r->id, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 2, r->cell, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 3, r->name, -1, SQLITE_STATIC);
+			sqlite3_bind_int(st, 4, r->joined);
+			break;
+		case BT_KIND_MEETING:
+			st = mt;
+			sqlite3_bind_text(st, 1, r->id, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 2, r->cell, -1, SQLITE_STATIC);
+			sqlite3_bind_int(st, 3, r->date);
+			sqlite3_bind_int(st, 4, r->start_minute);
+			sqlite3_bind_int(st, 5, r->end_minute);
+			sqlite3_bind_int(st, 6, (int)r->flags);
+			for (size_t k = 0; k < r->n_attendance; k++) {
+				sqlite3_bind_text(att, 1, r->id, -1, SQLITE_STATIC);
+				sqlite3_bind_text(att, 2, r->attendance[k].member, -1, SQLITE_STATIC);
+				sqlite3_bind_int(att, 3, (int)r->attendance[k].status);
+				sqlite3_step(att);
+				sqlite3_reset(att);
+				(*rows)++;
+			}
+			break;
+		case BT_KIND_DUES:
+			st = dues;
+			sqlite3_bind_text(st, 1, r->member, -1, SQLITE_STATIC);
+			sqlite3_bind_int(st, 2, r->month);
+			sqlite3_bind_int64(st, 3, r->amount);
+			sqlite3_bind_int(st, 4, r->date);
+			break;
+		default:
+			st = other;
+			sqlite3_bind_int(st, 1, (int)r->kind);
+			sqlite3_bind_text(st, 2, r->canonical, -1, SQLITE_STATIC);
+		}
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			fprintf(stderr, "bench: raw insert: %s\n", sqlite3_errmsg(db));
+			exit(1);
+		}
+		sqlite3_reset(st);
+		(*rows)++;
+	}
+	exec_sql(db, "COMMIT");
+	double t = now() - t0;
+	sqlite3_finalize(mem);
+	sqlite3_finalize(mt);
+	sqlite3_finalize(att);
+	sqlite3_finalize(dues);
+	sqlite3_finalize(other);
+	sqlite3_close(db);
+	return t;
+}
+
+static int count_cell(const bt_cell_result *r, void *payload)
+{
+	bt_buf *b = payload;
+	b->len = 0;
+	return bt_eval_cell_json(b, r);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {{"cells", required_argument, NULL, 'c'}, {"dir", required_argument, NULL, 'd'},
+					     {"cli", required_argument, NULL, 'b'}, {0}};
+	int cells = 2000, c;
+	const char *dir = "/tmp", *cli = NULL;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'c')
+			cells = atoi(optarg);
+		else if (c == 'd')
+			dir = optarg;
+		else if (c == 'b')
+			cli = optarg;
+		else
+			return 2;
+	}
+	char store_path[512], raw_path[512], file_path[512];
+	snprintf(store_path, sizeof(store_path), "%s/bench-store.db", dir);
+	snprintf(raw_path, sizeof(raw_path), "%s/bench-raw.db", dir);
+	snprintf(file_path, sizeof(file_path), "%s/bench-province.jsonl", dir);
+	for (const char *sfx = ""; sfx; sfx = strcmp(sfx, "") == 0 ? "-wal" : strcmp(sfx, "-wal") == 0 ? "-shm" : NULL) {
+		char p[600];
+		snprintf(p, sizeof(p), "%s%s", store_path, sfx);
+		remove(p);
+		snprintf(p, sizeof(p), "%s%s", raw_path, sfx);
+		remove(p);
+	}
+
+	fprintf(stderr, "bench: generating %d cells x 30 members, one year...\n", cells);
+	gen_opts g = {cells, 30, 30, 2025, 42, 0, BT_DATE_NONE};
+	bt_buf file;
+	bt_buf_init(&file, (size_t)4 << 30);
+	if (gen_commune(&g, collect, &file) < 0)
+		die("generate");
+	FILE *f = fopen(file_path, "wb");
+	if (!f || fwrite(file.data, 1, file.len, f) != file.len || fclose(f) != 0)
+		die("write workload");
+
+	/* Parse once, untimed, for the baseline. */
+	size_t n_lines = 0, cap = 0;
+	bt_record **recs = NULL;
+	for (char *p = file.data, *nl; (nl = strchr(p, '\n')); p = nl + 1) {
+		if (n_lines == cap) {
+			cap = cap ? cap * 2 : 1 << 16;
+			recs = realloc(recs, cap * sizeof(*recs));
+		}
+		if (bt_record_parse(&recs[n_lines], p, (size_t)(nl - p)) < 0)
+			die("parse");
+		n_lines++;
+	}
+	size_t meetings = 0, attendance = 0, dues = 0;
+	for (size_t i = 0; i < n_lines; i++) {
+		meetings += recs[i]->kind == BT_KIND_MEETING;
+		dues += recs[i]->kind == BT_KIND_DUES;
+		if (recs[i]->kind == BT_KIND_MEETING)
+			attendance += recs[i]->n_attendance;
+	}
+	printf("workload: %d cells, %zu records (%zu meetings, %zu attendance rows, %zu dues rows), %.1f MiB of JSON Lines\n",
+	       cells, n_lines, meetings, attendance, dues, (double)file.len / (1 << 20));
+
+	fprintf(stderr, "bench: raw SQLite insert (baseline)...\n");
+	size_t rows;
+	double t_raw = raw_insert(raw_path, recs, n_lines, &rows);
+	for (size_t i = 0; i < n_lines; i++)
+		bt_record_free(recs[i]);
+	free(recs);
+
+	fprintf(stderr, "bench: bontot import...\n");
+	bt_store *s = NULL;
+	bt_store_opts so = BT_STORE_OPTS_INIT;
+	so.log_id = "bench";
+	if (bt_store_init(&s, store_path, &so) < 0)
+		die("init");
+	bt_import *imp = NULL;
+	bt_import_opts io = BT_IMPORT_OPTS_INIT;
+	bt_import_stats st;
+	io.timestamp = "2026-11-30T00:00:00Z";
+	io.author = "bench";
+	double t0 = now();
+	if (bt_import_begin(&imp, s, &io) < 0)
+		die("import");
+	for (char *p = file.data, *nl; (nl = strchr(p, '\n')); p = nl + 1)
+		if (bt_import_line(imp, p, (size_t)(nl - p)) < 0)
+			die("import");
+	if (bt_import_commit(imp, &st) < 0)
+		die("commit");
+	double t_import = now() - t0;
+	bt_import_free(imp);
+	bt_buf_free(&file);
+
+	fprintf(stderr, "bench: raw attendance scan (baseline) and evaluation...\n");
+	sqlite3_stmt *q;
+	long long sum = 0;
+	t0 = now();
+	sqlite3_prepare_v2(s->db, "SELECT meeting, count(*), sum(status = 0) FROM attendance GROUP BY meeting", -1, &q, NULL);
+	while (sqlite3_step(q) == SQLITE_ROW)
+		sum += sqlite3_column_int64(q, 2);
+	sqlite3_finalize(q);
+	double t_scan = now() - t0;
+
+	bt_buf out;
+	bt_buf_init(&out, 0);
+	bt_eval_opts eo = BT_EVAL_OPTS_INIT;
+	eo.year = 2025;
+	t0 = now();
+	if (bt_store_evaluate(s, &eo, NULL, count_cell, &out) < 0)
+		die("evaluate");
+	double t_eval = now() - t0;
+	bt_buf_free(&out);
+	bt_store_free(s);
+
+	printf("\n%-44s %10s %10s %8s %s\n", "", "bontot", "baseline", "ratio", "goal");
+	printf("%-44s %9.2fs %9.2fs %7.2fx %s\n", "import (vs raw SQLite insert of the same rows)", t_import, t_raw,
+	       t_import / t_raw, "<= 3x");
+	printf("%-44s %9.2fs %9.2fs %7.2fx %s\n", "evaluate all cells (vs one attendance scan)", t_eval, t_scan,
+	       t_eval / t_scan, "<= 2x");
+	printf("(import: %zu events; raw insert: %zu rows; attendance present: %lld)\n", st.added, rows, sum);
+
+	if (cli) {
+		pid_t pid = fork();
+		if (pid == 0) {
+			int fd = open("/dev/null", 1);
+			(void)fd;
+			if (!freopen("/dev/null", "w", stdout))
+				_exit(127);
+			execl(cli, cli, "--db", store_path, "evaluate", "--year", "2025", "--json", (char *)NULL);
+			_exit(127);
+		}
+		int status;
+		struct rusage ru;
+		t0 = now();
+		wait4(pid, &status, 0, &ru);
+		printf("%-44s %9.2fs, peak memory %.1f MiB (goal < 64 MiB)%s\n", "bontot evaluate --json (whole process)",
+		       now() - t0, (double)ru.ru_maxrss / 1024, WIFEXITED(status) && WEXITSTATUS(status) == 0 ? "" : " FAILED");
+	}
+	return 0;
+}
