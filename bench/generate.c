@@ -196,7 +196,7 @@ int gen_commune(const gen_opts *g, int (*emit_cb)(const char *, size_t, void *),
 				if (g->realistic) {
 					if (m->lapse_absent && chance(&rng, 120))
 						st = "absent";
-					else if (chance(&rng, 50))
+					else if (chance(&rng, 30))
 						st = "excused";
 					if (k == absent_streak_member)
 						st = "excused";
@@ -205,7 +205,7 @@ int gen_commune(const gen_opts *g, int (*emit_cb)(const char *, size_t, void *),
 				first_a = 0;
 				if (strcmp(st, "present") == 0) {
 					present++;
-					int speaks = !m->quiet && (k < 2 || chance(&rng, g->realistic ? 450 : 400));
+					int speaks = !m->quiet && (k < 2 || chance(&rng, g->realistic ? 500 : 400));
 					if (speaks) {
 						sp += (size_t)snprintf(spk + sp, sizeof(spk) - sp, "%s\"%s\"", first_s ? "" : ",", m->id);
 						first_s = 0;

@@ -99,8 +99,10 @@ int cmd_import(int argc, char **argv)
 		cli_fail("nhập thất bại, không ghi gì vào kho");
 		goto done;
 	}
-	printf("Đã nhập %s: %zu bản ghi — thêm mới %zu, thay đổi %zu (bản cũ vẫn giữ trong nhật ký), không đổi %zu.\n",
-	       path, stats.records, stats.added, stats.changed, stats.unchanged);
+	printf("Đã nhập %s: %zu bản ghi — thêm mới %zu, thay đổi %zu, không đổi %zu.\n", path, stats.records,
+	       stats.added, stats.changed, stats.unchanged);
+	if (stats.changed)
+		printf("Các phiên bản cũ của %zu bản ghi thay đổi vẫn được giữ trong nhật ký.\n", stats.changed);
 	rc = CLI_OK;
 done:
 	free(line);
