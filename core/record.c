@@ -552,7 +552,9 @@ static void canonical(bt_buf *b, const bt_record *r)
 			if (i)
 				bt_buf_puts(b, ",");
 			bt_buf_json_string(b, r->attendance[i].member);
-			bt_buf_printf(b, ":\"%s\"", attendance_names[r->attendance[i].status]);
+			bt_buf_puts(b, ":\"");
+			bt_buf_puts(b, attendance_names[r->attendance[i].status]);
+			bt_buf_puts(b, "\"");
 		}
 		bt_buf_puts(b, "},\"cell\":"), bt_buf_json_string(b, r->cell);
 		bt_buf_puts(b, ",\"date\":"), put_date(b, r->date);

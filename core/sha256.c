@@ -5,10 +5,23 @@
 
 #include <openssl/evp.h>
 
+/*
+ * One digest context per thread, fetched once and reused: EVP_Digest would
+ * allocate a context and look the algorithm up on every call, which costs
+ * more than hashing a small record.
+ */
+static _Thread_local EVP_MD_CTX *ctx;
+static _Thread_local EVP_MD *md;
+
 int bt__sha256(uint8_t out[BT_SHA256_BYTES], const void *data, size_t len)
 {
 	unsigned int n = 0;
-	if (EVP_Digest(data, len, out, &n, EVP_sha256(), NULL) != 1 || n != BT_SHA256_BYTES)
+	if (!md && !(md = EVP_MD_fetch(NULL, "SHA256", NULL)))
+		return -1;
+	if (!ctx && !(ctx = EVP_MD_CTX_new()))
+		return -1;
+	if (EVP_DigestInit_ex(ctx, md, NULL) != 1 || EVP_DigestUpdate(ctx, data, len) != 1 ||
+	    EVP_DigestFinal_ex(ctx, out, &n) != 1 || n != BT_SHA256_BYTES)
 		return -1;
 	return 0;
 }

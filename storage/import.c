@@ -42,25 +42,89 @@ static int row_exists(bt_store *s, sqlite3_stmt *st, const char *id)
 	return bt_store__db_error(s, BT_EIO, "đọc kho dữ liệu");
 }
 
-typedef struct {
-	int64_t mid;
-	char cell[BT_ID_MAX_BYTES + 1];
-	bt_date joined, left;
-} member_row;
+typedef bt_member_entry member_row;
+
+static uint64_t hash_id(const char *id)
+{
+	uint64_t h = 1469598103934665603ull; /* FNV-1a */
+	for (; *id; id++)
+		h = (h ^ (unsigned char)*id) * 1099511628211ull;
+	return h;
+}
+
+void bt_store__members_clear(bt_store *s)
+{
+	if (s->members.n)
+		memset(s->members.slots, 0, s->members.cap * sizeof(bt_member_entry));
+	s->members.n = 0;
+}
+
+/* The slot for id: its entry, or the empty slot where it belongs. NULL if the table is full. */
+static bt_member_entry *cache_slot(bt_member_cache *c, const char *id)
+{
+	if (!c->cap)
+		return NULL;
+	for (size_t i = hash_id(id) & (c->cap - 1), probes = 0; probes < c->cap; i = (i + 1) & (c->cap - 1), probes++)
+		if (!c->slots[i].used || strcmp(c->slots[i].id, id) == 0)
+			return &c->slots[i];
+	return NULL;
+}
+
+static void cache_put(bt_member_cache *c, const bt_member_entry *e)
+{
+	if ((c->n + 1) * 2 > c->cap) {
+		/* Grow (or start); when memory is short, simply do without the cache. */
+		size_t cap = c->cap ? c->cap * 2 : 1024;
+		bt_member_entry *old = c->slots, *slots = calloc(cap, sizeof(*slots));
+		size_t old_cap = c->cap;
+		if (!slots)
+			return;
+		c->slots = slots;
+		c->cap = cap;
+		c->n = 0;
+		for (size_t i = 0; i < old_cap; i++)
+			if (old[i].used)
+				cache_put(c, &old[i]);
+		free(old);
+	}
+	bt_member_entry *slot = cache_slot(c, e->id);
+	if (!slot)
+		return;
+	if (!slot->used)
+		c->n++;
+	*slot = *e;
+	slot->used = 1;
+}
+
+/* A member record was written: drop what the cache knew (its next lookup reads the table). */
+static void cache_forget(bt_member_cache *c, const char *id)
+{
+	bt_member_entry *slot = cache_slot(c, id);
+	if (slot && slot->used)
+		slot->mid = -1; /* stale marker: looked up again */
+}
 
 /* 1 found, 0 not found, <0 error. */
 static int member_get(bt_store *s, const char *id, member_row *m)
 {
+	bt_member_entry *hit = cache_slot(&s->members, id);
+	if (hit && hit->used && hit->mid >= 0) {
+		*m = *hit;
+		return 1;
+	}
 	sqlite3_stmt *st = s->st.member_get;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(st), found = 0;
 	if (rc == SQLITE_ROW) {
+		memset(m, 0, sizeof(*m));
+		bt__copy_utf8(m->id, sizeof(m->id), id);
 		m->mid = sqlite3_column_int64(st, 0);
 		bt__copy_utf8(m->cell, sizeof(m->cell), (const char *)sqlite3_column_text(st, 1));
 		m->joined = bt_store__int_date(sqlite3_column_int64(st, 2));
 		m->left = sqlite3_column_type(st, 3) == SQLITE_NULL ? BT_DATE_NONE
 								    : bt_store__int_date(sqlite3_column_int64(st, 3));
 		found = 1;
+		cache_put(&s->members, m);
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -195,7 +259,7 @@ static int check_refs(bt_store *s, const bt_record *r)
 			return err;                                                                                    \
 	} while (0)
 
-static int apply_meeting(bt_store *s, const bt_record *r)
+static int apply_meeting(bt_store *s, const bt_record *r, int superseding)
 {
 	sqlite3_stmt *st = s->st.up_meeting;
 	int err;
@@ -207,45 +271,44 @@ static int apply_meeting(bt_store *s, const bt_record *r)
 	sqlite3_bind_int(st, 5, r->end_minute);
 	sqlite3_bind_int(st, 6, (int)r->flags);
 	DONE("ghi buổi sinh hoạt");
-	st = s->st.meeting_mtid;
-	bt_store__bind_text(st, 1, r->id);
-	if (sqlite3_step(st) != SQLITE_ROW) {
+	if (superseding) {
+		st = s->st.meeting_mtid;
+		bt_store__bind_text(st, 1, r->id);
+		if (sqlite3_step(st) != SQLITE_ROW) {
+			sqlite3_reset(st);
+			return bt_store__db_error(s, BT_EIO, "đọc buổi sinh hoạt");
+		}
+		mtid = sqlite3_column_int64(st, 0);
 		sqlite3_reset(st);
-		return bt_store__db_error(s, BT_EIO, "đọc buổi sinh hoạt");
+		st = s->st.att_delete;
+		sqlite3_bind_int64(st, 1, mtid);
+		DONE("ghi điểm danh");
+	} else {
+		mtid = sqlite3_last_insert_rowid(s->db);
 	}
-	mtid = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	st = s->st.att_delete;
-	sqlite3_bind_int64(st, 1, mtid);
-	DONE("ghi điểm danh");
-	st = s->st.spk_delete;
-	sqlite3_bind_int64(st, 1, mtid);
-	DONE("ghi người phát biểu");
+	/* Speakers are a subset of those present (record.c checks it): a flag on their mark. */
+	size_t sp = 0;
 	for (size_t i = 0; i < r->n_attendance; i++) {
 		member_row m;
+		int status = (int)r->attendance[i].status;
 		if ((err = need_member(s, r->attendance[i].member, "attendance", &m)) < 0)
 			return err;
+		while (sp < r->n_speakers && strcmp(r->speakers[sp], r->attendance[i].member) < 0)
+			sp++;
+		if (sp < r->n_speakers && strcmp(r->speakers[sp], r->attendance[i].member) == 0)
+			status |= BT_ATTENDANCE_SPOKE;
 		st = s->st.att_insert;
 		sqlite3_bind_int64(st, 1, mtid);
 		sqlite3_bind_int64(st, 2, m.mid);
-		sqlite3_bind_int(st, 3, (int)r->attendance[i].status);
+		sqlite3_bind_int(st, 3, status);
 		DONE("ghi điểm danh");
-	}
-	for (size_t i = 0; i < r->n_speakers; i++) {
-		member_row m;
-		if ((err = need_member(s, r->speakers[i], "speakers", &m)) < 0)
-			return err;
-		st = s->st.spk_insert;
-		sqlite3_bind_int64(st, 1, mtid);
-		sqlite3_bind_int64(st, 2, m.mid);
-		DONE("ghi người phát biểu");
 	}
 	return 0;
 }
 
 static int bind_tri(sqlite3_stmt *st, int i, int v) { return v == BT_OPEN ? sqlite3_bind_null(st, i) : sqlite3_bind_int(st, i, v); }
 
-int bt_store__apply(bt_store *s, const bt_record *r, int64_t event_id)
+int bt_store__apply(bt_store *s, const bt_record *r, int64_t event_id, int superseding)
 {
 	sqlite3_stmt *st = NULL;
 	uint8_t rec_hash[BT_HASH_BYTES];
@@ -265,6 +328,7 @@ int bt_store__apply(bt_store *s, const bt_record *r, int64_t event_id)
 		bt_store__bind_text(st, 3, r->name);
 		break;
 	case BT_KIND_MEMBER:
+		cache_forget(&s->members, r->id);
 		st = s->st.up_member;
 		bt_store__bind_text(st, 1, r->id);
 		bt_store__bind_text(st, 2, r->cell);
@@ -310,7 +374,7 @@ int bt_store__apply(bt_store *s, const bt_record *r, int64_t event_id)
 		bind_tri(st, 5, r->done);
 		break;
 	case BT_KIND_MEETING:
-		if ((err = apply_meeting(s, r)) < 0)
+		if ((err = apply_meeting(s, r, superseding)) < 0)
 			return err;
 		break;
 	case BT_KIND_DUES:
@@ -364,10 +428,12 @@ int bt_import_begin(bt_import **out, bt_store *s, const bt_import_opts *opts)
 		return bt__error_set(BT_EINVALID, "đang có một lần nhập khác");
 	if (!(imp = calloc(1, sizeof(*imp))))
 		return bt__oom();
-	if ((err = bt_store__exec(s, "BEGIN IMMEDIATE")) < 0) {
+	/* A large import touches many pages: keep them in memory until commit rather than spill. */
+	if ((err = bt_store__exec(s, "PRAGMA cache_size = -65536")) < 0 || (err = bt_store__exec(s, "BEGIN IMMEDIATE")) < 0) {
 		free(imp);
 		return err;
 	}
+	bt_store__members_clear(s);
 	imp->s = s;
 	imp->opts = *opts;
 	snprintf(imp->author, sizeof(imp->author), "%s", opts->author);
@@ -423,7 +489,7 @@ static int import_record(bt_import *imp, const bt_record *r)
 	sqlite3_bind_blob(st, 6, imp->ev.data, (int)imp->ev.len, SQLITE_STATIC);
 	if ((err = bt_store__step_done(s, st, "ghi nhật ký")) < 0)
 		return err;
-	if ((err = bt_store__apply(s, r, sqlite3_last_insert_rowid(s->db))) < 0)
+	if ((err = bt_store__apply(s, r, sqlite3_last_insert_rowid(s->db), exists)) < 0)
 		return err;
 	imp->seq++;
 	memcpy(imp->head, ev_hash, BT_HASH_BYTES);
@@ -484,6 +550,8 @@ int bt_import_commit(bt_import *imp, bt_import_stats *stats)
 	s->head_seq = imp->seq;
 	memcpy(s->head_hash, imp->head, BT_HASH_BYTES);
 	s->in_import = 0;
+	bt_store__members_clear(s);
+	sqlite3_exec(s->db, "PRAGMA cache_size = -2000", NULL, NULL, NULL);
 	imp->s = NULL;
 	return 0;
 }
@@ -494,6 +562,8 @@ void bt_import_free(bt_import *imp)
 		return;
 	if (imp->s) {
 		sqlite3_exec(imp->s->db, "ROLLBACK", NULL, NULL, NULL);
+		sqlite3_exec(imp->s->db, "PRAGMA cache_size = -2000", NULL, NULL, NULL);
+		bt_store__members_clear(imp->s);
 		imp->s->in_import = 0;
 	}
 	bt_buf_free(&imp->ev);

@@ -48,11 +48,10 @@ static const char *const migrations[] = {
 	"CREATE TABLE meeting(mtid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, cell TEXT NOT NULL,"
 	"  date INTEGER NOT NULL, start INTEGER NOT NULL, end INTEGER NOT NULL, flags INTEGER NOT NULL);"
 	"CREATE INDEX meeting_cell ON meeting(cell, date);"
+	/* status: 0 present, 1 excused, 2 absent; plus 4 when the member spoke. */
 	"CREATE TABLE attendance(meeting INTEGER NOT NULL REFERENCES meeting(mtid),"
 	"  member INTEGER NOT NULL REFERENCES member(mid), status INTEGER NOT NULL,"
 	"  PRIMARY KEY(meeting, member)) WITHOUT ROWID;"
-	"CREATE TABLE speaker(meeting INTEGER NOT NULL REFERENCES meeting(mtid),"
-	"  member INTEGER NOT NULL REFERENCES member(mid), PRIMARY KEY(meeting, member)) WITHOUT ROWID;"
 	"CREATE TABLE dues(member INTEGER NOT NULL REFERENCES member(mid), month INTEGER NOT NULL,"
 	"  amount INTEGER NOT NULL, paid_on INTEGER NOT NULL, PRIMARY KEY(member, month)) WITHOUT ROWID;"
 	"CREATE TABLE discipline(member TEXT NOT NULL, date INTEGER NOT NULL, form TEXT NOT NULL,"

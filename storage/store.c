@@ -77,9 +77,7 @@ static const struct {
 			   " ORDER BY m.id"),
 	S(meeting_mtid, "SELECT mtid FROM meeting WHERE id = ?1"),
 	S(att_delete, "DELETE FROM attendance WHERE meeting = ?1"),
-	S(spk_delete, "DELETE FROM speaker WHERE meeting = ?1"),
 	S(att_insert, "INSERT INTO attendance(meeting, member, status) VALUES(?1, ?2, ?3)"),
-	S(spk_insert, "INSERT INTO speaker(meeting, member) VALUES(?1, ?2)"),
 	S(up_committee, "INSERT INTO committee(id, name) VALUES(?1, ?2)"
 			" ON CONFLICT(id) DO UPDATE SET name = excluded.name"),
 	S(up_cell, "INSERT INTO cell(id, committee, name) VALUES(?1, ?2, ?3)"
@@ -138,6 +136,7 @@ void bt_store_free(bt_store *s)
 		return;
 	bt_store__finalize(s);
 	sqlite3_close_v2(s->db);
+	free(s->members.slots);
 	free(s);
 }
 
@@ -175,7 +174,8 @@ static int open_db(bt_store **out, const char *path, int create)
 	*out = NULL;
 	if (!s)
 		return bt__oom();
-	int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
+	/* One thread uses a store at a time (store.h): no mutexes. */
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
 	if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
 		err = bt_store__db_error(s, BT_EIO, "mở kho dữ liệu");
 		goto fail;
@@ -302,7 +302,7 @@ static const struct {
 	{"committee", "id"},		  {"cell", "id"},		{"member", "mid"},
 	{"exemption", "member, from_date"}, {"holiday", "date"},	{"regulation", "cell, issued"},
 	{"target", "id"},		  {"commitment", "id"},		{"meeting", "mtid"},
-	{"attendance", "meeting, member"}, {"speaker", "meeting, member"}, {"dues", "member, month"},
+	{"attendance", "meeting, member"}, {"dues", "member, month"},
 	{"discipline", "member, date"},	  {"attestation", "subject, year, criterion"},
 	{"current", "kind, key"},
 };
@@ -424,7 +424,8 @@ int bt_store_rebuild(bt_store *s, bt_rebuild_stats *stats)
 		}
 		c->seq = ev.seq;
 		memcpy(c->hash, ev.hash, BT_HASH_BYTES);
-		err = bt_store__apply(s, ev.rec, id);
+		/* Replay cannot tell a first version from a later one cheaply: always replace. */
+		err = bt_store__apply(s, ev.rec, id, 1);
 		bt_event_clear(&ev);
 		if (err < 0)
 			break;
@@ -439,9 +440,11 @@ int bt_store_rebuild(bt_store *s, bt_rebuild_stats *stats)
 		goto fail;
 	if ((err = bt_store__exec(s, "COMMIT")) < 0)
 		goto fail;
+	bt_store__members_clear(s);
 	return bt_store_projection_digest(s, stats->after);
 fail:
 	sqlite3_finalize(st);
 	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	bt_store__members_clear(s);
 	return err;
 }

@@ -11,10 +11,26 @@
 /* Statements prepared once per store and reused (bind, step, reset). */
 typedef struct {
 	sqlite3_stmt *ev_insert, *cur_get, *cur_put, *committee_exists, *cell_exists, *member_get,
-		*cell_members_on, *meeting_mtid, *att_delete, *spk_delete, *att_insert, *spk_insert,
+		*cell_members_on, *meeting_mtid, *att_delete, *att_insert,
 		*up_committee, *up_cell, *up_member, *up_exemption, *up_holiday, *up_regulation, *up_target,
 		*up_commitment, *up_meeting, *up_dues, *up_discipline, *up_attestation;
 } bt_store_stmts;
+
+/* Members looked up during one transaction (import or rebuild), by id. */
+typedef struct {
+	char id[BT_ID_MAX_BYTES + 1];
+	int64_t mid;
+	char cell[BT_ID_MAX_BYTES + 1];
+	bt_date joined, left;
+	int used;
+} bt_member_entry;
+
+typedef struct {
+	bt_member_entry *slots;
+	size_t cap, n;
+} bt_member_cache;
+
+#define BT_ATTENDANCE_SPOKE 4
 
 struct bt_store {
 	sqlite3 *db;
@@ -23,7 +39,11 @@ struct bt_store {
 	uint8_t head_hash[BT_HASH_BYTES]; /* its hash, zeros if empty */
 	bt_store_stmts st;
 	int in_import;
+	bt_member_cache members; /* valid inside one transaction only; emptied at its end */
 };
+
+/* Forget every cached member (call when a transaction ends, committed or not). */
+void bt_store__members_clear(bt_store *s);
 
 /* Set the error from the database's message; returns code. */
 int bt_store__db_error(bt_store *s, int code, const char *what);
@@ -39,7 +59,7 @@ int bt_store__prepare(bt_store *s);
 void bt_store__finalize(bt_store *s);
 
 /* Apply a record to the projections (after validation, inside a transaction). */
-int bt_store__apply(bt_store *s, const bt_record *rec, int64_t event_id);
+int bt_store__apply(bt_store *s, const bt_record *rec, int64_t event_id, int superseding);
 
 /* Dates in tables are integers YYYYMMDD (NULL for none); months YYYYMM. */
 int64_t bt_store__date_int(bt_date d);

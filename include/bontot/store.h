@@ -134,14 +134,19 @@ int bt_store_evaluate(bt_store *store, const bt_eval_opts *opts, const char *cel
 		      int (*each)(const bt_cell_result *result, void *payload), void *payload) BT_WARN_UNUSED;
 
 /*
- * Load every current record about one cell (the cell, its members, their
- * exemptions, dues, commitments, discipline and attestations, its meetings,
- * targets, regulations and its attestations). *out is an array of *count
- * records; free with bt_records_free.
+ * Load every current record about one cell for `year` (0: all years): the
+ * cell, its members and their exemptions, dues, commitments, discipline and
+ * attestations, its meetings with attendance and speakers, targets,
+ * regulations and its own attestations - exactly what bt_store_evaluate
+ * gives bt_eval_cell. Free with bt_cell_records_free.
  */
-int bt_store_load_cell(bt_store *store, const char *cell_id, bt_record ***out, size_t *count) BT_WARN_UNUSED;
+typedef struct bt_cell_records bt_cell_records;
+int bt_store_load_cell(bt_cell_records **out, bt_store *store, const char *cell_id, int year) BT_WARN_UNUSED;
 
-void bt_records_free(bt_record **records, size_t count);
+/* The loaded records (borrowed until bt_cell_records_free; never bt_record_free them). */
+const bt_record *const *bt_cell_records_list(const bt_cell_records *records, size_t *count);
+
+void bt_cell_records_free(bt_cell_records *records);
 
 #ifdef __cplusplus
 }
