@@ -359,8 +359,8 @@ void bt_cell_result_free(bt_cell_result *res)
 
 bt_date bt_eval_default_as_of(int year, bt_date today)
 {
-	bt_date dec31 = bt_date_from_ymd(year, 12, 31);
-	return today < dec31 ? today : dec31;
+	bt_date jan1 = bt_date_from_ymd(year, 1, 1), dec31 = bt_date_from_ymd(year, 12, 31);
+	return today < jan1 ? jan1 : today > dec31 ? dec31 : today;
 }
 
 int bt_eval_cell(bt_cell_result **out, const bt_record *const *records, size_t n, const char *cell_id,

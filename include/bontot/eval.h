@@ -129,7 +129,7 @@ int bt_eval_json_head(bt_buf *out, int year, bt_date as_of, const bt_rules *rule
 /* Append the document tail: ]}\n */
 int bt_eval_json_tail(bt_buf *out) BT_WARN_UNUSED;
 
-/* The as-of date an evaluation of `year` uses when asked on `today`: min(today, 31 Dec). */
+/* The as-of date an evaluation of `year` uses when asked on `today`: today, kept within 1 Jan - 31 Dec of year. */
 bt_date bt_eval_default_as_of(int year, bt_date today);
 
 #ifdef __cplusplus

@@ -718,6 +718,13 @@ static void test_eval__records_after_as_of_are_invisible(void)
 	bt_test_records_free(&rs);
 }
 
+static void test_eval__default_as_of_stays_in_the_year(void)
+{
+	CU_ASSERT_EQUAL(bt_eval_default_as_of(2026, D("2026-11-30")), D("2026-11-30"));
+	CU_ASSERT_EQUAL(bt_eval_default_as_of(2025, D("2026-11-30")), D("2025-12-31"));
+	CU_ASSERT_EQUAL(bt_eval_default_as_of(2027, D("2026-11-30")), D("2027-01-01"));
+}
+
 static void test_rules__file_parsing(void)
 {
 	bt_rules r;
@@ -764,6 +771,7 @@ int main(void)
 		{"preparation, resolution, minutes, never spoke", test_eval__flags_and_never_spoke},
 		{"JSON is deterministic and shaped as SPEC 6", test_eval__json_is_deterministic_and_shaped},
 		{"records after as-of are invisible", test_eval__records_after_as_of_are_invisible},
+		{"default as-of stays in the year", test_eval__default_as_of_stays_in_the_year},
 		{"rules: rule-set files", test_rules__file_parsing},
 		CU_TEST_INFO_NULL};
 	int rc = bt_test_run("eval", tests);
