@@ -2,12 +2,14 @@
  * load.c - read the projections back as records for the evaluation, and the
  * store-wide evaluation loop.
  *
- * One query per table, each ordered by cell id, stepped in lockstep: for
- * each cell (in id order) every cursor hands over its rows for that cell and
- * stops at the next. So a whole province is read in a few sequential passes
- * (no query per cell), and only one cell's records are in memory at a time.
- * Records are built in an arena that is reset for each cell: no malloc per
- * row. They must never be passed to bt_record_free.
+ * The evaluation reads a year of a whole commune or province. Reading it cell
+ * by cell with joins costs a B-tree seek per member and per meeting (hundreds
+ * of thousands for a province); instead every table is read once, in its own
+ * key order, into compact arrays (a snapshot: about 40 bytes per attendance
+ * or dues row), and each cell's records are then assembled from the arrays in
+ * an arena that is reset per cell. Text the evaluation never reads (titles,
+ * notes, reasons) is not loaded. Memory grows with the year's rows (about
+ * 25 MiB for a 2,000-cell province), not with the log.
  */
 #include "error.h"
 #include "store_internal.h"
@@ -40,7 +42,7 @@ static void *arena_alloc(arena *a, size_t n)
 		b->used = 0;
 		b->cap = cap;
 		b->next = NULL;
-		/* Append so that reset reuses every block in order. */
+		/* Append so that a reset reuses every block in order. */
 		block **tail = &a->first;
 		while (*tail)
 			tail = &(*tail)->next;
@@ -50,6 +52,15 @@ static void *arena_alloc(arena *a, size_t n)
 	void *p = (char *)a->cur->data + a->cur->used;
 	a->cur->used += n;
 	return p;
+}
+
+static char *arena_strdup(arena *a, const char *s)
+{
+	size_t n = strlen(s);
+	char *c = arena_alloc(a, n + 1);
+	if (c)
+		memcpy(c, s, n + 1);
+	return c;
 }
 
 static void arena_reset(arena *a)
@@ -70,103 +81,7 @@ static void arena_free(arena *a)
 	a->first = a->cur = NULL;
 }
 
-/* ---- the queries ---- */
-
-enum {
-	Q_MEMBERS, Q_EXEMPTIONS, Q_MEETINGS, Q_ATTENDANCE, Q_DUES, Q_TARGETS, Q_REGULATIONS,
-	Q_COMMITMENTS, Q_DISCIPLINE, Q_CELL_ATTESTATIONS, Q_MEMBER_ATTESTATIONS, Q_COUNT
-};
-
-/*
- * Column 0 of each is the cell id; rows of one cell are contiguous and cells
- * come in id order (the indexes on cell make these scans, not sorts).
- * ?1 and ?2 bound the year as YYYYMMDD.
- */
-static const char *const sql[Q_COUNT] = {
-	"SELECT cell, mid, id, name, born, status, role, joined, left FROM member ORDER BY cell, id",
-	"SELECT m.cell, e.member, e.from_date, e.to_date, e.reason FROM member m JOIN exemption e ON e.member = m.id"
-	" ORDER BY m.cell, m.id",
-	"SELECT cell, mtid, id, date, start, end, flags FROM meeting WHERE date BETWEEN ?1 AND ?2"
-	" ORDER BY cell, date, mtid",
-	"SELECT t.cell, a.meeting, a.member, a.status FROM meeting t JOIN attendance a ON a.meeting = t.mtid"
-	" WHERE t.date BETWEEN ?1 AND ?2 ORDER BY t.cell, t.date, t.mtid",
-	"SELECT m.cell, m.mid, d.month, d.amount, d.paid_on FROM member m JOIN dues d ON d.member = m.mid"
-	" WHERE d.month BETWEEN ?1 / 100 AND ?2 / 100 ORDER BY m.cell, m.id",
-	"SELECT cell, id, year, title, done FROM target WHERE year BETWEEN ?1 / 10000 AND ?2 / 10000 ORDER BY cell, id",
-	"SELECT cell, issued FROM regulation ORDER BY cell, issued",
-	"SELECT m.cell, c.id, c.member, c.year, c.title, c.fulfilled FROM member m JOIN commitment c ON c.member = m.id"
-	" WHERE c.year BETWEEN ?1 / 10000 AND ?2 / 10000 ORDER BY m.cell, c.id",
-	"SELECT m.cell, d.member, d.date, d.form FROM member m JOIN discipline d ON d.member = m.id"
-	" WHERE d.date BETWEEN ?1 AND ?2 ORDER BY m.cell, m.id, d.date",
-	"SELECT subject, subject, year, criterion, pass, note FROM attestation WHERE criterion = '1.3'"
-	" AND year BETWEEN ?1 / 10000 AND ?2 / 10000 ORDER BY subject",
-	"SELECT m.cell, a.subject, a.year, a.criterion, a.pass, a.note FROM member m JOIN attestation a"
-	" ON a.subject = m.id WHERE a.criterion <> '1.3' AND a.year BETWEEN ?1 / 10000 AND ?2 / 10000"
-	" ORDER BY m.cell, m.id, a.criterion",
-};
-
-typedef struct {
-	int64_t id; /* mid or mtid */
-	bt_record *rec;
-} id_slot;
-
-typedef struct {
-	bt_store *s;
-	sqlite3_stmt *q[Q_COUNT];
-	int state[Q_COUNT]; /* SQLITE_ROW: a row is waiting; SQLITE_DONE: finished */
-	arena mem;
-	const bt_record **v;
-	size_t n, cap;
-	id_slot *members, *meetings;
-	size_t n_members, n_meetings, cap_members, cap_meetings;
-	bt_attendance *att; /* scratch for one meeting's marks */
-	char **spk;
-	size_t cap_att, cap_spk;
-} loader;
-
-static void loader_free(loader *l)
-{
-	for (int i = 0; i < Q_COUNT; i++)
-		sqlite3_finalize(l->q[i]);
-	arena_free(&l->mem);
-	free(l->v);
-	free(l->members);
-	free(l->meetings);
-	free(l->att);
-	free(l->spk);
-}
-
-static int step(loader *l, int q)
-{
-	l->state[q] = sqlite3_step(l->q[q]);
-	if (l->state[q] != SQLITE_ROW && l->state[q] != SQLITE_DONE)
-		return bt_store__db_error(l->s, BT_EIO, "đọc kho dữ liệu");
-	return 0;
-}
-
-static int loader_init(loader *l, bt_store *s, int year)
-{
-	int err;
-	int64_t lo = year ? (int64_t)year * 10000 + 101 : 0, hi = year ? (int64_t)year * 10000 + 1231 : 99991231;
-	memset(l, 0, sizeof(*l));
-	l->s = s;
-	for (int i = 0; i < Q_COUNT; i++) {
-		if (sqlite3_prepare_v2(s->db, sql[i], -1, &l->q[i], NULL) != SQLITE_OK) {
-			err = bt_store__db_error(s, BT_EIO, "chuẩn bị câu lệnh đọc");
-			goto fail;
-		}
-		if (sqlite3_bind_parameter_count(l->q[i]) >= 2) {
-			sqlite3_bind_int64(l->q[i], 1, lo);
-			sqlite3_bind_int64(l->q[i], 2, hi);
-		}
-		if ((err = step(l, i)) < 0)
-			goto fail;
-	}
-	return 0;
-fail:
-	loader_free(l);
-	return err;
-}
+/* ---- growable arrays ---- */
 
 static int grow(void **v, size_t *cap, size_t need, size_t size)
 {
@@ -183,39 +98,103 @@ static int grow(void **v, size_t *cap, size_t need, size_t size)
 	return 0;
 }
 
-static bt_record *new_record(loader *l, bt_kind kind)
-{
-	if (grow((void **)&l->v, &l->cap, l->n + 1, sizeof(*l->v)) < 0)
-		return NULL;
-	bt_record *r = arena_alloc(&l->mem, sizeof(*r));
-	if (!r) {
-		bt__oom();
-		return NULL;
-	}
-	memset(r, 0, sizeof(*r));
-	r->kind = kind;
-	r->born = r->joined = r->left = r->from = r->to = r->date = BT_DATE_NONE;
-	r->done = BT_OPEN;
-	r->month = -1;
-	l->v[l->n++] = r;
-	return r;
-}
+#define PUSH(arr, n, cap) (grow((void **)&(arr), &(cap), (n) + 1, sizeof(*(arr))) < 0 ? NULL : &(arr)[(n)++])
 
-/* Copy column i into the arena; NULL stays NULL. Sets *oom on failure. */
-static char *text(loader *l, sqlite3_stmt *st, int i, int *oom)
+/* ---- the snapshot ---- */
+
+typedef struct {
+	const char *id, *name, *cell;
+	bt_date born, joined, left;
+	int status, role;
+	int cell_idx;
+} s_member;
+
+typedef struct {
+	const char *id;
+	int cell_idx;
+	bt_date date;
+	int start, end, flags;
+	size_t att_first, att_count; /* range in snapshot.att */
+} s_meeting;
+
+typedef struct {
+	int32_t member; /* index in members */
+	uint8_t status; /* with BT_ATTENDANCE_SPOKE */
+} s_mark;
+
+/* The amount is not read by the evaluation and is not loaded (records carry 0). */
+typedef struct {
+	int32_t member;
+	int32_t month; /* bt_month */
+	bt_date paid_on;
+} s_dues;
+
+/* A small record that belongs to a member or a cell: kept as a full record in the snapshot arena. */
+/* A row of a small table (exemptions, targets, regulations, commitments, discipline, attestations). */
+typedef struct {
+	uint8_t by_cell; /* 1: owner is a cell index (targets, regulations, 1.3 attestations); 0: a member index */
+	uint8_t kind;
+	char criterion[4];
+	int32_t owner;
+	int32_t year;
+	int8_t flag;     /* done, fulfilled or pass */
+	bt_date date, date2;
+	const char *text; /* an id (target, commitment) or the discipline's form */
+} s_owned;
+
+typedef struct {
+	size_t first, end;
+} s_run;
+
+typedef struct {
+	const char *id, *committee, *name;
+	size_t first_member, n_members; /* range in by_cell (member indices sorted by cell, id) */
+	size_t first_meeting, n_meetings;
+} s_cell;
+
+typedef struct {
+	arena mem; /* strings and small records of the snapshot */
+	s_cell *cells;
+	size_t n_cells, cap_cells;
+	s_member *members;
+	size_t n_members, cap_members;
+	int32_t *mid_to_member; /* dense: mid -> member index, -1 */
+	size_t n_mid;
+	int32_t *by_cell; /* member indices sorted by (cell, id) */
+	s_meeting *meetings;
+	size_t n_meetings, cap_meetings;
+	int32_t *mtid_to_meeting;
+	size_t n_mtid;
+	int32_t *meetings_by_cell;
+	s_mark *att;
+	size_t n_att, cap_att;
+	s_dues *dues; /* sorted by member index */
+	size_t n_dues, cap_dues;
+	s_owned *owned; /* exemptions, commitments, discipline, member attestations: by member; others by cell */
+	size_t n_owned, cap_owned;
+	s_run *runs; /* [first, end) of each (by_cell, kind) group of owned */
+	size_t n_runs, cap_runs;
+	int32_t *dues_first; /* per member: first dues row; dues_count likewise */
+	int32_t *dues_count;
+} snapshot;
+
+static void snapshot_free(snapshot *s)
 {
-	if (sqlite3_column_type(st, i) == SQLITE_NULL)
-		return NULL;
-	const char *t = (const char *)sqlite3_column_text(st, i);
-	size_t n = (size_t)sqlite3_column_bytes(st, i);
-	char *c = arena_alloc(&l->mem, n + 1);
-	if (!c || !t) {
-		*oom = 1;
-		return NULL;
-	}
-	memcpy(c, t, n);
-	c[n] = '\0';
-	return c;
+	arena_free(&s->mem);
+	free(s->cells);
+	free(s->members);
+	free(s->mid_to_member);
+	free(s->by_cell);
+	free(s->meetings);
+	free(s->mtid_to_meeting);
+	free(s->meetings_by_cell);
+	free(s->att);
+	free(s->dues);
+	free(s->owned);
+	free(s->runs);
+	free(s->dues_first);
+	free(s->dues_count);
+	memset(s, 0, sizeof(*s));
 }
 
 static bt_date col_date(sqlite3_stmt *st, int i)
@@ -228,41 +207,413 @@ static int col_tri(sqlite3_stmt *st, int i)
 	return sqlite3_column_type(st, i) == SQLITE_NULL ? BT_OPEN : sqlite3_column_int(st, i);
 }
 
-/* 1 when query q's waiting row belongs to `cell`; rows of earlier (unknown) cells are skipped. */
-static int at_cell(loader *l, int q, const char *cell, int *err)
+static const char *col_str(snapshot *s, sqlite3_stmt *st, int i, int *oom)
 {
-	while (l->state[q] == SQLITE_ROW) {
-		const char *c = (const char *)sqlite3_column_text(l->q[q], 0);
-		int d = strcmp(c ? c : "", cell);
-		if (d == 0)
-			return 1;
-		if (d > 0)
-			return 0;
-		if ((*err = step(l, q)) < 0)
-			return 0;
-	}
-	return 0;
+	const char *t = (const char *)sqlite3_column_text(st, i);
+	char *c = arena_strdup(&s->mem, t ? t : "");
+	if (!c)
+		*oom = 1;
+	return c;
 }
 
-static bt_record *find_slot(id_slot *v, size_t n, int64_t id)
+static snapshot *sort_ctx;
+
+static int cmp_by_cell(const void *a, const void *b)
 {
-	size_t lo = 0, hi = n;
+	const s_member *x = &sort_ctx->members[*(const int32_t *)a], *y = &sort_ctx->members[*(const int32_t *)b];
+	if (x->cell_idx != y->cell_idx)
+		return x->cell_idx < y->cell_idx ? -1 : 1;
+	return strcmp(x->id, y->id);
+}
+
+static int cmp_meeting_by_cell(const void *a, const void *b)
+{
+	const s_meeting *x = &sort_ctx->meetings[*(const int32_t *)a], *y = &sort_ctx->meetings[*(const int32_t *)b];
+	if (x->cell_idx != y->cell_idx)
+		return x->cell_idx < y->cell_idx ? -1 : 1;
+	return (*(const int32_t *)a > *(const int32_t *)b) - (*(const int32_t *)a < *(const int32_t *)b);
+}
+
+static int cmp_owned(const void *a, const void *b)
+{
+	const s_owned *x = a, *y = b;
+	if (x->by_cell != y->by_cell)
+		return x->by_cell - y->by_cell;
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
+	return (x->owner > y->owner) - (x->owner < y->owner);
+}
+
+/* Index of a cell by id (cells sorted by id), or -1. */
+static int find_cell(const snapshot *s, const char *id)
+{
+	size_t lo = 0, hi = s->n_cells;
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
-		if (v[mid].id == id)
-			return v[mid].rec;
-		if (v[mid].id < id)
+		int d = strcmp(s->cells[mid].id, id);
+		if (d == 0)
+			return (int)mid;
+		if (d < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return NULL;
+	return -1;
 }
 
-static int cmp_slot(const void *a, const void *b)
+/* Index of a member by id (through by_cell order is not by id: use the sorted id index). */
+typedef struct {
+	const char *id;
+	int32_t idx;
+} id_index;
+
+static int cmp_id_index(const void *a, const void *b) { return strcmp(((const id_index *)a)->id, ((const id_index *)b)->id); }
+
+static int32_t find_member(const id_index *ix, size_t n, const char *id)
 {
-	const id_slot *x = a, *y = b;
-	return (x->id > y->id) - (x->id < y->id);
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int d = strcmp(ix[mid].id, id);
+		if (d == 0)
+			return ix[mid].idx;
+		if (d < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+static int prepare(bt_store *st, sqlite3_stmt **q, const char *sql, int year)
+{
+	if (sqlite3_prepare_v2(st->db, sql, -1, q, NULL) != SQLITE_OK)
+		return bt_store__db_error(st, BT_EIO, "chuẩn bị câu lệnh đọc");
+	int64_t lo = year ? (int64_t)year * 10000 + 101 : 0, hi = year ? (int64_t)year * 10000 + 1231 : 99991231;
+	if (sqlite3_bind_parameter_count(*q) >= 2) {
+		sqlite3_bind_int64(*q, 1, lo);
+		sqlite3_bind_int64(*q, 2, hi);
+	}
+	return 0;
+}
+
+/* Read the year's rows of every table. `only_cell`, when not NULL, restricts meetings to that cell. */
+static int snapshot_load(snapshot *s, bt_store *st, int year)
+{
+	sqlite3_stmt *q = NULL;
+	id_index *ix = NULL;
+	int err = 0, oom = 0, rc;
+	int64_t max_mid = 0, max_mtid = 0;
+
+	memset(s, 0, sizeof(*s));
+	/* Cells, by id. */
+	if ((err = prepare(st, &q, "SELECT id, committee, name FROM cell ORDER BY id", year)) < 0)
+		goto done;
+	while (!oom && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+		s_cell *c = PUSH(s->cells, s->n_cells, s->cap_cells);
+		if (!c) {
+			oom = 1;
+			break;
+		}
+		memset(c, 0, sizeof(*c));
+		c->id = col_str(s, q, 0, &oom);
+		c->committee = col_str(s, q, 1, &oom);
+		c->name = col_str(s, q, 2, &oom);
+	}
+	sqlite3_finalize(q);
+	q = NULL;
+	if (oom)
+		goto done;
+
+	/* Members. */
+	if ((err = prepare(st, &q, "SELECT mid, id, cell, name, born, status, role, joined, left FROM member ORDER BY mid",
+			   year)) < 0)
+		goto done;
+	while (!oom && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+		int64_t mid = sqlite3_column_int64(q, 0);
+		s_member *m = PUSH(s->members, s->n_members, s->cap_members);
+		if (!m || mid < 1 || mid > INT32_MAX) {
+			oom = !m;
+			if (m) {
+				err = bt__error_set(BT_ECORRUPT, "bảng member hỏng (mid %lld)", (long long)mid);
+				break;
+			}
+			break;
+		}
+		if (mid > max_mid)
+			max_mid = mid;
+		m->id = col_str(s, q, 1, &oom);
+		const char *cell = (const char *)sqlite3_column_text(q, 2);
+		m->cell_idx = cell ? find_cell(s, cell) : -1;
+		m->cell = m->cell_idx >= 0 ? s->cells[m->cell_idx].id : NULL;
+		m->name = col_str(s, q, 3, &oom);
+		m->born = col_date(q, 4);
+		m->status = sqlite3_column_int(q, 5);
+		m->role = sqlite3_column_int(q, 6);
+		m->joined = col_date(q, 7);
+		m->left = col_date(q, 8);
+	}
+	sqlite3_finalize(q);
+	q = NULL;
+	if (oom || err)
+		goto done;
+	s->n_mid = (size_t)max_mid + 1;
+	if (!(s->mid_to_member = malloc(s->n_mid * sizeof(int32_t))) ||
+	    !(s->by_cell = malloc((s->n_members + 1) * sizeof(int32_t))) ||
+	    !(ix = malloc((s->n_members + 1) * sizeof(*ix)))) {
+		oom = 1;
+		goto done;
+	}
+	memset(s->mid_to_member, 0xff, s->n_mid * sizeof(int32_t));
+	/* mid order is the row order above, so mid i maps to member i; keep the map general anyway. */
+	{
+		sqlite3_stmt *m2 = NULL;
+		if ((err = prepare(st, &m2, "SELECT mid FROM member ORDER BY mid", year)) < 0)
+			goto done;
+		for (int32_t i = 0; sqlite3_step(m2) == SQLITE_ROW && (size_t)i < s->n_members; i++)
+			s->mid_to_member[sqlite3_column_int64(m2, 0)] = i;
+		sqlite3_finalize(m2);
+	}
+	for (size_t i = 0; i < s->n_members; i++) {
+		s->by_cell[i] = (int32_t)i;
+		ix[i].id = s->members[i].id;
+		ix[i].idx = (int32_t)i;
+	}
+	sort_ctx = s;
+	qsort(s->by_cell, s->n_members, sizeof(int32_t), cmp_by_cell);
+	qsort(ix, s->n_members, sizeof(*ix), cmp_id_index);
+	for (size_t i = 0; i < s->n_members; i++) {
+		int c = s->members[s->by_cell[i]].cell_idx;
+		if (c < 0)
+			continue;
+		if (s->cells[c].n_members == 0)
+			s->cells[c].first_member = i;
+		s->cells[c].n_members++;
+	}
+
+	/* Meetings of the year. */
+	if ((err = prepare(st, &q, "SELECT mtid, id, cell, date, start, end, flags FROM meeting WHERE date BETWEEN ?1 AND ?2"
+				   " ORDER BY mtid",
+			   year)) < 0)
+		goto done;
+	while (!oom && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+		s_meeting *m = PUSH(s->meetings, s->n_meetings, s->cap_meetings);
+		if (!m) {
+			oom = 1;
+			break;
+		}
+		int64_t mtid = sqlite3_column_int64(q, 0);
+		if (mtid > max_mtid)
+			max_mtid = mtid;
+		memset(m, 0, sizeof(*m));
+		m->id = col_str(s, q, 1, &oom);
+		const char *cell = (const char *)sqlite3_column_text(q, 2);
+		m->cell_idx = cell ? find_cell(s, cell) : -1;
+		m->date = col_date(q, 3);
+		m->start = sqlite3_column_int(q, 4);
+		m->end = sqlite3_column_int(q, 5);
+		m->flags = sqlite3_column_int(q, 6);
+		m->att_first = (size_t)mtid; /* the mtid, until the map is built */
+	}
+	sqlite3_finalize(q);
+	q = NULL;
+	if (oom)
+		goto done;
+	s->n_mtid = (size_t)max_mtid + 1;
+	if (!(s->mtid_to_meeting = malloc(s->n_mtid * sizeof(int32_t))) ||
+	    !(s->meetings_by_cell = malloc((s->n_meetings + 1) * sizeof(int32_t)))) {
+		oom = 1;
+		goto done;
+	}
+	memset(s->mtid_to_meeting, 0xff, s->n_mtid * sizeof(int32_t));
+	for (size_t i = 0; i < s->n_meetings; i++) {
+		s->mtid_to_meeting[s->meetings[i].att_first] = (int32_t)i;
+		s->meetings[i].att_first = 0;
+		s->meetings_by_cell[i] = (int32_t)i;
+	}
+	qsort(s->meetings_by_cell, s->n_meetings, sizeof(int32_t), cmp_meeting_by_cell);
+	for (size_t i = 0; i < s->n_meetings; i++) {
+		int c = s->meetings[s->meetings_by_cell[i]].cell_idx;
+		if (c < 0)
+			continue;
+		if (s->cells[c].n_meetings == 0)
+			s->cells[c].first_meeting = i;
+		s->cells[c].n_meetings++;
+	}
+
+	/* Attendance: the primary key order groups the marks of each meeting. */
+	if ((err = prepare(st, &q, "SELECT meeting, member, status FROM attendance", year)) < 0)
+		goto done;
+	{
+		int64_t current = -1;
+		while (!oom && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+			int64_t mtid = sqlite3_column_int64(q, 0), mid = sqlite3_column_int64(q, 1);
+			if (mtid < 0 || (size_t)mtid >= s->n_mtid || s->mtid_to_meeting[mtid] < 0)
+				continue; /* another year */
+			if (mid < 0 || (size_t)mid >= s->n_mid || s->mid_to_member[mid] < 0)
+				continue;
+			s_meeting *m = &s->meetings[s->mtid_to_meeting[mtid]];
+			if (mtid != current) {
+				current = mtid;
+				m->att_first = s->n_att;
+				m->att_count = 0;
+			}
+			s_mark *k = PUSH(s->att, s->n_att, s->cap_att);
+			if (!k) {
+				oom = 1;
+				break;
+			}
+			k->member = s->mid_to_member[mid];
+			k->status = (uint8_t)sqlite3_column_int(q, 2);
+			m->att_count++;
+		}
+	}
+	sqlite3_finalize(q);
+	q = NULL;
+	if (oom)
+		goto done;
+
+	/* Dues of the year: the primary key order is (member, month). */
+	if ((err = prepare(st, &q, "SELECT member, month, paid_on FROM dues WHERE month BETWEEN ?1 / 100 AND ?2 / 100",
+			   year)) < 0)
+		goto done;
+	if (!(s->dues_first = calloc(s->n_members + 1, sizeof(int32_t))) ||
+	    !(s->dues_count = calloc(s->n_members + 1, sizeof(int32_t)))) {
+		oom = 1;
+		goto done;
+	}
+	while (!oom && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+		int64_t mid = sqlite3_column_int64(q, 0);
+		if (mid < 0 || (size_t)mid >= s->n_mid || s->mid_to_member[mid] < 0)
+			continue;
+		int32_t mi = s->mid_to_member[mid];
+		s_dues *d = PUSH(s->dues, s->n_dues, s->cap_dues);
+		if (!d) {
+			oom = 1;
+			break;
+		}
+		int ym = sqlite3_column_int(q, 1);
+		d->member = mi;
+		d->month = (ym / 100) * 12 + ym % 100 - 1;
+		d->paid_on = col_date(q, 2);
+		if (s->dues_count[mi]++ == 0)
+			s->dues_first[mi] = (int32_t)(s->n_dues - 1);
+	}
+	sqlite3_finalize(q);
+	q = NULL;
+	if (oom)
+		goto done;
+
+	/* Small tables: whole records, owned by a member or a cell. */
+	static const struct {
+		bt_kind kind;
+		const char *sql;
+	} small[] = {
+		{BT_KIND_EXEMPTION, "SELECT member, from_date, to_date FROM exemption"},
+		{BT_KIND_TARGET, "SELECT cell, id, year, done FROM target WHERE year BETWEEN ?1 / 10000 AND ?2 / 10000"},
+		{BT_KIND_REGULATION, "SELECT cell, issued FROM regulation"},
+		{BT_KIND_COMMITMENT, "SELECT member, id, year, fulfilled FROM commitment WHERE year BETWEEN ?1 / 10000 AND ?2 / 10000"},
+		{BT_KIND_DISCIPLINE, "SELECT member, date, form FROM discipline WHERE date BETWEEN ?1 AND ?2"},
+		{BT_KIND_ATTESTATION, "SELECT subject, year, criterion, pass FROM attestation WHERE year BETWEEN ?1 / 10000 AND ?2 / 10000"},
+	};
+	for (size_t t = 0; t < sizeof(small) / sizeof(small[0]) && !oom && !err; t++) {
+		if ((err = prepare(st, &q, small[t].sql, year)) < 0)
+			goto done;
+		while (!oom && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+			const char *owner = (const char *)sqlite3_column_text(q, 0);
+			bt_kind kind = small[t].kind;
+			int by_cell = kind == BT_KIND_TARGET || kind == BT_KIND_REGULATION ||
+				      (kind == BT_KIND_ATTESTATION && strcmp((const char *)sqlite3_column_text(q, 2), "1.3") == 0);
+			int idx = by_cell ? find_cell(s, owner ? owner : "") : find_member(ix, s->n_members, owner ? owner : "");
+			if (idx < 0)
+				continue;
+			s_owned *o = PUSH(s->owned, s->n_owned, s->cap_owned);
+			if (!o) {
+				oom = 1;
+				break;
+			}
+			memset(o, 0, sizeof(*o));
+			o->by_cell = (uint8_t)by_cell;
+			o->kind = (uint8_t)kind;
+			o->owner = idx;
+			o->date = o->date2 = BT_DATE_NONE;
+			switch (kind) {
+			case BT_KIND_EXEMPTION:
+				o->date = col_date(q, 1);
+				o->date2 = col_date(q, 2);
+				break;
+			case BT_KIND_TARGET:
+			case BT_KIND_COMMITMENT:
+				o->text = col_str(s, q, 1, &oom);
+				o->year = sqlite3_column_int(q, 2);
+				o->flag = (int8_t)col_tri(q, 3);
+				break;
+			case BT_KIND_REGULATION:
+				o->date = col_date(q, 1);
+				break;
+			case BT_KIND_DISCIPLINE:
+				o->date = col_date(q, 1);
+				o->text = col_str(s, q, 2, &oom);
+				break;
+			case BT_KIND_ATTESTATION:
+				o->year = sqlite3_column_int(q, 1);
+				bt__copy_utf8(o->criterion, sizeof(o->criterion), (const char *)sqlite3_column_text(q, 2));
+				o->flag = (int8_t)sqlite3_column_int(q, 3);
+				break;
+			default:
+				break;
+			}
+		}
+		sqlite3_finalize(q);
+		q = NULL;
+	}
+	/* Group by owner type, kind, then owner: each owner's records of a kind are one run. */
+	qsort(s->owned, s->n_owned, sizeof(s_owned), cmp_owned);
+	for (size_t i = 0; i < s->n_owned && !oom;) {
+		size_t end = i;
+		while (end < s->n_owned && s->owned[end].kind == s->owned[i].kind && s->owned[end].by_cell == s->owned[i].by_cell)
+			end++;
+		s_run *run = PUSH(s->runs, s->n_runs, s->cap_runs);
+		if (!run)
+			oom = 1;
+		else
+			*run = (s_run){i, end};
+		i = end;
+	}
+done:
+	sqlite3_finalize(q);
+	free(ix);
+	if (oom && !err)
+		err = bt__oom();
+	if (err)
+		snapshot_free(s);
+	return err;
+}
+
+/* ---- assembling one cell ---- */
+
+typedef struct {
+	arena mem;
+	const bt_record **v;
+	size_t n, cap;
+} cell_out;
+
+static bt_record *out_new(cell_out *o, bt_kind kind)
+{
+	if (grow((void **)&o->v, &o->cap, o->n + 1, sizeof(*o->v)) < 0)
+		return NULL;
+	bt_record *r = arena_alloc(&o->mem, sizeof(*r));
+	if (!r) {
+		bt__oom();
+		return NULL;
+	}
+	memset(r, 0, sizeof(*r));
+	r->kind = kind;
+	r->born = r->joined = r->left = r->from = r->to = r->date = BT_DATE_NONE;
+	r->done = BT_OPEN;
+	r->month = -1;
+	o->v[o->n++] = r;
+	return r;
 }
 
 static int cmp_att(const void *a, const void *b)
@@ -272,196 +623,173 @@ static int cmp_att(const void *a, const void *b)
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
-/* Load every record of `cell` from the cursors into l->v (arena reset first). */
-static int load_cell(loader *l, const char *cell_id, const char *committee, const char *name)
+static int assemble(cell_out *o, const snapshot *s, int c)
 {
-	int err = 0, oom = 0;
+	const s_cell *cell = &s->cells[c];
 	bt_record *r;
-	sqlite3_stmt *st;
 
-	arena_reset(&l->mem);
-	l->n = l->n_members = l->n_meetings = 0;
-	if (!(r = new_record(l, BT_KIND_CELL)))
+	arena_reset(&o->mem);
+	o->n = 0;
+	if (!(r = out_new(o, BT_KIND_CELL)))
 		return BT_ENOMEM;
-	r->id = arena_alloc(&l->mem, strlen(cell_id) + 1);
-	r->committee = committee ? arena_alloc(&l->mem, strlen(committee) + 1) : NULL;
-	r->name = name ? arena_alloc(&l->mem, strlen(name) + 1) : NULL;
-	if (!r->id || (committee && !r->committee) || (name && !r->name))
-		return bt__oom();
-	strcpy(r->id, cell_id);
-	if (committee)
-		strcpy(r->committee, committee);
-	if (name)
-		strcpy(r->name, name);
-	const char *cell = r->id;
-
-	for (st = l->q[Q_MEMBERS]; !err && !oom && at_cell(l, Q_MEMBERS, cell_id, &err); err = step(l, Q_MEMBERS)) {
-		if (!(r = new_record(l, BT_KIND_MEMBER)) ||
-		    grow((void **)&l->members, &l->cap_members, l->n_members + 1, sizeof(id_slot)) < 0)
+	r->id = (char *)cell->id;
+	r->committee = (char *)cell->committee;
+	r->name = (char *)cell->name;
+	for (size_t i = 0; i < cell->n_members; i++) {
+		int32_t mi = s->by_cell[cell->first_member + i];
+		const s_member *m = &s->members[mi];
+		if (!(r = out_new(o, BT_KIND_MEMBER)))
 			return BT_ENOMEM;
-		l->members[l->n_members].id = sqlite3_column_int64(st, 1);
-		l->members[l->n_members++].rec = r;
-		r->cell = (char *)cell;
-		r->id = text(l, st, 2, &oom);
-		r->name = text(l, st, 3, &oom);
-		r->born = col_date(st, 4);
-		r->status = (bt_member_status)sqlite3_column_int(st, 5);
-		r->role = (bt_member_role)sqlite3_column_int(st, 6);
-		r->joined = col_date(st, 7);
-		r->left = col_date(st, 8);
-	}
-	qsort(l->members, l->n_members, sizeof(id_slot), cmp_slot);
-	for (st = l->q[Q_EXEMPTIONS]; !err && !oom && at_cell(l, Q_EXEMPTIONS, cell_id, &err); err = step(l, Q_EXEMPTIONS)) {
-		if (!(r = new_record(l, BT_KIND_EXEMPTION)))
-			return BT_ENOMEM;
-		r->member = text(l, st, 1, &oom);
-		r->from = col_date(st, 2);
-		r->to = col_date(st, 3);
-		r->text = text(l, st, 4, &oom);
-	}
-	for (st = l->q[Q_MEETINGS]; !err && !oom && at_cell(l, Q_MEETINGS, cell_id, &err); err = step(l, Q_MEETINGS)) {
-		if (!(r = new_record(l, BT_KIND_MEETING)) ||
-		    grow((void **)&l->meetings, &l->cap_meetings, l->n_meetings + 1, sizeof(id_slot)) < 0)
-			return BT_ENOMEM;
-		l->meetings[l->n_meetings].id = sqlite3_column_int64(st, 1);
-		l->meetings[l->n_meetings++].rec = r;
-		r->cell = (char *)cell;
-		r->id = text(l, st, 2, &oom);
-		r->date = col_date(st, 3);
-		r->start_minute = sqlite3_column_int(st, 4);
-		r->end_minute = sqlite3_column_int(st, 5);
-		r->flags = (unsigned)sqlite3_column_int(st, 6);
-	}
-	qsort(l->meetings, l->n_meetings, sizeof(id_slot), cmp_slot);
-	/* Attendance arrives grouped by meeting; member ids come from the cell's members. */
-	st = l->q[Q_ATTENDANCE];
-	while (!err && !oom && at_cell(l, Q_ATTENDANCE, cell_id, &err)) {
-		int64_t mtid = sqlite3_column_int64(st, 1);
-		bt_record *mt = find_slot(l->meetings, l->n_meetings, mtid);
-		size_t k = 0, n_spk = 0;
-		while (!err && l->state[Q_ATTENDANCE] == SQLITE_ROW && sqlite3_column_int64(st, 1) == mtid) {
-			bt_record *m = find_slot(l->members, l->n_members, sqlite3_column_int64(st, 2));
-			int status = sqlite3_column_int(st, 3);
-			/* A mark for someone no longer in this cell: the evaluation ignores it anyway. */
-			if (m) {
-				if (grow((void **)&l->att, &l->cap_att, k + 1, sizeof(bt_attendance)) < 0 ||
-				    grow((void **)&l->spk, &l->cap_spk, n_spk + 1, sizeof(char *)) < 0)
-					return BT_ENOMEM;
-				l->att[k].member = m->id;
-				l->att[k++].status = (bt_attendance_status)(status & 3);
-				if (status & BT_ATTENDANCE_SPOKE)
-					l->spk[n_spk++] = m->id;
-			}
-			err = step(l, Q_ATTENDANCE);
-		}
-		if (!mt || !k)
-			continue;
-		qsort(l->att, k, sizeof(bt_attendance), cmp_att);
-		qsort(l->spk, n_spk, sizeof(char *), cmp_str);
-		if (!(mt->attendance = arena_alloc(&l->mem, k * sizeof(bt_attendance))) ||
-		    (n_spk && !(mt->speakers = arena_alloc(&l->mem, n_spk * sizeof(char *)))))
-			return bt__oom();
-		memcpy(mt->attendance, l->att, k * sizeof(bt_attendance));
-		mt->n_attendance = k;
-		if (n_spk)
-			memcpy(mt->speakers, l->spk, n_spk * sizeof(char *));
-		mt->n_speakers = n_spk;
-	}
-	for (st = l->q[Q_DUES]; !err && !oom && at_cell(l, Q_DUES, cell_id, &err); err = step(l, Q_DUES)) {
-		bt_record *m = find_slot(l->members, l->n_members, sqlite3_column_int64(st, 1));
-		if (!m)
-			continue;
-		if (!(r = new_record(l, BT_KIND_DUES)))
-			return BT_ENOMEM;
-		int ym = sqlite3_column_int(st, 2);
-		r->member = m->id;
-		r->month = (ym / 100) * 12 + ym % 100 - 1;
-		r->amount = sqlite3_column_int64(st, 3);
-		r->date = col_date(st, 4);
-	}
-	for (st = l->q[Q_TARGETS]; !err && !oom && at_cell(l, Q_TARGETS, cell_id, &err); err = step(l, Q_TARGETS)) {
-		if (!(r = new_record(l, BT_KIND_TARGET)))
-			return BT_ENOMEM;
-		r->cell = (char *)cell;
-		r->id = text(l, st, 1, &oom);
-		r->year = sqlite3_column_int(st, 2);
-		r->text = text(l, st, 3, &oom);
-		r->done = col_tri(st, 4);
-	}
-	for (st = l->q[Q_REGULATIONS]; !err && !oom && at_cell(l, Q_REGULATIONS, cell_id, &err); err = step(l, Q_REGULATIONS)) {
-		if (!(r = new_record(l, BT_KIND_REGULATION)))
-			return BT_ENOMEM;
-		r->cell = (char *)cell;
-		r->date = col_date(st, 1);
-	}
-	for (st = l->q[Q_COMMITMENTS]; !err && !oom && at_cell(l, Q_COMMITMENTS, cell_id, &err); err = step(l, Q_COMMITMENTS)) {
-		if (!(r = new_record(l, BT_KIND_COMMITMENT)))
-			return BT_ENOMEM;
-		r->id = text(l, st, 1, &oom);
-		r->member = text(l, st, 2, &oom);
-		r->year = sqlite3_column_int(st, 3);
-		r->text = text(l, st, 4, &oom);
-		r->done = col_tri(st, 5);
-	}
-	for (st = l->q[Q_DISCIPLINE]; !err && !oom && at_cell(l, Q_DISCIPLINE, cell_id, &err); err = step(l, Q_DISCIPLINE)) {
-		if (!(r = new_record(l, BT_KIND_DISCIPLINE)))
-			return BT_ENOMEM;
-		r->member = text(l, st, 1, &oom);
-		r->date = col_date(st, 2);
-		r->text = text(l, st, 3, &oom);
-	}
-	for (int q = Q_CELL_ATTESTATIONS; q <= Q_MEMBER_ATTESTATIONS && !err && !oom; q++) {
-		for (st = l->q[q]; !err && !oom && at_cell(l, q, cell_id, &err); err = step(l, q)) {
-			if (!(r = new_record(l, BT_KIND_ATTESTATION)))
+		r->id = (char *)m->id;
+		r->cell = (char *)cell->id;
+		r->name = (char *)m->name;
+		r->born = m->born;
+		r->status = (bt_member_status)m->status;
+		r->role = (bt_member_role)m->role;
+		r->joined = m->joined;
+		r->left = m->left;
+		for (int32_t k = 0; k < s->dues_count[mi]; k++) {
+			const s_dues *d = &s->dues[s->dues_first[mi] + k];
+			if (!(r = out_new(o, BT_KIND_DUES)))
 				return BT_ENOMEM;
-			r->subject = text(l, st, 1, &oom);
-			r->year = sqlite3_column_int(st, 2);
-			const char *c = (const char *)sqlite3_column_text(st, 3);
-			bt__copy_utf8(r->criterion, sizeof(r->criterion), c ? c : "");
-			r->pass = sqlite3_column_int(st, 4);
-			r->text = text(l, st, 5, &oom);
+			r->member = (char *)m->id;
+			r->month = d->month;
+			r->date = d->paid_on;
 		}
 	}
-	if (oom && !err)
-		err = bt__oom();
-	return err;
+	for (size_t i = 0; i < cell->n_meetings; i++) {
+		const s_meeting *m = &s->meetings[s->meetings_by_cell[cell->first_meeting + i]];
+		if (!(r = out_new(o, BT_KIND_MEETING)))
+			return BT_ENOMEM;
+		r->id = (char *)m->id;
+		r->cell = (char *)cell->id;
+		r->date = m->date;
+		r->start_minute = m->start;
+		r->end_minute = m->end;
+		r->flags = (unsigned)m->flags;
+		if (!m->att_count)
+			continue;
+		bt_attendance *a = arena_alloc(&o->mem, m->att_count * sizeof(*a));
+		char **sp = arena_alloc(&o->mem, m->att_count * sizeof(*sp));
+		if (!a || !sp)
+			return bt__oom();
+		size_t n = 0, n_sp = 0;
+		for (size_t k = 0; k < m->att_count; k++) {
+			const s_mark *mk = &s->att[m->att_first + k];
+			/* A mark for someone who is now in another cell: the evaluation ignores it anyway. */
+			if (s->members[mk->member].cell_idx != c)
+				continue;
+			a[n].member = (char *)s->members[mk->member].id;
+			a[n++].status = (bt_attendance_status)(mk->status & 3);
+			if (mk->status & BT_ATTENDANCE_SPOKE)
+				sp[n_sp++] = (char *)s->members[mk->member].id;
+		}
+		qsort(a, n, sizeof(*a), cmp_att);
+		qsort(sp, n_sp, sizeof(*sp), cmp_str);
+		r->attendance = a;
+		r->n_attendance = n;
+		r->speakers = sp;
+		r->n_speakers = n_sp;
+	}
+	return 0;
+}
+
+/* Append, as records, the owned rows of `owner` in the run [first, end) (sorted by owner). */
+static int add_run(cell_out *o, const snapshot *s, size_t first, size_t end, int owner)
+{
+	size_t lo = first, hi = end;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (s->owned[mid].owner < owner)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < end && s->owned[lo].owner == owner; lo++) {
+		const s_owned *w = &s->owned[lo];
+		bt_record *r = out_new(o, (bt_kind)w->kind);
+		if (!r)
+			return BT_ENOMEM;
+		char *who = (char *)(w->by_cell ? s->cells[owner].id : s->members[owner].id);
+		switch (w->kind) {
+		case BT_KIND_EXEMPTION:
+			r->member = who;
+			r->from = w->date;
+			r->to = w->date2;
+			break;
+		case BT_KIND_TARGET:
+			r->cell = who;
+			r->id = (char *)w->text;
+			r->year = w->year;
+			r->done = w->flag;
+			break;
+		case BT_KIND_REGULATION:
+			r->cell = who;
+			r->date = w->date;
+			break;
+		case BT_KIND_COMMITMENT:
+			r->member = who;
+			r->id = (char *)w->text;
+			r->year = w->year;
+			r->done = w->flag;
+			break;
+		case BT_KIND_DISCIPLINE:
+			r->member = who;
+			r->date = w->date;
+			r->text = (char *)w->text;
+			break;
+		case BT_KIND_ATTESTATION:
+			r->subject = who;
+			r->year = w->year;
+			memcpy(r->criterion, w->criterion, sizeof(r->criterion));
+			r->pass = w->flag;
+			break;
+		}
+	}
+	return 0;
+}
+
+/* The small records of cell c and its members: one binary search per run and owner. */
+static int add_owned(cell_out *o, const snapshot *s, int c)
+{
+	const s_cell *cell = &s->cells[c];
+	int err;
+	for (size_t r = 0; r < s->n_runs; r++) {
+		const s_run *run = &s->runs[r];
+		if (s->owned[run->first].by_cell) {
+			if ((err = add_run(o, s, run->first, run->end, c)) < 0)
+				return err;
+		} else {
+			for (size_t m = 0; m < cell->n_members; m++)
+				if ((err = add_run(o, s, run->first, run->end, s->by_cell[cell->first_member + m])) < 0)
+					return err;
+		}
+	}
+	return 0;
 }
 
 /* ---- public ---- */
 
 struct bt_cell_records {
-	loader l;
+	snapshot snap;
+	cell_out out;
 };
 
-int bt_store_load_cell(bt_cell_records **out, bt_store *s, const char *cell_id, int year)
+int bt_store_load_cell(bt_cell_records **out, bt_store *st, const char *cell_id, int year)
 {
 	bt_cell_records *cr;
-	sqlite3_stmt *st = NULL;
-	int err;
+	int err, c;
 	*out = NULL;
 	if (!(cr = calloc(1, sizeof(*cr))))
 		return bt__oom();
-	if ((err = loader_init(&cr->l, s, year)) < 0) {
+	if ((err = snapshot_load(&cr->snap, st, year)) < 0) {
 		free(cr);
 		return err;
 	}
-	if (sqlite3_prepare_v2(s->db, "SELECT committee, name FROM cell WHERE id = ?1", -1, &st, NULL) != SQLITE_OK) {
-		err = bt_store__db_error(s, BT_EIO, "đọc chi bộ");
-		goto done;
-	}
-	sqlite3_bind_text(st, 1, cell_id, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE) {
+	if ((c = find_cell(&cr->snap, cell_id)) < 0)
 		err = bt__error_set(BT_ENOTFOUND, "không có chi bộ \"%.64s\"", cell_id);
-		goto done;
-	}
-	if (rc != SQLITE_ROW) {
-		err = bt_store__db_error(s, BT_EIO, "đọc chi bộ");
-		goto done;
-	}
-	err = load_cell(&cr->l, cell_id, (const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1));
-done:
-	sqlite3_finalize(st);
+	else if ((err = assemble(&cr->out, &cr->snap, c)) == 0)
+		err = add_owned(&cr->out, &cr->snap, c);
 	if (err < 0) {
 		bt_cell_records_free(cr);
 		return err;
@@ -472,15 +800,17 @@ done:
 
 const bt_record *const *bt_cell_records_list(const bt_cell_records *cr, size_t *count)
 {
-	*count = cr->l.n;
-	return cr->l.v;
+	*count = cr->out.n;
+	return cr->out.v;
 }
 
 void bt_cell_records_free(bt_cell_records *cr)
 {
 	if (!cr)
 		return;
-	loader_free(&cr->l);
+	snapshot_free(&cr->snap);
+	arena_free(&cr->out.mem);
+	free(cr->out.v);
 	free(cr);
 }
 
@@ -515,57 +845,55 @@ done:
 int bt_store_evaluate(bt_store *s, const bt_eval_opts *opts, const char *cell_id,
 		      int (*each)(const bt_cell_result *result, void *payload), void *payload)
 {
-	loader l;
+	snapshot snap;
+	cell_out out;
 	bt_calendar *own_cal = NULL;
 	bt_eval_opts o;
-	sqlite3_stmt *cells = NULL;
-	int err, rc = SQLITE_DONE, began = 0, any = 0;
+	int err, have_snap = 0;
 
 	if (!opts || opts->version != BT_EVAL_OPTS_VERSION)
 		return bt__error_set(BT_EINVALID, "tùy chọn đánh giá không hợp lệ");
 	o = *opts;
-	/* One read transaction: every cell sees the same snapshot. */
+	memset(&out, 0, sizeof(out));
+	/* One read transaction: every table is read from the same snapshot. */
 	if ((err = bt_store__exec(s, "BEGIN")) < 0)
 		return err;
-	began = 1;
-	if ((err = loader_init(&l, s, o.year)) < 0)
-		goto done_noloader;
 	if (!o.calendar) {
 		if ((err = bt_store_calendar(s, &own_cal)) < 0)
 			goto done;
 		o.calendar = own_cal;
 	}
-	if (sqlite3_prepare_v2(s->db, "SELECT id, committee, name FROM cell ORDER BY id", -1, &cells, NULL) != SQLITE_OK) {
-		err = bt_store__db_error(s, BT_EIO, "đọc danh sách chi bộ");
+	if ((err = snapshot_load(&snap, s, o.year)) < 0)
 		goto done;
+	have_snap = 1;
+	/* The data is in memory: end the read transaction before the (long) evaluation. */
+	sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+	int first = 0, last = (int)snap.n_cells;
+	if (cell_id) {
+		if ((first = find_cell(&snap, cell_id)) < 0) {
+			err = bt__error_set(BT_ENOTFOUND, "không có chi bộ \"%.64s\"", cell_id);
+			goto done;
+		}
+		last = first + 1;
 	}
-	while ((rc = sqlite3_step(cells)) == SQLITE_ROW) {
-		const char *id = (const char *)sqlite3_column_text(cells, 0);
+	for (int c = first; c < last; c++) {
 		bt_cell_result *res = NULL;
-		/* Every cursor moves past the cell even when only one cell is wanted. */
-		if ((err = load_cell(&l, id, (const char *)sqlite3_column_text(cells, 1),
-				     (const char *)sqlite3_column_text(cells, 2))) < 0)
+		if ((err = assemble(&out, &snap, c)) < 0 || (err = add_owned(&out, &snap, c)) < 0)
 			break;
-		if (cell_id && strcmp(cell_id, id) != 0)
-			continue;
-		any = 1;
-		err = bt_eval_cell(&res, l.v, l.n, l.v[0]->id, &o);
+		err = bt_eval_cell(&res, out.v, out.n, snap.cells[c].id, &o);
 		if (err == 0)
 			err = each(res, payload);
 		bt_cell_result_free(res);
 		if (err < 0)
 			break;
 	}
-	if (err == 0 && rc != SQLITE_DONE && rc != SQLITE_ROW)
-		err = bt_store__db_error(s, BT_EIO, "đọc danh sách chi bộ");
-	if (err == 0 && cell_id && !any)
-		err = bt__error_set(BT_ENOTFOUND, "không có chi bộ \"%.64s\"", cell_id);
 done:
-	loader_free(&l);
-done_noloader:
-	if (began)
+	if (!have_snap)
 		sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
-	sqlite3_finalize(cells);
+	else
+		snapshot_free(&snap);
+	arena_free(&out.mem);
+	free(out.v);
 	bt_calendar_free(own_cal);
 	return err;
 }

@@ -138,7 +138,9 @@ int bt_store_evaluate(bt_store *store, const bt_eval_opts *opts, const char *cel
  * cell, its members and their exemptions, dues, commitments, discipline and
  * attestations, its meetings with attendance and speakers, targets,
  * regulations and its own attestations - exactly what bt_store_evaluate
- * gives bt_eval_cell. Free with bt_cell_records_free.
+ * gives bt_eval_cell. Fields the evaluation does not read (titles, notes,
+ * exemption reasons, dues amounts) are left NULL / 0. Free with
+ * bt_cell_records_free.
  */
 typedef struct bt_cell_records bt_cell_records;
 int bt_store_load_cell(bt_cell_records **out, bt_store *store, const char *cell_id, int year) BT_WARN_UNUSED;
