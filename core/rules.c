@@ -105,6 +105,13 @@ int bt_rules_parse(bt_rules *out, const char *json, size_t len)
 		goto done;
 	}
 	snprintf(r.id, sizeof(r.id), "%s", json_string_value(v));
+	for (const char *const *b = names; *b; b++)
+		if (strcmp(r.id, *b) == 0) {
+			/* A file may not pass itself off as a built-in rule set. */
+			err = bt__error_set(BT_EINVALID, "bộ quy tắc: trường \"id\": \"%s\" là tên bộ quy tắc dựng sẵn, hãy đặt tên khác",
+					    r.id);
+			goto done;
+		}
 	if (!json_object_get(obj, "version")) {
 		err = bt__error_set(BT_EINVALID, "bộ quy tắc: trường \"version\": bắt buộc");
 		goto done;

@@ -737,7 +737,8 @@ static void test_rules__file_parsing(void)
 	bt_rules_label(label, sizeof(label), &r);
 	CU_ASSERT_STRING_EQUAL(label, "XA-2027.3");
 	const char *bad[] = {"{\"version\":1}", "{\"id\":\"x\"}", "{\"id\":\"x\",\"version\":1,\"attendence\":80}",
-			     "{\"id\":\"x\",\"version\":1,\"attendance_min_percent\":101}", "[1]", "{"};
+			     "{\"id\":\"x\",\"version\":1,\"attendance_min_percent\":101}", "[1]", "{",
+			     "{\"id\":\"KH-2023\",\"version\":1,\"attendance_min_percent\":50}"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		CU_ASSERT_EQUAL(bt_rules_parse(&r, bad[i], strlen(bad[i])), BT_EINVALID);
 	CU_ASSERT_EQUAL(bt_rules_builtin(&r, "NO-SUCH"), BT_ENOTFOUND);
