@@ -9,5 +9,6 @@
 #include "bontot/eval.h"
 #include "bontot/event.h"
 #include "bontot/store.h"
+#include "bontot/text.h"
 
 #endif
