@@ -47,3 +47,73 @@ done:
 	sqlite3_finalize(st);
 	return err;
 }
+
+static const char *rec_of(const char *bytes, size_t len, size_t *rec_len)
+{
+	static const char marker[] = ",\"rec\":";
+	for (size_t i = 0; bytes && i + sizeof(marker) - 1 < len; i++)
+		if (memcmp(bytes + i, marker, sizeof(marker) - 1) == 0) {
+			const char *rec = bytes + i + sizeof(marker) - 1;
+			*rec_len = (size_t)(bytes + len - 1 - rec);
+			return rec;
+		}
+	return NULL;
+}
+
+int bt_store_log(bt_store *s, int64_t limit, bt_kind kind, const char *key,
+		 int (*each)(const bt_log_entry *entry, void *payload), void *payload)
+{
+	sqlite3_stmt *st = NULL, *prev = NULL;
+	int err = 0, rc;
+	const char *sql = key ? "SELECT id, log, seq, kind, key, bytes FROM event WHERE kind = ?2 AND key = ?3 ORDER BY id DESC LIMIT ?1"
+			      : "SELECT id, log, seq, kind, key, bytes FROM event ORDER BY id DESC LIMIT ?1";
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db, "SELECT max(id) FROM event WHERE kind = ?1 AND key = ?2 AND id < ?3", -1, &prev,
+			       NULL) != SQLITE_OK) {
+		err = bt_store__db_error(s, BT_EIO, "đọc nhật ký");
+		goto done;
+	}
+	sqlite3_bind_int64(st, 1, limit > 0 ? limit : -1);
+	if (key) {
+		sqlite3_bind_int(st, 2, (int)kind);
+		sqlite3_bind_text(st, 3, key, -1, SQLITE_STATIC);
+	}
+	if ((err = bt_store__exec(s, "BEGIN")) < 0)
+		goto done;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		bt_log_entry e;
+		bt_event ev;
+		const uint8_t *bytes = sqlite3_column_blob(st, 5);
+		size_t len = (size_t)sqlite3_column_bytes(st, 5);
+		memset(&e, 0, sizeof(e));
+		e.id = sqlite3_column_int64(st, 0);
+		e.log = (const char *)sqlite3_column_text(st, 1);
+		e.seq = sqlite3_column_int64(st, 2);
+		e.kind = (bt_kind)sqlite3_column_int(st, 3);
+		e.key = (const char *)sqlite3_column_text(st, 4);
+		if ((err = bt_event_decode(&ev, bytes, len)) < 0) {
+			err = bt__error_set(BT_ECORRUPT, "sự kiện số %lld: %s", (long long)e.id, bt_error_last());
+			break;
+		}
+		e.ts = ev.ts;
+		e.author = ev.author;
+		e.rec = rec_of((const char *)bytes, len, &e.rec_len);
+		sqlite3_bind_int(prev, 1, (int)e.kind);
+		sqlite3_bind_text(prev, 2, e.key, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(prev, 3, e.id);
+		if (sqlite3_step(prev) == SQLITE_ROW)
+			e.supersedes = sqlite3_column_int64(prev, 0);
+		sqlite3_reset(prev);
+		err = each(&e, payload);
+		bt_event_clear(&ev);
+		if (err < 0)
+			break;
+	}
+	if (err == 0 && rc != SQLITE_DONE)
+		err = bt_store__db_error(s, BT_EIO, "đọc nhật ký");
+	sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+done:
+	sqlite3_finalize(st);
+	sqlite3_finalize(prev);
+	return err;
+}

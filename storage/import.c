@@ -448,7 +448,8 @@ int bt_import_begin(bt_import **out, bt_store *s, const bt_import_opts *opts)
 	return 0;
 }
 
-static int import_record(bt_import *imp, const bt_record *r)
+/* mode 0: import (add, change or leave unchanged); else bt_record_mode. */
+static int import_record(bt_import *imp, const bt_record *r, int mode, int64_t *event_id)
 {
 	bt_store *s = imp->s;
 	sqlite3_stmt *st = s->st.cur_get;
@@ -462,7 +463,7 @@ static int import_record(bt_import *imp, const bt_record *r)
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		exists = 1;
-		if (sqlite3_column_bytes(st, 1) == BT_HASH_BYTES &&
+		if (mode != BT_RECORD_NEW && sqlite3_column_bytes(st, 1) == BT_HASH_BYTES &&
 		    memcmp(sqlite3_column_blob(st, 1), rec_hash, BT_HASH_BYTES) == 0) {
 			sqlite3_reset(st);
 			imp->stats.unchanged++;
@@ -472,6 +473,11 @@ static int import_record(bt_import *imp, const bt_record *r)
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return bt_store__db_error(s, BT_EIO, "đọc kho dữ liệu");
+	if (mode == BT_RECORD_NEW && exists)
+		return bt__error_set(BT_EEXISTS, "đã ghi %s \"%s\" từ trước; muốn sửa thì ghi bản sửa đổi (--correct)",
+				     bt_kind_name(r->kind), r->key);
+	if (mode == BT_RECORD_CORRECTION && !exists)
+		return bt__error_set(BT_ENOTFOUND, "không có %s \"%s\" để sửa", bt_kind_name(r->kind), r->key);
 	if ((err = check_refs(s, r)) < 0)
 		return err;
 
@@ -489,8 +495,11 @@ static int import_record(bt_import *imp, const bt_record *r)
 	sqlite3_bind_blob(st, 6, imp->ev.data, (int)imp->ev.len, SQLITE_STATIC);
 	if ((err = bt_store__step_done(s, st, "ghi nhật ký")) < 0)
 		return err;
-	if ((err = bt_store__apply(s, r, sqlite3_last_insert_rowid(s->db), exists)) < 0)
+	int64_t id = sqlite3_last_insert_rowid(s->db);
+	if ((err = bt_store__apply(s, r, id, exists)) < 0)
 		return err;
+	if (event_id)
+		*event_id = id;
 	imp->seq++;
 	memcpy(imp->head, ev_hash, BT_HASH_BYTES);
 	if (exists)
@@ -521,7 +530,7 @@ int bt_import_line(bt_import *imp, const char *text, size_t len)
 	}
 	imp->stats.records++;
 	if ((err = bt_record_parse(&r, text, len)) == 0)
-		err = import_record(imp, r);
+		err = import_record(imp, r, 0, NULL);
 	bt_record_free(r);
 	if (err < 0) {
 		imp->failed = 1;
@@ -568,4 +577,24 @@ void bt_import_free(bt_import *imp)
 	}
 	bt_buf_free(&imp->ev);
 	free(imp);
+}
+
+int bt_store_record(bt_store *s, const bt_record *rec, bt_record_mode mode, const bt_import_opts *opts, int64_t *event_id)
+{
+	bt_import *imp = NULL;
+	int err;
+	if (event_id)
+		*event_id = 0;
+	if (mode != BT_RECORD_NEW && mode != BT_RECORD_CORRECTION)
+		return bt__error_set(BT_EINVALID, "chế độ ghi không hợp lệ");
+	if (!rec || !rec->canonical || !rec->key)
+		return bt__error_set(BT_EINVALID, "bản ghi chưa được kiểm tra (bt_record_parse hoặc bt_record_finish)");
+	if ((err = bt_import_begin(&imp, s, opts)) < 0)
+		return err;
+	if ((err = import_record(imp, rec, (int)mode, event_id)) == 0)
+		err = bt_import_commit(imp, NULL);
+	if (err < 0 && event_id)
+		*event_id = 0;
+	bt_import_free(imp);
+	return err;
 }

@@ -59,6 +59,8 @@ static const char *const migrations[] = {
 	"CREATE TABLE attestation(subject TEXT NOT NULL, year INTEGER NOT NULL, criterion TEXT NOT NULL,"
 	"  pass INTEGER NOT NULL, note TEXT, PRIMARY KEY(subject, year, criterion)) WITHOUT ROWID;"
 	"CREATE INDEX attestation_year ON attestation(year, subject);",
+	/* 1 -> 2: find the versions of one fact in the log (bontot log, corrections). */
+	"CREATE INDEX event_fact ON event(kind, key, id);",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))

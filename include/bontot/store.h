@@ -90,6 +90,47 @@ void bt_import_free(bt_import *imp);
 /* The running statistics of an import. */
 void bt_import_get_stats(const bt_import *imp, bt_import_stats *stats);
 
+/* ---- recording one fact ---- */
+
+typedef enum {
+	BT_RECORD_NEW = 1,   /* a new fact: refused (BT_EEXISTS) if one with the same key is recorded */
+	BT_RECORD_CORRECTION /* a new version of a recorded fact: refused (BT_ENOTFOUND) if there is none */
+} bt_record_mode;
+
+/*
+ * Record one fact as one event of the store's log, in its own transaction,
+ * after the same checks as an import (references, required attendance...).
+ * A correction supersedes the current version, which stays in the log.
+ * *event_id (may be NULL) receives the new event's id, or 0 when a
+ * correction changed nothing. Returns 0, BT_EINVALID / BT_ENOTFOUND (bad or
+ * dangling record, message names the field), BT_EEXISTS, BT_EIO.
+ */
+int bt_store_record(bt_store *store, const bt_record *rec, bt_record_mode mode, const bt_import_opts *opts,
+		    int64_t *event_id) BT_WARN_UNUSED;
+
+/* ---- the log ---- */
+
+typedef struct {
+	int64_t id;             /* local order */
+	const char *log;        /* the log that wrote it, and its position there */
+	int64_t seq;
+	const char *ts;
+	const char *author;
+	bt_kind kind;
+	const char *key;        /* the fact's identity within its kind */
+	int64_t supersedes;     /* id of the version it replaced, 0 for a first version */
+	const char *rec;        /* canonical record bytes (not NUL-terminated) */
+	size_t rec_len;
+} bt_log_entry;
+
+/*
+ * Call `each` for the events of the log, newest first, at most `limit` (0:
+ * all). When `kind` is not 0 and `key` not NULL, only the versions of that
+ * fact. Strings are borrowed for the call.
+ */
+int bt_store_log(bt_store *store, int64_t limit, bt_kind kind, const char *key,
+		 int (*each)(const bt_log_entry *entry, void *payload), void *payload) BT_WARN_UNUSED;
+
 /* ---- export, rebuild, verification ---- */
 
 /*

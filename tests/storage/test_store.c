@@ -446,6 +446,110 @@ static void test_store__calendar_uses_holiday_records(void)
 	bt_store_free(s);
 }
 
+static bt_record *rec(const char *line)
+{
+	bt_record *r = NULL;
+	CU_ASSERT_EQUAL_FATAL(bt_record_parse(&r, line, strlen(line)), 0);
+	return r;
+}
+
+typedef struct {
+	int n;
+	int64_t ids[16], supersedes[16];
+	char recs[16][512];
+} log_seen;
+
+static int collect_log(const bt_log_entry *e, void *payload)
+{
+	log_seen *l = payload;
+	if (l->n < 16) {
+		l->ids[l->n] = e->id;
+		l->supersedes[l->n] = e->supersedes;
+		snprintf(l->recs[l->n], sizeof(l->recs[0]), "%.*s", (int)e->rec_len, e->rec);
+		l->n++;
+	}
+	return 0;
+}
+
+/* One fact, one event: new facts refuse duplicates, corrections refuse the unknown, and nothing is erased. */
+static void test_record__new_correction_and_log(void)
+{
+	bt_store *s = fresh("rec.db");
+	bt_import_stats st;
+	bt_import_opts o = BT_IMPORT_OPTS_INIT;
+	int64_t id = -1;
+	o.timestamp = "2026-11-30T09:00:00Z";
+	o.author = "bí thư";
+	CU_ASSERT_EQUAL_FATAL(bt_test_import(s, BASE, &st), 0);
+	const char *m2 = "{\"kind\":\"meeting\",\"id\":\"M2\",\"cell\":\"CB\",\"date\":\"2025-03-12\",\"start\":\"19:30\",\"end\":\"21:00\",\"regular\":true,\"attendance\":{\"A\":\"present\",\"B\":\"absent\"},\"speakers\":[\"A\"]}";
+	bt_record *r = rec(m2);
+	int rc = bt_store_record(s, r, BT_RECORD_NEW, &o, &id);
+	if (rc)
+		fprintf(stderr, "record: %s\n", bt_error_last());
+	CU_ASSERT_EQUAL(rc, 0);
+	CU_ASSERT_EQUAL(id, 11);
+	/* The same meeting again: already recorded. */
+	CU_ASSERT_EQUAL(bt_store_record(s, r, BT_RECORD_NEW, &o, &id), BT_EEXISTS);
+	CU_ASSERT_EQUAL(id, 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(bt_error_last(), "M2"));
+	bt_record_free(r);
+	/* A wrong attendance mark corrected: B was excused. */
+	r = rec("{\"kind\":\"meeting\",\"id\":\"M2\",\"cell\":\"CB\",\"date\":\"2025-03-12\",\"start\":\"19:30\",\"end\":\"21:00\",\"regular\":true,\"attendance\":{\"A\":\"present\",\"B\":\"excused\"},\"speakers\":[\"A\"]}");
+	CU_ASSERT_EQUAL(bt_store_record(s, r, BT_RECORD_CORRECTION, &o, &id), 0);
+	CU_ASSERT_EQUAL(id, 12);
+	/* The same correction again changes nothing. */
+	CU_ASSERT_EQUAL(bt_store_record(s, r, BT_RECORD_CORRECTION, &o, &id), 0);
+	CU_ASSERT_EQUAL(id, 0);
+	bt_record_free(r);
+	/* A correction of something never recorded. */
+	r = rec("{\"kind\":\"meeting\",\"id\":\"M9\",\"cell\":\"CB\",\"date\":\"2025-03-12\",\"start\":\"19:30\",\"end\":\"21:00\",\"attendance\":{\"A\":\"present\",\"B\":\"present\"}}");
+	CU_ASSERT_EQUAL(bt_store_record(s, r, BT_RECORD_CORRECTION, &o, &id), BT_ENOTFOUND);
+	bt_record_free(r);
+	/* Dues for a month before the member joined: refused, naming the field. */
+	r = rec("{\"kind\":\"dues\",\"member\":\"B\",\"month\":\"2025-01\",\"amount\":1,\"paid_on\":\"2025-03-05\"}");
+	CU_ASSERT_EQUAL(bt_store_record(s, r, BT_RECORD_NEW, &o, &id), BT_EINVALID);
+	CU_ASSERT_PTR_NOT_NULL(strstr(bt_error_last(), "\"month\""));
+	bt_record_free(r);
+	CU_ASSERT_EQUAL(events(s), 12);
+
+	/* The log, newest first; the correction points at what it replaced. */
+	log_seen l;
+	memset(&l, 0, sizeof(l));
+	CU_ASSERT_EQUAL(bt_store_log(s, 3, 0, NULL, collect_log, &l), 0);
+	CU_ASSERT_EQUAL(l.n, 3);
+	CU_ASSERT_EQUAL(l.ids[0], 12);
+	CU_ASSERT_EQUAL(l.supersedes[0], 11);
+	CU_ASSERT_EQUAL(l.supersedes[1], 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(l.recs[0], "\"B\":\"excused\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(l.recs[1], "\"B\":\"absent\""));
+	memset(&l, 0, sizeof(l));
+	CU_ASSERT_EQUAL(bt_store_log(s, 0, BT_KIND_MEETING, "M2", collect_log, &l), 0);
+	CU_ASSERT_EQUAL(l.n, 2);
+	/* Evaluation and rebuild see the newest version. */
+	bt_rebuild_stats rs;
+	CU_ASSERT_EQUAL(bt_store_rebuild(s, &rs), 0);
+	CU_ASSERT_EQUAL(memcmp(rs.before, rs.after, 32), 0);
+	bt_store_free(s);
+}
+
+/* An older store is migrated forward on open; a newer one is refused. */
+static void test_store__schema_migrates_forward_and_refuses_newer(void)
+{
+	bt_store *s = fresh("mig.db");
+	sqlite3_stmt *q;
+	CU_ASSERT_EQUAL(sqlite3_exec(s->db, "DROP INDEX event_fact; PRAGMA user_version = 1", NULL, NULL, NULL), SQLITE_OK);
+	bt_store_free(s);
+	CU_ASSERT_EQUAL_FATAL(bt_store_open(&s, bt_test_path("mig.db")), 0);
+	CU_ASSERT_EQUAL_FATAL(sqlite3_prepare_v2(s->db, "SELECT count(*) FROM sqlite_master WHERE name = 'event_fact'", -1, &q, NULL), SQLITE_OK);
+	CU_ASSERT_EQUAL(sqlite3_step(q), SQLITE_ROW);
+	CU_ASSERT_EQUAL(sqlite3_column_int(q, 0), 1);
+	sqlite3_finalize(q);
+	CU_ASSERT_EQUAL(sqlite3_exec(s->db, "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
+	bt_store_free(s);
+	CU_ASSERT_EQUAL(bt_store_open(&s, bt_test_path("mig.db")), BT_ECORRUPT);
+	CU_ASSERT_PTR_NOT_NULL(strstr(bt_error_last(), "99"));
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
@@ -459,6 +563,8 @@ int main(void)
 		{"import: killed mid-import leaves the store as before", test_import__killed_mid_import_leaves_the_store_as_before},
 		{"import: a full disk fails cleanly", test_import__full_disk_fails_cleanly},
 		{"store: calendar and cell loading", test_store__calendar_uses_holiday_records},
+		{"record: new, correction, and the log", test_record__new_correction_and_log},
+		{"store: schema migrates forward, refuses newer", test_store__schema_migrates_forward_and_refuses_newer},
 		CU_TEST_INFO_NULL};
 	return bt_test_run("store", tests);
 }
