@@ -121,28 +121,31 @@ static int exempt_on(const member_ctx *m, bt_date d)
 
 static int required_on(const member_ctx *m, bt_date d) { return in_cell_on(m->rec, d) && !exempt_on(m, d); }
 
-static int working(const ctx *c, bt_date d) { return bt_calendar_is_working(c->cal, d); }
+static int working(bt_calendar *cal, bt_date d) { return bt_calendar_is_working(cal, d); }
 
-/* The window of month `m` (1-12) of the year, extension included. */
-static void month_window(const ctx *c, int m, bt_date *lo, bt_date *hi)
+void bt_meeting_window(bt_date *lo, bt_date *hi, bt_calendar *cal, const bt_rules *r, int year, int month)
 {
-	const bt_rules *r = c->rules;
-	*lo = bt_date_from_ymd(c->year, m, r->window_first_day);
-	*hi = bt_date_from_ymd(c->year, m, r->window_last_day);
+	*lo = bt_date_from_ymd(year, month, r->window_first_day);
+	*hi = bt_date_from_ymd(year, month, r->window_last_day);
 	if (r->extend_window) {
-		if (!working(c, *lo)) {
+		if (!working(cal, *lo)) {
 			bt_date d = *lo - 1;
-			for (int guard = 0; guard < 31 && !working(c, d); guard++)
+			for (int guard = 0; guard < 31 && !working(cal, d); guard++)
 				d--;
 			*lo = d;
 		}
-		if (!working(c, *hi)) {
+		if (!working(cal, *hi)) {
 			bt_date d = *hi + 1;
-			for (int guard = 0; guard < 31 && !working(c, d); guard++)
+			for (int guard = 0; guard < 31 && !working(cal, d); guard++)
 				d++;
 			*hi = d;
 		}
 	}
+}
+
+static void month_window(const ctx *c, int m, bt_date *lo, bt_date *hi)
+{
+	bt_meeting_window(lo, hi, c->cal, c->rules, c->year, m);
 }
 
 /* Criterion 1.2 and the meeting-based parts of 2.3. */

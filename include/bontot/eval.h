@@ -129,6 +129,37 @@ int bt_eval_json_head(bt_buf *out, int year, bt_date as_of, const bt_rules *rule
 /* Append the document tail: ]}\n */
 int bt_eval_json_tail(bt_buf *out) BT_WARN_UNUSED;
 
+/*
+ * The window of month `month` (1-12) of `year` for the regular meeting (SPEC
+ * section 2): from the rule set's first day to its last day, extended to the
+ * last working day before a non-working first day and to the first working
+ * day after a non-working last day. `calendar` is required (bt_calendar_new
+ * gives the computed holidays).
+ */
+void bt_meeting_window(bt_date *first, bt_date *last, bt_calendar *calendar, const bt_rules *rules, int year, int month);
+
+/* Why a planned meeting is not on the window's first day. */
+typedef enum { BT_PLAN_ON_TIME = 0, BT_PLAN_WEEKEND, BT_PLAN_HOLIDAY } bt_plan_shift;
+
+typedef struct {
+	int month;                  /* 1-12 */
+	bt_date window_first, window_last;
+	bt_date date;               /* the proposed date of the regular meeting */
+	int thematic;               /* 1: the quarter's thematic meeting is held with it */
+	bt_plan_shift shift;        /* why `date` is not the window's nominal first day */
+	bt_date shifted_from;       /* the nominal first day when shifted */
+	char reason[128];           /* Vietnamese, e.g. "ngày 05/02/2026 là Thứ Bảy"; "" when on time */
+} bt_plan_month;
+
+/*
+ * A cell's meeting calendar for a year: for each month the first working day
+ * of the window from its nominal first day (or, when every day of it is off,
+ * the window's extended last day), the thematic meeting of each quarter held
+ * with the regular meeting of its last month. `calendar` is required. Pure.
+ * Returns 0 or BT_EINVALID.
+ */
+int bt_plan_year(bt_plan_month out[12], bt_calendar *calendar, const bt_rules *rules, int year) BT_WARN_UNUSED;
+
 /* The as-of date an evaluation of `year` uses when asked on `today`: today, kept within 1 Jan - 31 Dec of year. */
 bt_date bt_eval_default_as_of(int year, bt_date today);
 

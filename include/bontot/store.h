@@ -108,6 +108,28 @@ typedef enum {
 int bt_store_record(bt_store *store, const bt_record *rec, bt_record_mode mode, const bt_import_opts *opts,
 		    int64_t *event_id) BT_WARN_UNUSED;
 
+/* ---- reading facts ---- */
+
+/*
+ * The current member records of `cell_id` (NULL: every cell), in the
+ * Vietnamese order of their names (bt_vi_name_compare), then by id. *out is
+ * an array of *count records; free with bt_records_free.
+ */
+int bt_store_members(bt_store *store, const char *cell_id, bt_record ***out, size_t *count) BT_WARN_UNUSED;
+
+/*
+ * The ids of the members required at a meeting of `cell_id` on `date`: in
+ * the cell that day and not exempt. Sorted by id. *out is an array of *count
+ * strings; free with bt_strings_free.
+ */
+int bt_store_required(bt_store *store, const char *cell_id, bt_date date, char ***out, size_t *count) BT_WARN_UNUSED;
+
+/* The current record of a fact (kind and key, see docs/format.md), or BT_ENOTFOUND. Free with bt_record_free. */
+int bt_store_get(bt_store *store, bt_kind kind, const char *key, bt_record **out) BT_WARN_UNUSED;
+
+void bt_records_free(bt_record **records, size_t count);
+void bt_strings_free(char **strings, size_t count);
+
 /* ---- the log ---- */
 
 typedef struct {
