@@ -43,4 +43,26 @@ int cli_parse_year(const char *s, int *year);
 /* dd/mm/yyyy */
 void cli_format_date_vi(char out[16], bt_date d);
 
+/* A growing JSON line under construction (for building records from options). */
+typedef struct {
+	char buf[65536];
+	size_t len;
+	int first;
+	int overflow;
+} cli_json;
+void cli_json_begin(cli_json *j, const char *kind);
+void cli_json_str(cli_json *j, const char *key, const char *value); /* NULL value: null */
+void cli_json_raw(cli_json *j, const char *key, const char *raw);   /* a number, true, false, {...} */
+const char *cli_json_end(cli_json *j);
+/* Append a JSON string (escaped) to a buffer. */
+void cli_json_escape(char *out, size_t size, size_t *len, const char *s);
+
+/* A fact's key for people: its parts joined by " / " instead of tabs (static buffer). */
+const char *cli_key(const char *key);
+
+/* Parse a line into a record, printing the error; NULL on failure. */
+bt_record *cli_parse_record(const char *line);
+/* Record one fact (new or correction) in the store; prints the result or the error. Returns an exit code. */
+int cli_record(bt_store *s, const bt_record *rec, bt_record_mode mode);
+
 #endif

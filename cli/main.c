@@ -16,12 +16,18 @@ int cmd_rebuild(int argc, char **argv);
 int cmd_lunar(int argc, char **argv);
 int cmd_holidays(int argc, char **argv);
 int cmd_sample(int argc, char **argv);
+int cmd_member(int argc, char **argv);
+int cmd_meeting(int argc, char **argv);
+int cmd_log(int argc, char **argv);
 
 static const cli_command commands[] = {
 	{"init", cmd_init, "tạo kho dữ liệu mới"},
 	{"import", cmd_import, "nhập bản ghi từ tệp JSON Lines (tất cả hoặc không gì cả)"},
 	{"export", cmd_export, "xuất toàn bộ bản ghi hiện hành ra JSON Lines"},
 	{"evaluate", cmd_evaluate, "đánh giá \"Chi bộ 4 tốt\", \"Đảng viên 4 tốt\" cho một năm"},
+	{"member", cmd_member, "đảng viên: thêm, sửa, miễn sinh hoạt, danh sách"},
+	{"meeting", cmd_meeting, "sinh hoạt chi bộ: lịch năm, ghi buổi họp, xem buổi họp"},
+	{"log", cmd_log, "lịch sử ghi chép (mới nhất trước), kể cả các bản đã sửa"},
 	{"rebuild", cmd_rebuild, "kiểm tra nhật ký và dựng lại các bảng từ nhật ký"},
 	{"lunar", cmd_lunar, "đổi ngày dương lịch sang âm lịch"},
 	{"holidays", cmd_holidays, "liệt kê ngày nghỉ lễ, Tết của một năm"},

@@ -142,3 +142,146 @@ void cli_format_date_vi(char out[16], bt_date d)
 	bt_date_to_ymd(d, &y, &m, &day);
 	snprintf(out, 16, "%02d/%02d/%04d", day, m, y);
 }
+
+void cli_json_escape(char *out, size_t size, size_t *len, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t n = *len;
+#define PUT(c)                                                                                                         \
+	do {                                                                                                           \
+		if (n + 1 < size)                                                                                      \
+			out[n] = (c);                                                                                  \
+		n++;                                                                                                   \
+	} while (0)
+	PUT('"');
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\') {
+			PUT('\\');
+			PUT((char)c);
+		} else if (c < 0x20) {
+			PUT('\\');
+			PUT('u');
+			PUT('0');
+			PUT('0');
+			PUT(hex[c >> 4]);
+			PUT(hex[c & 15]);
+		} else {
+			PUT((char)c);
+		}
+	}
+	PUT('"');
+#undef PUT
+	if (n < size)
+		out[n] = '\0';
+	*len = n;
+}
+
+void cli_json_begin(cli_json *j, const char *kind)
+{
+	j->len = 0;
+	j->first = 1;
+	j->overflow = 0;
+	j->buf[0] = '{';
+	j->len = 1;
+	cli_json_str(j, "kind", kind);
+}
+
+void cli_json_raw(cli_json *j, const char *key, const char *raw);
+
+static void json_key(cli_json *j, const char *key)
+{
+	if (!j->first && j->len + 1 < sizeof(j->buf))
+		j->buf[j->len++] = ',';
+	j->first = 0;
+	cli_json_escape(j->buf, sizeof(j->buf), &j->len, key);
+	if (j->len + 1 < sizeof(j->buf))
+		j->buf[j->len++] = ':';
+}
+
+void cli_json_str(cli_json *j, const char *key, const char *value)
+{
+	if (!value) {
+		cli_json_raw(j, key, "null");
+		return;
+	}
+	json_key(j, key);
+	cli_json_escape(j->buf, sizeof(j->buf), &j->len, value);
+	if (j->len >= sizeof(j->buf))
+		j->overflow = 1;
+}
+
+void cli_json_raw(cli_json *j, const char *key, const char *raw)
+{
+	size_t n = strlen(raw);
+	json_key(j, key);
+	if (j->len + n < sizeof(j->buf)) {
+		memcpy(j->buf + j->len, raw, n);
+		j->len += n;
+	} else {
+		j->overflow = 1;
+	}
+}
+
+const char *cli_json_end(cli_json *j)
+{
+	if (j->len + 2 >= sizeof(j->buf))
+		j->overflow = 1;
+	else {
+		j->buf[j->len++] = '}';
+		j->buf[j->len] = '\0';
+	}
+	return j->overflow ? NULL : j->buf;
+}
+
+const char *cli_key(const char *key)
+{
+	static char buf[512];
+	size_t n = 0;
+	for (const char *p = key; *p && n + 4 < sizeof(buf); p++) {
+		if (*p == '\t') {
+			memcpy(buf + n, " / ", 3);
+			n += 3;
+		} else {
+			buf[n++] = *p;
+		}
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+bt_record *cli_parse_record(const char *line)
+{
+	bt_record *r = NULL;
+	if (!line) {
+		fprintf(stderr, "bontot: bản ghi quá dài\n");
+		return NULL;
+	}
+	if (bt_record_parse(&r, line, strlen(line)) < 0) {
+		fprintf(stderr, "bontot: dữ liệu không hợp lệ, không ghi gì: %s\n", bt_error_last());
+		return NULL;
+	}
+	return r;
+}
+
+int cli_record(bt_store *s, const bt_record *rec, bt_record_mode mode)
+{
+	char ts[BT_TIMESTAMP_BYTES];
+	int64_t id = 0;
+	bt_import_opts o = BT_IMPORT_OPTS_INIT;
+	cli_timestamp(ts);
+	o.timestamp = ts;
+	o.author = cli_author();
+	if (bt_store_record(s, rec, mode, &o, &id) < 0) {
+		fprintf(stderr, "bontot: không ghi gì: %s\n", bt_error_last());
+		return CLI_FAIL;
+	}
+	if (mode == BT_RECORD_CORRECTION && id == 0)
+		printf("Không có gì thay đổi: %s \"%s\" đã đúng như vậy.\n", bt_kind_name(rec->kind), cli_key(rec->key));
+	else if (mode == BT_RECORD_CORRECTION)
+		printf("Đã ghi bản sửa đổi của %s \"%s\" (sự kiện %lld); bản cũ vẫn giữ trong nhật ký.\n",
+		       bt_kind_name(rec->kind), cli_key(rec->key), (long long)id);
+	else
+		printf("Đã ghi %s \"%s\" (sự kiện %lld).\n", bt_kind_name(rec->kind), cli_key(rec->key), (long long)id);
+	return CLI_OK;
+}

@@ -474,7 +474,7 @@ static int import_record(bt_import *imp, const bt_record *r, int mode, int64_t *
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return bt_store__db_error(s, BT_EIO, "đọc kho dữ liệu");
 	if (mode == BT_RECORD_NEW && exists)
-		return bt__error_set(BT_EEXISTS, "đã ghi %s \"%s\" từ trước; muốn sửa thì ghi bản sửa đổi (--correct)",
+		return bt__error_set(BT_EEXISTS, "đã ghi %s \"%s\" từ trước; muốn sửa thì ghi bản sửa đổi",
 				     bt_kind_name(r->kind), r->key);
 	if (mode == BT_RECORD_CORRECTION && !exists)
 		return bt__error_set(BT_ENOTFOUND, "không có %s \"%s\" để sửa", bt_kind_name(r->kind), r->key);

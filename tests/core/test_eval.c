@@ -725,6 +725,36 @@ static void test_eval__default_as_of_stays_in_the_year(void)
 	CU_ASSERT_EQUAL(bt_eval_default_as_of(2027, D("2026-11-30")), D("2027-01-01"));
 }
 
+/* The year's plan moves meetings off weekends and Tết, and says why. */
+static void test_plan__meetings_move_off_weekends_and_tet(void)
+{
+	bt_plan_month p[12];
+	bt_rules r;
+	CU_ASSERT_EQUAL_FATAL(bt_rules_builtin(&r, NULL), 0);
+	CU_ASSERT_EQUAL_FATAL(bt_plan_year(p, cal, &r, 2027), 0);
+	/* February 2027: Tết runs 5-9 Feb with compensatory days on the 10th and 11th. */
+	CU_ASSERT_EQUAL(p[1].window_first, D("2027-02-04"));
+	CU_ASSERT_EQUAL(p[1].window_last, D("2027-02-12"));
+	CU_ASSERT_EQUAL(p[1].date, D("2027-02-12"));
+	CU_ASSERT_EQUAL(p[1].shift, BT_PLAN_HOLIDAY);
+	CU_ASSERT_PTR_NOT_NULL(strstr(p[1].reason, "Tết Nguyên đán"));
+	/* September 2027: the 5th is a Sunday. */
+	CU_ASSERT_EQUAL(p[8].date, D("2027-09-06"));
+	CU_ASSERT_EQUAL(p[8].shift, BT_PLAN_WEEKEND);
+	CU_ASSERT_PTR_NOT_NULL(strstr(p[8].reason, "Chủ Nhật"));
+	/* March 2027: the 5th is a Friday, on time; thematic with the quarter's last month. */
+	CU_ASSERT_EQUAL(p[2].date, D("2027-03-05"));
+	CU_ASSERT_EQUAL(p[2].shift, BT_PLAN_ON_TIME);
+	CU_ASSERT_STRING_EQUAL(p[2].reason, "");
+	CU_ASSERT_TRUE(p[2].thematic);
+	CU_ASSERT_FALSE(p[3].thematic);
+	/* Every planned date is inside its window and is a working day. */
+	for (int m = 0; m < 12; m++) {
+		CU_ASSERT(p[m].date >= p[m].window_first && p[m].date <= p[m].window_last);
+		CU_ASSERT(bt_calendar_is_working(cal, p[m].date));
+	}
+}
+
 static void test_rules__file_parsing(void)
 {
 	bt_rules r;
@@ -773,6 +803,7 @@ int main(void)
 		{"JSON is deterministic and shaped as SPEC 6", test_eval__json_is_deterministic_and_shaped},
 		{"records after as-of are invisible", test_eval__records_after_as_of_are_invisible},
 		{"default as-of stays in the year", test_eval__default_as_of_stays_in_the_year},
+		{"plan: meetings move off weekends and Tết", test_plan__meetings_move_off_weekends_and_tet},
 		{"rules: rule-set files", test_rules__file_parsing},
 		CU_TEST_INFO_NULL};
 	int rc = bt_test_run("eval", tests);

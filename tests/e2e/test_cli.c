@@ -27,7 +27,7 @@ static void test_cli__help_usage_and_exit_codes(void)
 	CU_ASSERT_EQUAL(sh("'" B "'", NULL, NULL), 2);
 	CU_ASSERT_EQUAL(sh("'" B "' frobnicate", NULL, NULL), 2);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "không có lệnh"));
-	const char *cmds[] = {"init", "import", "export", "evaluate", "rebuild", "lunar", "holidays", "sample"};
+	const char *cmds[] = {"init", "import", "export", "evaluate", "rebuild", "lunar", "holidays", "sample", "member", "meeting", "log"};
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
 		CU_ASSERT_EQUAL(sh("'" B "' %s --help", cmds[i], NULL), 0);
 		CU_ASSERT_PTR_NOT_NULL(strstr(out, "Cách dùng"));
@@ -114,6 +114,63 @@ static void test_cli__a_bad_file_is_refused_with_line_and_field(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "không ghi đè"));
 }
 
+/* A secretary's month: members, the year's plan, a meeting, a correction, the log, the evaluation. */
+static void test_cli__secretary_records_a_meeting_and_corrects_it(void)
+{
+	const char *db = bt_test_path("sec.db"), *base = bt_test_path("sec.jsonl");
+	bt_test_write(base, "{\"kind\":\"committee\",\"id\":\"DU\",\"name\":\"Đảng ủy xã\"}\n"
+			    "{\"kind\":\"cell\",\"id\":\"CB-01\",\"committee\":\"DU\",\"name\":\"Chi bộ thôn Phú Lộc\"}\n");
+	CU_ASSERT_EQUAL(sh("rm -f '%s' && '" B "' --db '%s' init", db, db), 0);
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' import '%s'", db, base), 0);
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' member add --id DV-01 --cell CB-01 --name 'Nguyễn Văn An' --joined 1995-05-19 --role secretary", db, NULL), 0);
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' member add --id DV-02 --cell CB-01 --name 'Trần Thị Bình' --joined 2001-03-02", db, NULL), 0);
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' member add --id DV-03 --cell CB-01 --name 'Đỗ Văn Ân' --joined 2010-09-09", db, NULL), 0);
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' member add --id DV-04 --cell CB-01 --name 'Lê Thị Ánh' --joined 1980-01-01", db, NULL), 0);
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' member exempt DV-04 --from 2025-01-01 --reason 'tuổi cao'", db, NULL), 0);
+	/* The same member twice is refused, and a bad date names the field. */
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' member add --id DV-01 --cell CB-01 --name 'X' --joined 2000-01-01", db, NULL), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "đã ghi member \"DV-01\""));
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' member add --id DV-09 --cell CB-01 --name 'X' --joined 2000-02-30", db, NULL), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "\"joined\""));
+	/* Listed in the Vietnamese order: An, Ánh, Ân, Bình. */
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' member list --cell CB-01", db, NULL), 0);
+	const char *an = strstr(out, "Nguyễn Văn An"), *anh = strstr(out, "Lê Thị Ánh"), *aan = strstr(out, "Đỗ Văn Ân"),
+		   *binh = strstr(out, "Trần Thị Bình");
+	CU_ASSERT(an && anh && aan && binh && an < anh && anh < aan && aan < binh);
+	/* The plan moves April 2026's meeting off Sunday the 5th. */
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' meeting plan --year 2026", db, NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "Tháng  4: T2 06/04/2026"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "ngày 05/04/2026 là Chủ Nhật"));
+	/* Record March's meeting: DV-02 excused, everyone else required is present; DV-04 is exempt. */
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' meeting record --cell CB-01 --date 2026-03-06 --start 19:30 --end 21:05 --regular --thematic "
+			   "--prepared --resolution --minutes --excused DV-02 --spoke DV-01,DV-03", db, NULL), 0);
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' meeting record --cell CB-01 --date 2026-03-06 --start 19:30 --end 21:05", db, NULL), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "đã ghi meeting"));
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' meeting record --cell CB-01 --date 2026-04-06 --start 19:30 --end 21:05 --absent DV-04", db, NULL), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "DV-04"));
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' meeting record --cell CB-01 --date 2026-04-06 --start 21:00 --end 19:00", db, NULL), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "\"end\""));
+	/* A correction: DV-02 was in fact present and spoke. */
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' meeting record --cell CB-01 --date 2026-03-06 --correct --present DV-02 --spoke DV-01,DV-02", db, NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "bản cũ vẫn giữ"));
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' meeting record --id NO-SUCH --correct --absent DV-01", db, NULL), 1);
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' meeting show CB-01-2026-03-06", db, NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "Trần Thị Bình — có mặt, có phát biểu"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "Có mặt 3/3"));
+	/* The log keeps both versions, the newest first, and says what it replaced. */
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' log --kind meeting --key CB-01-2026-03-06", db, NULL), 0);
+	const char *v2 = strstr(out, "sửa đổi, thay thế sự kiện"), *v1 = strstr(out, "ghi mới");
+	CU_ASSERT(v2 && v1 && v2 < v1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"DV-02\":\"excused\""));
+	/* The evaluation uses the corrected version: no one excused, two of three spoke. */
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' evaluate --year 2026 --as-of 2026-03-31 --json", db, NULL), 0);
+	CU_ASSERT_PTR_NULL(strstr(out, "CONSECUTIVE"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"code\":\"MEETING_MISSING\",\"month\":\"2026-01\""));
+	CU_ASSERT_PTR_NULL(strstr(out, "\"meeting\":\"CB-01-2026-03-06\""));
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' rebuild", db, NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "trùng khớp"));
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
@@ -121,6 +178,7 @@ int main(void)
 		{"lunar and holidays", test_cli__lunar_and_holidays},
 		{"import, evaluate, export round trip", test_cli__import_evaluate_export_round_trip},
 		{"a bad file is refused with line and field", test_cli__a_bad_file_is_refused_with_line_and_field},
+		{"a secretary records a meeting and corrects it", test_cli__secretary_records_a_meeting_and_corrects_it},
 		CU_TEST_INFO_NULL};
 	int rc = bt_test_run("cli", tests);
 	free(out);

@@ -1,0 +1,330 @@
+/*
+ * cmd_meeting.c - bontot meeting plan|record|show: the cell's meeting
+ * calendar, recording a meeting (everyone required is present unless named
+ * excused or absent), and showing one.
+ */
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void help(void)
+{
+	printf("Cách dùng:\n"
+	       "  bontot meeting plan --year NĂM [--rules QUY_TẮC]\n"
+	       "  bontot meeting record --cell CHI_BỘ --date NGÀY --start HH:MM --end HH:MM [--id MÃ]\n"
+	       "        [--regular[=no]] [--thematic[=no]] [--prepared[=no]] [--resolution[=no]] [--minutes[=no]]\n"
+	       "        [--excused MÃ,MÃ] [--absent MÃ,MÃ] [--present MÃ,MÃ] [--spoke MÃ,MÃ] [--correct]\n"
+	       "  bontot meeting show MÃ\n\n"
+	       "plan: lịch sinh hoạt của năm — mỗi tháng một buổi định kỳ trong khoảng ngày 05-10 (dời khỏi\n"
+	       "thứ Bảy, Chủ nhật, ngày lễ, Tết và cho biết lý do), buổi chuyên đề mỗi quý họp cùng buổi\n"
+	       "định kỳ tháng cuối quý.\n"
+	       "record: ghi một buổi sinh hoạt. Mọi đảng viên bắt buộc dự họp hôm đó được ghi có mặt, trừ\n"
+	       "những người nêu ở --excused (vắng có lý do) hoặc --absent (vắng không lý do). --spoke: những\n"
+	       "người phát biểu. Mã mặc định: CHI_BỘ-NGÀY. Với --correct: sửa buổi đã ghi (theo --id hoặc\n"
+	       "chi bộ và ngày); chỉ những gì nêu ra được thay đổi, --present đánh dấu lại có mặt; bản cũ\n"
+	       "vẫn giữ trong nhật ký.\n");
+}
+
+enum {
+	O_CELL = 1, O_DATE, O_START, O_END, O_ID, O_REGULAR, O_THEMATIC, O_PREPARED, O_RESOLUTION, O_MINUTES,
+	O_EXCUSED, O_ABSENT, O_PRESENT, O_SPOKE, O_CORRECT, O_YEAR, O_RULES, O_HELP
+};
+
+static const struct option opts[] = {
+	{"cell", required_argument, NULL, O_CELL},	  {"date", required_argument, NULL, O_DATE},
+	{"start", required_argument, NULL, O_START},	  {"end", required_argument, NULL, O_END},
+	{"id", required_argument, NULL, O_ID},		  {"regular", optional_argument, NULL, O_REGULAR},
+	{"thematic", optional_argument, NULL, O_THEMATIC}, {"prepared", optional_argument, NULL, O_PREPARED},
+	{"resolution", optional_argument, NULL, O_RESOLUTION}, {"minutes", optional_argument, NULL, O_MINUTES},
+	{"excused", required_argument, NULL, O_EXCUSED},  {"absent", required_argument, NULL, O_ABSENT},
+	{"present", required_argument, NULL, O_PRESENT},  {"spoke", required_argument, NULL, O_SPOKE},
+	{"correct", no_argument, NULL, O_CORRECT},	  {"year", required_argument, NULL, O_YEAR},
+	{"rules", required_argument, NULL, O_RULES},	  {"help", no_argument, NULL, O_HELP},
+	{0}};
+
+typedef struct {
+	const char *v[O_HELP];
+	int given[O_HELP];
+} args;
+
+/* 1 when `id` is in the comma-separated list. */
+static int in_list(const char *list, const char *id)
+{
+	size_t n = strlen(id);
+	for (const char *p = list; p && *p;) {
+		const char *e = strchr(p, ',');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		while (len && *p == ' ')
+			p++, len--;
+		while (len && p[len - 1] == ' ')
+			len--;
+		if (len == n && strncmp(p, id, n) == 0)
+			return 1;
+		p = e ? e + 1 : NULL;
+	}
+	return 0;
+}
+
+/* Every id of a list must be one of `ids`; else print which is not and return -1. */
+static int check_list(const char *opt, const char *list, char **ids, size_t n)
+{
+	char item[128];
+	for (const char *p = list; p && *p;) {
+		const char *e = strchr(p, ',');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		while (len && *p == ' ')
+			p++, len--;
+		while (len && p[len - 1] == ' ')
+			len--;
+		snprintf(item, sizeof(item), "%.*s", (int)(len < 127 ? len : 127), p);
+		int found = len == 0;
+		for (size_t i = 0; i < n && !found; i++)
+			found = strcmp(ids[i], item) == 0;
+		if (!found) {
+			fprintf(stderr, "bontot: --%s: \"%s\" không phải đảng viên bắt buộc dự buổi họp này "
+					"(không thuộc chi bộ hôm đó, hoặc đang miễn sinh hoạt); không ghi gì.\n",
+				opt, item);
+			return -1;
+		}
+		p = e ? e + 1 : NULL;
+	}
+	return 0;
+}
+
+static int yes(const args *a, int o, int current)
+{
+	if (!a->given[o])
+		return current;
+	return !a->v[o] || strcmp(a->v[o], "yes") == 0 || strcmp(a->v[o], "true") == 0 || strcmp(a->v[o], "1") == 0;
+}
+
+static int record(bt_store *s, const args *a)
+{
+	bt_record *cur = NULL, *r = NULL;
+	char **req = NULL, id_buf[BT_ID_MAX_BYTES + 1], date_s[BT_DATE_STR_BYTES], t[2][32];
+	size_t n_req = 0;
+	bt_date date;
+	int correct = a->given[O_CORRECT], rc = CLI_FAIL;
+	const char *cell = a->v[O_CELL], *id = a->v[O_ID];
+
+	if (correct) {
+		if (!id && (!cell || !a->v[O_DATE]))
+			return cli_usage_error("meeting", "--correct cần --id, hoặc --cell và --date");
+		if (!id) {
+			snprintf(id_buf, sizeof(id_buf), "%s-%s", cell, a->v[O_DATE]);
+			id = id_buf;
+		}
+		if (bt_store_get(s, BT_KIND_MEETING, id, &cur) < 0) {
+			fprintf(stderr, "bontot: %s; không ghi gì.\n", bt_error_last());
+			return CLI_FAIL;
+		}
+		cell = cur->cell;
+	} else if (!cell || !a->v[O_DATE] || !a->v[O_START] || !a->v[O_END]) {
+		return cli_usage_error("meeting", "record cần --cell, --date, --start và --end");
+	}
+	const char *date_arg = a->v[O_DATE];
+	if (!date_arg) {
+		bt_date_format(date_s, cur->date);
+		date_arg = date_s;
+	}
+	if (bt_date_parse(&date, date_arg, strlen(date_arg)) < 0) {
+		rc = cli_usage_error("meeting", "--date: %s", bt_error_last());
+		goto done;
+	}
+	if (!id) {
+		snprintf(id_buf, sizeof(id_buf), "%s-%s", cell, date_arg);
+		id = id_buf;
+	}
+	if (bt_store_required(s, cell, date, &req, &n_req) < 0) {
+		fprintf(stderr, "bontot: %s\n", bt_error_last());
+		goto done;
+	}
+	if (check_list("excused", a->v[O_EXCUSED], req, n_req) < 0 || check_list("absent", a->v[O_ABSENT], req, n_req) < 0 ||
+	    check_list("present", a->v[O_PRESENT], req, n_req) < 0 || check_list("spoke", a->v[O_SPOKE], req, n_req) < 0)
+		goto done;
+
+	/* Attendance: required members; present unless named (or, in a correction, marked before). */
+	char att[40000];
+	size_t len = 0;
+	att[len++] = '{';
+	for (size_t i = 0; i < n_req; i++) {
+		const char *st = "present";
+		if (cur)
+			for (size_t k = 0; k < cur->n_attendance; k++)
+				if (strcmp(cur->attendance[k].member, req[i]) == 0)
+					st = cur->attendance[k].status == BT_EXCUSED ? "excused"
+					     : cur->attendance[k].status == BT_ABSENT ? "absent"
+										       : "present";
+		if (in_list(a->v[O_EXCUSED], req[i]))
+			st = "excused";
+		if (in_list(a->v[O_ABSENT], req[i]))
+			st = "absent";
+		if (in_list(a->v[O_PRESENT], req[i]))
+			st = "present";
+		if (len > 1)
+			att[len++] = ',';
+		cli_json_escape(att, sizeof(att), &len, req[i]);
+		len += (size_t)snprintf(att + len, sizeof(att) - len, ":\"%s\"", st);
+	}
+	att[len++] = '}';
+	att[len] = '\0';
+	/* Speakers: those named, or in a correction the earlier ones. */
+	char spk[20000];
+	len = 0;
+	spk[len++] = '[';
+	for (size_t i = 0; i < n_req; i++) {
+		int spoke = 0;
+		if (a->v[O_SPOKE])
+			spoke = in_list(a->v[O_SPOKE], req[i]);
+		else if (cur)
+			for (size_t k = 0; k < cur->n_speakers; k++)
+				spoke |= strcmp(cur->speakers[k], req[i]) == 0;
+		if (!spoke)
+			continue;
+		if (len > 1)
+			spk[len++] = ',';
+		cli_json_escape(spk, sizeof(spk), &len, req[i]);
+	}
+	spk[len++] = ']';
+	spk[len] = '\0';
+
+	cli_json j;
+	cli_json_begin(&j, "meeting");
+	cli_json_str(&j, "id", id);
+	cli_json_str(&j, "cell", cell);
+	cli_json_str(&j, "date", date_arg);
+	if (cur) {
+		snprintf(t[0], sizeof(t[0]), "%02d:%02d", cur->start_minute / 60, cur->start_minute % 60);
+		snprintf(t[1], sizeof(t[1]), "%02d:%02d", cur->end_minute / 60, cur->end_minute % 60);
+	}
+	cli_json_str(&j, "start", a->v[O_START] ? a->v[O_START] : t[0]);
+	cli_json_str(&j, "end", a->v[O_END] ? a->v[O_END] : t[1]);
+	unsigned f = cur ? cur->flags : 0;
+	cli_json_raw(&j, "regular", yes(a, O_REGULAR, (f & BT_MEETING_REGULAR) != 0) ? "true" : "false");
+	cli_json_raw(&j, "thematic", yes(a, O_THEMATIC, (f & BT_MEETING_THEMATIC) != 0) ? "true" : "false");
+	cli_json_raw(&j, "prepared", yes(a, O_PREPARED, (f & BT_MEETING_PREPARED) != 0) ? "true" : "false");
+	cli_json_raw(&j, "resolution", yes(a, O_RESOLUTION, (f & BT_MEETING_RESOLUTION) != 0) ? "true" : "false");
+	cli_json_raw(&j, "minutes", yes(a, O_MINUTES, (f & BT_MEETING_MINUTES) != 0) ? "true" : "false");
+	cli_json_raw(&j, "attendance", att);
+	cli_json_raw(&j, "speakers", spk);
+	if ((r = cli_parse_record(cli_json_end(&j))))
+		rc = cli_record(s, r, correct ? BT_RECORD_CORRECTION : BT_RECORD_NEW);
+done:
+	bt_record_free(r);
+	bt_record_free(cur);
+	bt_strings_free(req, n_req);
+	return rc;
+}
+
+static int show(bt_store *s, const char *id)
+{
+	bt_record *m = NULL, **members = NULL;
+	size_t n = 0;
+	char d[16];
+	if (bt_store_get(s, BT_KIND_MEETING, id, &m) < 0) {
+		fprintf(stderr, "bontot: %s\n", bt_error_last());
+		return CLI_FAIL;
+	}
+	if (bt_store_members(s, m->cell, &members, &n) < 0) {
+		fprintf(stderr, "bontot: %s\n", bt_error_last());
+		bt_record_free(m);
+		return CLI_FAIL;
+	}
+	cli_format_date_vi(d, m->date);
+	printf("Buổi sinh hoạt %s — chi bộ %s — ngày %s, %02d:%02d-%02d:%02d (%d phút)\n", m->id, m->cell, d,
+	       m->start_minute / 60, m->start_minute % 60, m->end_minute / 60, m->end_minute % 60,
+	       m->end_minute - m->start_minute);
+	printf("  %s%s; chuẩn bị: %s; nghị quyết: %s; biên bản: %s\n", m->flags & BT_MEETING_REGULAR ? "định kỳ" : "",
+	       m->flags & BT_MEETING_THEMATIC ? (m->flags & BT_MEETING_REGULAR ? " và chuyên đề" : "chuyên đề") : "",
+	       m->flags & BT_MEETING_PREPARED ? "có" : "không", m->flags & BT_MEETING_RESOLUTION ? "có" : "không",
+	       m->flags & BT_MEETING_MINUTES ? "có" : "không");
+	static const char *const st[] = {"có mặt", "vắng có lý do", "vắng không lý do"};
+	size_t present = 0;
+	/* In the Vietnamese order of names. */
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < m->n_attendance; k++)
+			if (strcmp(m->attendance[k].member, members[i]->id) == 0) {
+				int spoke = 0;
+				for (size_t q = 0; q < m->n_speakers; q++)
+					spoke |= strcmp(m->speakers[q], members[i]->id) == 0;
+				present += m->attendance[k].status == BT_PRESENT;
+				printf("    %-14s %s — %s%s\n", members[i]->id, members[i]->name, st[m->attendance[k].status],
+				       spoke ? ", có phát biểu" : "");
+			}
+	printf("  Có mặt %zu/%zu; %zu người phát biểu.\n", present, m->n_attendance, m->n_speakers);
+	bt_records_free(members, n);
+	bt_record_free(m);
+	return CLI_OK;
+}
+
+static int plan(bt_store *s, const args *a)
+{
+	int year;
+	bt_rules rules;
+	bt_calendar *cal = NULL;
+	bt_plan_month p[12];
+	if (!a->v[O_YEAR] || cli_parse_year(a->v[O_YEAR], &year) < 0)
+		return cli_usage_error("meeting", "plan cần --year NĂM");
+	if (cli_load_rules(&rules, a->v[O_RULES]) < 0)
+		return CLI_FAIL;
+	if (bt_store_calendar(s, &cal) < 0 || bt_plan_year(p, cal, &rules, year) < 0) {
+		fprintf(stderr, "bontot: %s\n", bt_error_last());
+		bt_calendar_free(cal);
+		return CLI_FAIL;
+	}
+	static const char *const wd[8] = {"", "T2", "T3", "T4", "T5", "T6", "T7", "CN"};
+	printf("LỊCH SINH HOẠT CHI BỘ NĂM %d (ngày %02d-%02d hằng tháng; buổi chuyên đề họp cùng buổi tháng cuối quý)\n",
+	       year, rules.window_first_day, rules.window_last_day);
+	for (int m = 0; m < 12; m++) {
+		char lo[16], hi[16], d[16];
+		cli_format_date_vi(lo, p[m].window_first);
+		cli_format_date_vi(hi, p[m].window_last);
+		cli_format_date_vi(d, p[m].date);
+		printf("  Tháng %2d: %s %s%s   (trong khoảng %s - %s)%s%s\n", p[m].month, wd[bt_date_weekday(p[m].date)], d,
+		       p[m].thematic ? " + chuyên đề" : "            ", lo, hi, p[m].reason[0] ? "; dời vì " : "",
+		       p[m].reason);
+	}
+	bt_calendar_free(cal);
+	return CLI_OK;
+}
+
+int cmd_meeting(int argc, char **argv)
+{
+	args a;
+	bt_store *s = NULL;
+	int c, rc;
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		help();
+		return argc < 2 ? CLI_USAGE : CLI_OK;
+	}
+	const char *sub = argv[1];
+	memset(&a, 0, sizeof(a));
+	optind = 2;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == O_HELP || c == 'h') {
+			help();
+			return CLI_OK;
+		}
+		if (c < 1 || c >= O_HELP)
+			return cli_usage_error("meeting", "tùy chọn không hợp lệ");
+		a.v[c] = optarg;
+		a.given[c] = 1;
+	}
+	int want_id = strcmp(sub, "show") == 0;
+	if (want_id ? optind + 1 != argc : optind != argc)
+		return cli_usage_error("meeting", want_id ? "show cần đúng một mã buổi họp" : "thừa tham số");
+	if (strcmp(sub, "plan") && strcmp(sub, "record") && strcmp(sub, "show"))
+		return cli_usage_error("meeting", "không có lệnh con \"%s\" (plan, record, show)", sub);
+	if (cli_open_store(&s) < 0)
+		return CLI_FAIL;
+	if (strcmp(sub, "plan") == 0)
+		rc = plan(s, &a);
+	else if (strcmp(sub, "record") == 0)
+		rc = record(s, &a);
+	else
+		rc = show(s, argv[optind]);
+	bt_store_free(s);
+	return rc;
+}

@@ -1,0 +1,201 @@
+/*
+ * cmd_member.c - bontot member add|edit|exempt|list: a cell's members.
+ * Each change is one event (bt_store_record); edit records a correction.
+ */
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const role_vi[] = {"Bí thư", "Phó bí thư", "Chi ủy viên", "Đảng viên"};
+
+static void help(void)
+{
+	printf("Cách dùng:\n"
+	       "  bontot member add --id MÃ --cell CHI_BỘ --name \"HỌ TÊN\" --joined NGÀY [--born NGÀY]\n"
+	       "                    [--status official|probationary] [--role secretary|deputy|committee|member]\n"
+	       "  bontot member edit MÃ [--name ...] [--born ...] [--joined ...] [--status ...] [--role ...]\n"
+	       "                    [--cell CHI_BỘ] [--left NGÀY|none]\n"
+	       "  bontot member exempt MÃ --from NGÀY [--to NGÀY] --reason \"LÝ DO\"\n"
+	       "  bontot member list [--cell CHI_BỘ]\n\n"
+	       "add ghi một đảng viên mới (mặc định: chính thức, đảng viên). edit ghi bản sửa đổi (chuyển\n"
+	       "chi bộ với --cell, ra khỏi chi bộ với --left); bản cũ vẫn giữ trong nhật ký. exempt ghi\n"
+	       "miễn sinh hoạt từ ngày đến ngày (không có --to: chưa hết hạn). list liệt kê theo thứ tự\n"
+	       "tên tiếng Việt (tên, tên đệm, họ). Ngày dạng YYYY-MM-DD.\n");
+}
+
+enum { O_ID = 1, O_CELL, O_NAME, O_JOINED, O_BORN, O_STATUS, O_ROLE, O_LEFT, O_FROM, O_TO, O_REASON, O_HELP };
+
+static const struct option opts[] = {
+	{"id", required_argument, NULL, O_ID},	       {"cell", required_argument, NULL, O_CELL},
+	{"name", required_argument, NULL, O_NAME},     {"joined", required_argument, NULL, O_JOINED},
+	{"born", required_argument, NULL, O_BORN},     {"status", required_argument, NULL, O_STATUS},
+	{"role", required_argument, NULL, O_ROLE},     {"left", required_argument, NULL, O_LEFT},
+	{"from", required_argument, NULL, O_FROM},     {"to", required_argument, NULL, O_TO},
+	{"reason", required_argument, NULL, O_REASON}, {"help", no_argument, NULL, O_HELP},
+	{0}};
+
+typedef struct {
+	const char *v[O_HELP];
+} args;
+
+static int parse(args *a, int argc, char **argv, const char *sub)
+{
+	int c;
+	memset(a, 0, sizeof(*a));
+	optind = 2;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == O_HELP || c == 'h') {
+			help();
+			return -1;
+		}
+		if (c < 1 || c >= O_HELP)
+			return cli_usage_error("member", "tùy chọn không hợp lệ cho \"%s\"", sub);
+		a->v[c] = optarg;
+	}
+	return 0;
+}
+
+static int add(bt_store *s, const args *a)
+{
+	cli_json j;
+	if (!a->v[O_ID] || !a->v[O_CELL] || !a->v[O_NAME] || !a->v[O_JOINED])
+		return cli_usage_error("member", "add cần --id, --cell, --name và --joined");
+	cli_json_begin(&j, "member");
+	cli_json_str(&j, "id", a->v[O_ID]);
+	cli_json_str(&j, "cell", a->v[O_CELL]);
+	cli_json_str(&j, "name", a->v[O_NAME]);
+	cli_json_str(&j, "born", a->v[O_BORN]);
+	cli_json_str(&j, "status", a->v[O_STATUS] ? a->v[O_STATUS] : "official");
+	cli_json_str(&j, "role", a->v[O_ROLE] ? a->v[O_ROLE] : "member");
+	cli_json_str(&j, "joined", a->v[O_JOINED]);
+	bt_record *r = cli_parse_record(cli_json_end(&j));
+	if (!r)
+		return CLI_FAIL;
+	int rc = cli_record(s, r, BT_RECORD_NEW);
+	bt_record_free(r);
+	return rc;
+}
+
+/* Start from the current record, apply the options, and record a correction. */
+static int edit(bt_store *s, const char *id, const args *a)
+{
+	bt_record *cur = NULL, *r = NULL;
+	cli_json j;
+	char d[3][BT_DATE_STR_BYTES];
+	static const char *const status[] = {"official", "probationary"};
+	static const char *const role[] = {"secretary", "deputy", "committee", "member"};
+	int rc = CLI_FAIL;
+	if (bt_store_get(s, BT_KIND_MEMBER, id, &cur) < 0) {
+		fprintf(stderr, "bontot: %s\n", bt_error_last());
+		return CLI_FAIL;
+	}
+	if (cur->born != BT_DATE_NONE)
+		bt_date_format(d[0], cur->born);
+	bt_date_format(d[1], cur->joined);
+	if (cur->left != BT_DATE_NONE)
+		bt_date_format(d[2], cur->left);
+	cli_json_begin(&j, "member");
+	cli_json_str(&j, "id", cur->id);
+	cli_json_str(&j, "cell", a->v[O_CELL] ? a->v[O_CELL] : cur->cell);
+	cli_json_str(&j, "name", a->v[O_NAME] ? a->v[O_NAME] : cur->name);
+	cli_json_str(&j, "born", a->v[O_BORN] ? a->v[O_BORN] : cur->born != BT_DATE_NONE ? d[0] : NULL);
+	cli_json_str(&j, "status", a->v[O_STATUS] ? a->v[O_STATUS] : status[cur->status]);
+	cli_json_str(&j, "role", a->v[O_ROLE] ? a->v[O_ROLE] : role[cur->role]);
+	cli_json_str(&j, "joined", a->v[O_JOINED] ? a->v[O_JOINED] : d[1]);
+	if (a->v[O_LEFT])
+		cli_json_str(&j, "left", strcmp(a->v[O_LEFT], "none") == 0 ? NULL : a->v[O_LEFT]);
+	else
+		cli_json_str(&j, "left", cur->left != BT_DATE_NONE ? d[2] : NULL);
+	if ((r = cli_parse_record(cli_json_end(&j))))
+		rc = cli_record(s, r, BT_RECORD_CORRECTION);
+	bt_record_free(r);
+	bt_record_free(cur);
+	return rc;
+}
+
+static int exempt(bt_store *s, const char *id, const args *a)
+{
+	cli_json j;
+	if (!a->v[O_FROM] || !a->v[O_REASON])
+		return cli_usage_error("member", "exempt cần --from và --reason");
+	cli_json_begin(&j, "exemption");
+	cli_json_str(&j, "member", id);
+	cli_json_str(&j, "from", a->v[O_FROM]);
+	cli_json_str(&j, "to", a->v[O_TO]);
+	cli_json_str(&j, "reason", a->v[O_REASON]);
+	bt_record *r = cli_parse_record(cli_json_end(&j));
+	if (!r)
+		return CLI_FAIL;
+	int rc = cli_record(s, r, BT_RECORD_NEW);
+	bt_record_free(r);
+	return rc;
+}
+
+/* Print s padded to `cols` columns (UTF-8: count characters, not bytes). */
+static void pad(const char *s, size_t cols)
+{
+	size_t n = 0;
+	fputs(s, stdout);
+	for (const char *p = s; *p; p++)
+		n += ((unsigned char)*p & 0xC0) != 0x80;
+	for (; n < cols; n++)
+		putchar(' ');
+}
+
+static int list(bt_store *s, const args *a)
+{
+	bt_record **v = NULL;
+	size_t n = 0;
+	if (bt_store_members(s, a->v[O_CELL], &v, &n) < 0) {
+		fprintf(stderr, "bontot: %s\n", bt_error_last());
+		return CLI_FAIL;
+	}
+	pad("STT", 5), pad("Mã", 14), pad("Họ và tên", 28), pad("Chức vụ", 13), pad("Vào Đảng", 12), pad("Chi bộ", 10);
+	printf("Ghi chú\n");
+	for (size_t i = 0; i < n; i++) {
+		char no[24], joined[16], left[16] = "";
+		snprintf(no, sizeof(no), "%zu", i + 1);
+		cli_format_date_vi(joined, v[i]->joined);
+		if (v[i]->left != BT_DATE_NONE)
+			cli_format_date_vi(left, v[i]->left);
+		pad(no, 5), pad(v[i]->id, 14), pad(v[i]->name, 28), pad(role_vi[v[i]->role], 13), pad(joined, 12);
+		pad(v[i]->cell, 10);
+		printf("%s%s%s\n", v[i]->status == BT_PROBATIONARY ? "dự bị " : "", left[0] ? "đã ra ngày " : "", left);
+	}
+	printf("%zu đảng viên.\n", n);
+	bt_records_free(v, n);
+	return CLI_OK;
+}
+
+int cmd_member(int argc, char **argv)
+{
+	args a;
+	bt_store *s = NULL;
+	int rc;
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		help();
+		return argc < 2 ? CLI_USAGE : CLI_OK;
+	}
+	const char *sub = argv[1];
+	if ((rc = parse(&a, argc, argv, sub)) != 0)
+		return rc < 0 ? CLI_OK : rc;
+	int want_id = strcmp(sub, "edit") == 0 || strcmp(sub, "exempt") == 0;
+	if (want_id ? optind + 1 != argc : optind != argc)
+		return cli_usage_error("member", want_id ? "%s cần đúng một mã đảng viên" : "%s: thừa tham số", sub);
+	if (strcmp(sub, "add") && strcmp(sub, "edit") && strcmp(sub, "exempt") && strcmp(sub, "list"))
+		return cli_usage_error("member", "không có lệnh con \"%s\" (add, edit, exempt, list)", sub);
+	if (cli_open_store(&s) < 0)
+		return CLI_FAIL;
+	if (strcmp(sub, "add") == 0)
+		rc = add(s, &a);
+	else if (strcmp(sub, "edit") == 0)
+		rc = edit(s, argv[optind], &a);
+	else if (strcmp(sub, "exempt") == 0)
+		rc = exempt(s, argv[optind], &a);
+	else
+		rc = list(s, &a);
+	bt_store_free(s);
+	return rc;
+}
