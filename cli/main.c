@@ -19,6 +19,9 @@ int cmd_sample(int argc, char **argv);
 int cmd_member(int argc, char **argv);
 int cmd_meeting(int argc, char **argv);
 int cmd_log(int argc, char **argv);
+int cmd_record(int argc, char **argv);
+int cmd_correct(int argc, char **argv);
+int cmd_dues(int argc, char **argv);
 
 static const cli_command commands[] = {
 	{"init", cmd_init, "tạo kho dữ liệu mới"},
@@ -27,6 +30,9 @@ static const cli_command commands[] = {
 	{"evaluate", cmd_evaluate, "đánh giá \"Chi bộ 4 tốt\", \"Đảng viên 4 tốt\" cho một năm"},
 	{"member", cmd_member, "đảng viên: thêm, sửa, miễn sinh hoạt, danh sách"},
 	{"meeting", cmd_meeting, "sinh hoạt chi bộ: lịch năm, ghi buổi họp, xem buổi họp"},
+	{"dues", cmd_dues, "đảng phí: ghi cả tháng cho chi bộ (trừ những người nêu tên)"},
+	{"record", cmd_record, "ghi một bản ghi bất kỳ: đảng phí, chỉ tiêu, đăng ký nêu gương, nhận xét..."},
+	{"correct", cmd_correct, "sửa một bản ghi đã ghi (bản cũ vẫn giữ trong nhật ký)"},
 	{"log", cmd_log, "lịch sử ghi chép (mới nhất trước), kể cả các bản đã sửa"},
 	{"rebuild", cmd_rebuild, "kiểm tra nhật ký và dựng lại các bảng từ nhật ký"},
 	{"lunar", cmd_lunar, "đổi ngày dương lịch sang âm lịch"},

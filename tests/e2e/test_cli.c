@@ -27,7 +27,7 @@ static void test_cli__help_usage_and_exit_codes(void)
 	CU_ASSERT_EQUAL(sh("'" B "'", NULL, NULL), 2);
 	CU_ASSERT_EQUAL(sh("'" B "' frobnicate", NULL, NULL), 2);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "không có lệnh"));
-	const char *cmds[] = {"init", "import", "export", "evaluate", "rebuild", "lunar", "holidays", "sample", "member", "meeting", "log"};
+	const char *cmds[] = {"init", "import", "export", "evaluate", "rebuild", "lunar", "holidays", "sample", "member", "meeting", "log", "record", "correct", "dues"};
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
 		CU_ASSERT_EQUAL(sh("'" B "' %s --help", cmds[i], NULL), 0);
 		CU_ASSERT_PTR_NOT_NULL(strstr(out, "Cách dùng"));
@@ -167,6 +167,27 @@ static void test_cli__secretary_records_a_meeting_and_corrects_it(void)
 	CU_ASSERT_PTR_NULL(strstr(out, "CONSECUTIVE"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"code\":\"MEETING_MISSING\",\"month\":\"2026-01\""));
 	CU_ASSERT_PTR_NULL(strstr(out, "\"meeting\":\"CB-01-2026-03-06\""));
+	/* Dues for the whole month, one named exception; then the rest; nothing twice. */
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' dues month --cell CB-01 --month 2026-03 --amount 20000 --paid-on 2026-03-06 --except DV-03", db, NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "cho 3 đảng viên"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "Đỗ Văn Ân (DV-03)"));
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' dues month --cell CB-01 --month 2026-03 --amount 20000 --paid-on 2026-03-20", db, NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "cho 1 đảng viên"));
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' dues pay --member DV-03 --month 2009-12 --amount 1 --paid-on 2026-03-20", db, NULL), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "\"month\""));
+	/* Any other fact through record / correct. */
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' record target id=T1 cell=CB-01 year=2026 title='Kết nạp 1 đảng viên mới' done=open", db, NULL), 0);
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' correct target T1 done=yes", db, NULL), 0);
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' correct target T404 done=yes", db, NULL), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "T404"));
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' record attestation subject=DV-01 year=2026 criterion=2.4 pass=yes", db, NULL), 0);
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' correct attestation DV-01/2026/2.4 pass=no note='phản ánh của chi hội'", db, NULL), 0);
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' record target id=T2 cell=CB-01 year=abc title=x", db, NULL), 2);
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' record target id=T2 cell=CB-09 year=2026 title=x", db, NULL), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "\"cell\""));
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' correct meeting CB-01-2026-03-06 end=21:30", db, NULL), 0);
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' log -n 1", db, NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"end\":\"21:30\""));
 	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' rebuild", db, NULL), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "trùng khớp"));
 }

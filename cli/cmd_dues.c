@@ -1,0 +1,161 @@
+/*
+ * cmd_dues.c - bontot dues pay|month: one member's dues, or a whole month for
+ * a cell at once with the exceptions named (one event per member, all in one
+ * transaction: all recorded or none).
+ */
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void help(void)
+{
+	printf("Cách dùng:\n"
+	       "  bontot dues pay --member MÃ --month YYYY-MM --amount SỐ [--paid-on NGÀY]\n"
+	       "  bontot dues month --cell CHI_BỘ --month YYYY-MM --amount SỐ [--paid-on NGÀY] [--except MÃ,MÃ]\n\n"
+	       "pay ghi đảng phí của một đảng viên cho một tháng. month ghi đảng phí tháng đó cho mọi đảng\n"
+	       "viên của chi bộ (đã vào Đảng trước hết tháng, chưa ra khỏi chi bộ), trừ những người nêu ở\n"
+	       "--except; người đã đóng tháng đó thì bỏ qua. Tất cả cùng được ghi, hoặc không ai cả.\n"
+	       "--paid-on mặc định là hôm nay. Số tiền tính bằng đồng.\n");
+}
+
+static int in_list(const char *list, const char *id)
+{
+	size_t n = strlen(id);
+	for (const char *p = list; p && *p;) {
+		const char *e = strchr(p, ',');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		if (len == n && strncmp(p, id, n) == 0)
+			return 1;
+		p = e ? e + 1 : NULL;
+	}
+	return 0;
+}
+
+static void dues_line(cli_json *j, const char *member, const char *month, const char *amount, const char *paid_on)
+{
+	cli_json_begin(j, "dues");
+	cli_json_str(j, "member", member);
+	cli_json_str(j, "month", month);
+	cli_json_raw(j, "amount", amount);
+	cli_json_str(j, "paid_on", paid_on);
+}
+
+int cmd_dues(int argc, char **argv)
+{
+	static const struct option opts[] = {{"member", required_argument, NULL, 'm'}, {"cell", required_argument, NULL, 'c'},
+					     {"month", required_argument, NULL, 'M'},  {"amount", required_argument, NULL, 'a'},
+					     {"paid-on", required_argument, NULL, 'p'}, {"except", required_argument, NULL, 'x'},
+					     {"help", no_argument, NULL, 'h'},	       {0}};
+	const char *member = NULL, *cell = NULL, *month = NULL, *amount = NULL, *paid_on = NULL, *except = NULL;
+	char today[BT_DATE_STR_BYTES];
+	bt_store *s = NULL;
+	int c, rc = CLI_FAIL;
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		help();
+		return argc < 2 ? CLI_USAGE : CLI_OK;
+	}
+	const char *sub = argv[1];
+	optind = 2;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'm': member = optarg; break;
+		case 'c': cell = optarg; break;
+		case 'M': month = optarg; break;
+		case 'a': amount = optarg; break;
+		case 'p': paid_on = optarg; break;
+		case 'x': except = optarg; break;
+		case 'h': help(); return CLI_OK;
+		default: return cli_usage_error("dues", "tùy chọn không hợp lệ");
+		}
+	}
+	if (optind != argc)
+		return cli_usage_error("dues", "thừa tham số \"%s\"", argv[optind]);
+	if (strcmp(sub, "pay") && strcmp(sub, "month"))
+		return cli_usage_error("dues", "không có lệnh con \"%s\" (pay, month)", sub);
+	if (!month || !amount || (strcmp(sub, "pay") == 0 ? !member : !cell))
+		return cli_usage_error("dues", "%s cần %s, --month và --amount", sub, strcmp(sub, "pay") == 0 ? "--member" : "--cell");
+	if (strspn(amount, "0123456789") != strlen(amount) || strlen(amount) > 12)
+		return cli_usage_error("dues", "--amount phải là số đồng (số nguyên)");
+	bt_month m;
+	if (bt_month_parse(&m, month, strlen(month)) < 0)
+		return cli_usage_error("dues", "--month: %s", bt_error_last());
+	if (!paid_on) {
+		bt_date_format(today, cli_today());
+		paid_on = today;
+	}
+	if (cli_open_store(&s) < 0)
+		return CLI_FAIL;
+	cli_json j;
+	if (strcmp(sub, "pay") == 0) {
+		dues_line(&j, member, month, amount, paid_on);
+		bt_record *r = cli_parse_record(cli_json_end(&j));
+		if (r)
+			rc = cli_record(s, r, BT_RECORD_NEW);
+		bt_record_free(r);
+		goto done;
+	}
+
+	/* The whole month for the cell, in one transaction. */
+	bt_record **members = NULL;
+	size_t n = 0, recorded = 0;
+	bt_import *imp = NULL;
+	bt_import_opts io = BT_IMPORT_OPTS_INIT;
+	bt_import_stats st;
+	char ts[BT_TIMESTAMP_BYTES], key[256], already[4096] = "", skipped[4096] = "";
+	if (bt_store_members(s, cell, &members, &n) < 0) {
+		fprintf(stderr, "bontot: %s\n", bt_error_last());
+		goto done;
+	}
+	cli_timestamp(ts);
+	io.timestamp = ts;
+	io.author = cli_author();
+	if (bt_import_begin(&imp, s, &io) < 0) {
+		fprintf(stderr, "bontot: %s\n", bt_error_last());
+		bt_records_free(members, n);
+		goto done;
+	}
+	int failed = 0;
+	for (size_t i = 0; i < n && !failed; i++) {
+		bt_record *mb = members[i], *prev = NULL;
+		if (bt_month_of(mb->joined) > m || (mb->left != BT_DATE_NONE && mb->left <= bt_month_first_day(m)))
+			continue;
+		if (in_list(except, mb->id)) {
+			snprintf(skipped + strlen(skipped), sizeof(skipped) - strlen(skipped), "%s%s (%s)", skipped[0] ? ", " : "",
+				 mb->name, mb->id);
+			continue;
+		}
+		snprintf(key, sizeof(key), "%s\t%s", mb->id, month);
+		if (bt_store_get(s, BT_KIND_DUES, key, &prev) == 0) {
+			bt_record_free(prev);
+			snprintf(already + strlen(already), sizeof(already) - strlen(already), "%s%s", already[0] ? ", " : "",
+				 mb->id);
+			continue;
+		}
+		dues_line(&j, mb->id, month, amount, paid_on);
+		const char *line = cli_json_end(&j);
+		if (!line || bt_import_line(imp, line, strlen(line)) < 0) {
+			fprintf(stderr, "bontot: không ghi gì: %s\n", line ? bt_error_last() : "bản ghi quá dài");
+			failed = 1;
+		}
+		recorded++;
+	}
+	if (!failed && bt_import_commit(imp, &st) < 0) {
+		fprintf(stderr, "bontot: không ghi gì: %s\n", bt_error_last());
+		failed = 1;
+	}
+	bt_import_free(imp);
+	bt_records_free(members, n);
+	if (failed)
+		goto done;
+	printf("Đã ghi đảng phí tháng %02d/%04d cho %zu đảng viên của chi bộ %s.\n", m % 12 + 1, m / 12, recorded, cell);
+	if (already[0])
+		printf("Đã đóng từ trước (bỏ qua): %s.\n", already);
+	if (skipped[0])
+		printf("Chưa đóng (theo --except): %s.\n", skipped);
+	rc = CLI_OK;
+done:
+	bt_store_free(s);
+	return rc;
+}
