@@ -22,6 +22,7 @@ int cmd_log(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 int cmd_correct(int argc, char **argv);
 int cmd_dues(int argc, char **argv);
+int cmd_status(int argc, char **argv);
 
 static const cli_command commands[] = {
 	{"init", cmd_init, "tạo kho dữ liệu mới"},
@@ -30,6 +31,7 @@ static const cli_command commands[] = {
 	{"evaluate", cmd_evaluate, "đánh giá \"Chi bộ 4 tốt\", \"Đảng viên 4 tốt\" cho một năm"},
 	{"member", cmd_member, "đảng viên: thêm, sửa, miễn sinh hoạt, danh sách"},
 	{"meeting", cmd_meeting, "sinh hoạt chi bộ: lịch năm, ghi buổi họp, xem buổi họp"},
+	{"status", cmd_status, "việc cần làm hôm nay: hạn sinh hoạt, đảng phí, vắng họp..."},
 	{"dues", cmd_dues, "đảng phí: ghi cả tháng cho chi bộ (trừ những người nêu tên)"},
 	{"record", cmd_record, "ghi một bản ghi bất kỳ: đảng phí, chỉ tiêu, đăng ký nêu gương, nhận xét..."},
 	{"correct", cmd_correct, "sửa một bản ghi đã ghi (bản cũ vẫn giữ trong nhật ký)"},

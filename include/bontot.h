@@ -10,5 +10,6 @@
 #include "bontot/event.h"
 #include "bontot/store.h"
 #include "bontot/text.h"
+#include "bontot/status.h"
 
 #endif

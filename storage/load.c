@@ -842,32 +842,23 @@ done:
 	return err;
 }
 
-int bt_store_evaluate(bt_store *s, const bt_eval_opts *opts, const char *cell_id,
-		      int (*each)(const bt_cell_result *result, void *payload), void *payload)
+int bt_store_each_cell(bt_store *s, int year, const char *cell_id,
+		       int (*each)(const char *cell_id, const bt_record *const *records, size_t count, void *payload),
+		       void *payload)
 {
 	snapshot snap;
 	cell_out out;
-	bt_calendar *own_cal = NULL;
-	bt_eval_opts o;
-	int err, have_snap = 0;
+	int err;
 
-	if (!opts || opts->version != BT_EVAL_OPTS_VERSION)
-		return bt__error_set(BT_EINVALID, "tùy chọn đánh giá không hợp lệ");
-	o = *opts;
 	memset(&out, 0, sizeof(out));
 	/* One read transaction: every table is read from the same snapshot. */
 	if ((err = bt_store__exec(s, "BEGIN")) < 0)
 		return err;
-	if (!o.calendar) {
-		if ((err = bt_store_calendar(s, &own_cal)) < 0)
-			goto done;
-		o.calendar = own_cal;
-	}
-	if ((err = snapshot_load(&snap, s, o.year)) < 0)
-		goto done;
-	have_snap = 1;
-	/* The data is in memory: end the read transaction before the (long) evaluation. */
+	err = snapshot_load(&snap, s, year);
+	/* The data is in memory: end the read transaction before the (long) work on it. */
 	sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+	if (err < 0)
+		return err;
 	int first = 0, last = (int)snap.n_cells;
 	if (cell_id) {
 		if ((first = find_cell(&snap, cell_id)) < 0) {
@@ -876,24 +867,51 @@ int bt_store_evaluate(bt_store *s, const bt_eval_opts *opts, const char *cell_id
 		}
 		last = first + 1;
 	}
-	for (int c = first; c < last; c++) {
-		bt_cell_result *res = NULL;
+	for (int c = first; c < last && err == 0; c++) {
 		if ((err = assemble(&out, &snap, c)) < 0 || (err = add_owned(&out, &snap, c)) < 0)
 			break;
-		err = bt_eval_cell(&res, out.v, out.n, snap.cells[c].id, &o);
-		if (err == 0)
-			err = each(res, payload);
-		bt_cell_result_free(res);
-		if (err < 0)
-			break;
+		err = each(snap.cells[c].id, out.v, out.n, payload);
 	}
 done:
-	if (!have_snap)
-		sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
-	else
-		snapshot_free(&snap);
+	snapshot_free(&snap);
 	arena_free(&out.mem);
 	free(out.v);
+	return err;
+}
+
+typedef struct {
+	const bt_eval_opts *opts;
+	int (*each)(const bt_cell_result *result, void *payload);
+	void *payload;
+} eval_ctx;
+
+static int eval_one(const char *cell_id, const bt_record *const *records, size_t count, void *payload)
+{
+	eval_ctx *e = payload;
+	bt_cell_result *res = NULL;
+	int err = bt_eval_cell(&res, records, count, cell_id, e->opts);
+	if (err == 0)
+		err = e->each(res, e->payload);
+	bt_cell_result_free(res);
+	return err;
+}
+
+int bt_store_evaluate(bt_store *s, const bt_eval_opts *opts, const char *cell_id,
+		      int (*each)(const bt_cell_result *result, void *payload), void *payload)
+{
+	bt_calendar *own_cal = NULL;
+	bt_eval_opts o;
+	int err;
+	if (!opts || opts->version != BT_EVAL_OPTS_VERSION)
+		return bt__error_set(BT_EINVALID, "tùy chọn đánh giá không hợp lệ");
+	o = *opts;
+	if (!o.calendar) {
+		if ((err = bt_store_calendar(s, &own_cal)) < 0)
+			return err;
+		o.calendar = own_cal;
+	}
+	eval_ctx e = {&o, each, payload};
+	err = bt_store_each_cell(s, o.year, cell_id, eval_one, &e);
 	bt_calendar_free(own_cal);
 	return err;
 }

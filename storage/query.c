@@ -145,3 +145,61 @@ int bt_store_required(bt_store *s, const char *cell_id, bt_date date, char ***ou
 	*count = n;
 	return 0;
 }
+
+int bt_store_status(bt_status *out, bt_store *s, const char *cell_id, bt_date date, const bt_rules *rules)
+{
+	bt_cell_records *cr = NULL;
+	bt_calendar *cal = NULL;
+	int y, m, d, err;
+	size_t n;
+	memset(out, 0, sizeof(*out));
+	bt_date_to_ymd(date, &y, &m, &d);
+	if ((err = bt_store_calendar(s, &cal)) < 0)
+		return err;
+	if ((err = bt_store_load_cell(&cr, s, cell_id, y)) == 0) {
+		const bt_record *const *recs = bt_cell_records_list(cr, &n);
+		err = bt_status_cell(out, recs, n, cell_id, date, rules, cal);
+	}
+	bt_cell_records_free(cr);
+	bt_calendar_free(cal);
+	return err;
+}
+
+int bt_store_cells(bt_store *s, char ***out, size_t *count)
+{
+	sqlite3_stmt *st = NULL;
+	char **v = NULL;
+	size_t n = 0, cap = 0;
+	int err = 0, rc;
+	*out = NULL;
+	*count = 0;
+	if (sqlite3_prepare_v2(s->db, "SELECT id FROM cell ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+		return bt_store__db_error(s, BT_EIO, "đọc danh sách chi bộ");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			size_t nc = cap ? cap * 2 : 16;
+			char **nv = realloc(v, nc * sizeof(*nv));
+			if (!nv) {
+				err = bt__oom();
+				break;
+			}
+			v = nv;
+			cap = nc;
+		}
+		if (!(v[n] = strdup((const char *)sqlite3_column_text(st, 0)))) {
+			err = bt__oom();
+			break;
+		}
+		n++;
+	}
+	if (err == 0 && rc != SQLITE_DONE)
+		err = bt_store__db_error(s, BT_EIO, "đọc danh sách chi bộ");
+	sqlite3_finalize(st);
+	if (err < 0) {
+		bt_strings_free(v, n);
+		return err;
+	}
+	*out = v;
+	*count = n;
+	return 0;
+}

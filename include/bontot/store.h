@@ -11,6 +11,7 @@
 #define BONTOT_STORE_H
 
 #include "bontot/event.h"
+#include "bontot/status.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -130,6 +131,15 @@ int bt_store_get(bt_store *store, bt_kind kind, const char *key, bt_record **out
 void bt_records_free(bt_record **records, size_t count);
 void bt_strings_free(char **strings, size_t count);
 
+/*
+ * The to-do list of a cell on `date` (bontot/status.h) from the store's
+ * records and holiday overrides. `rules` NULL: the default rule set.
+ */
+int bt_store_status(bt_status *out, bt_store *store, const char *cell_id, bt_date date, const bt_rules *rules) BT_WARN_UNUSED;
+
+/* The ids of every cell, sorted. Free with bt_strings_free. */
+int bt_store_cells(bt_store *store, char ***out, size_t *count) BT_WARN_UNUSED;
+
 /* ---- the log ---- */
 
 typedef struct {
@@ -195,6 +205,15 @@ int bt_store_calendar(bt_store *store, bt_calendar **out) BT_WARN_UNUSED;
  */
 int bt_store_evaluate(bt_store *store, const bt_eval_opts *opts, const char *cell_id,
 		      int (*each)(const bt_cell_result *result, void *payload), void *payload) BT_WARN_UNUSED;
+
+/*
+ * Call `each` for every cell (sorted by id), or only `cell_id` when not NULL,
+ * with that cell's records for `year` (as bt_store_load_cell gives them;
+ * borrowed for the call). The store is read once, in one snapshot.
+ */
+int bt_store_each_cell(bt_store *store, int year, const char *cell_id,
+		       int (*each)(const char *cell_id, const bt_record *const *records, size_t count, void *payload),
+		       void *payload) BT_WARN_UNUSED;
 
 /*
  * Load every current record about one cell for `year` (0: all years): the

@@ -27,7 +27,7 @@ static void test_cli__help_usage_and_exit_codes(void)
 	CU_ASSERT_EQUAL(sh("'" B "'", NULL, NULL), 2);
 	CU_ASSERT_EQUAL(sh("'" B "' frobnicate", NULL, NULL), 2);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "không có lệnh"));
-	const char *cmds[] = {"init", "import", "export", "evaluate", "rebuild", "lunar", "holidays", "sample", "member", "meeting", "log", "record", "correct", "dues"};
+	const char *cmds[] = {"init", "import", "export", "evaluate", "rebuild", "lunar", "holidays", "sample", "member", "meeting", "log", "record", "correct", "dues", "status"};
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
 		CU_ASSERT_EQUAL(sh("'" B "' %s --help", cmds[i], NULL), 0);
 		CU_ASSERT_PTR_NOT_NULL(strstr(out, "Cách dùng"));
@@ -185,6 +185,13 @@ static void test_cli__secretary_records_a_meeting_and_corrects_it(void)
 	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' record target id=T2 cell=CB-01 year=abc title=x", db, NULL), 2);
 	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' record target id=T2 cell=CB-09 year=2026 title=x", db, NULL), 1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "\"cell\""));
+	/* The to-do list on 7 April: January and February overdue, April's meeting due by the 10th. */
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' status --cell CB-01 --date 2026-04-07", db, NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "Tháng 01/2026 chưa ghi buổi sinh hoạt định kỳ"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "Sinh hoạt định kỳ tháng 04/2026: trong khoảng 03/04/2026 đến 10/04/2026"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "chưa đóng đảng phí 2 tháng: 01/2026, 02/2026"));
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' status --date 2026-04-07 --json", db, NULL), 0);
+	CU_ASSERT(strncmp(out, "{\"date\":\"2026-04-07\",\"cells\":[{\"cell\":\"CB-01\",\"items\":[{\"code\":\"MEETING_OVERDUE\"", 80) == 0);
 	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' correct meeting CB-01-2026-03-06 end=21:30", db, NULL), 0);
 	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' log -n 1", db, NULL), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"end\":\"21:30\""));

@@ -1,0 +1,128 @@
+/* cmd_status.c - bontot status: the secretary's to-do list for a day. */
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void json_str(const char *key, const char *value, int comma)
+{
+	char buf[1200];
+	size_t len = 0;
+	cli_json_escape(buf, sizeof(buf), &len, value);
+	printf("%s\"%s\":%s", comma ? "," : "", key, buf);
+}
+
+typedef struct {
+	int json, first;
+	bt_date date;
+	const bt_rules *rules;
+	bt_calendar *cal;
+} status_ctx;
+
+static int print_cell(const char *cell, const bt_record *const *recs, size_t n, void *payload)
+{
+	status_ctx *c = payload;
+	bt_status st;
+	char day[16], iso[BT_DATE_STR_BYTES];
+	int err = bt_status_cell(&st, recs, n, cell, c->date, c->rules, c->cal);
+	if (err < 0)
+		return err;
+	if (c->json) {
+		printf("%s{", c->first ? "" : ",");
+		json_str("cell", cell, 0);
+		printf(",\"items\":[");
+		for (size_t k = 0; k < st.n; k++) {
+			const bt_status_item *it = &st.items[k];
+			printf("%s{\"code\":\"%s\"", k ? "," : "", bt_status_code_name(it->code));
+			if (it->member[0])
+				json_str("member", it->member, 1);
+			if (it->target[0])
+				json_str("target", it->target, 1);
+			if (it->deadline != BT_DATE_NONE) {
+				bt_date_format(iso, it->deadline);
+				printf(",\"deadline\":\"%s\"", iso);
+			}
+			if (it->value[0])
+				json_str("value", it->value, 1);
+			json_str("message", it->message, 1);
+			printf("}");
+		}
+		printf("]}");
+	} else {
+		cli_format_date_vi(day, c->date);
+		printf("VIỆC CẦN LÀM — chi bộ %s — ngày %s\n", cell, day);
+		for (size_t k = 0; k < st.n; k++)
+			printf("  %zu. %s\n", k + 1, st.items[k].message);
+		if (!st.n)
+			printf("  Không có việc gì quá hạn hay sắp đến hạn.\n");
+		printf("\n");
+	}
+	c->first = 0;
+	bt_status_free(&st);
+	return 0;
+}
+
+int cmd_status(int argc, char **argv)
+{
+	static const struct option opts[] = {{"cell", required_argument, NULL, 'c'}, {"date", required_argument, NULL, 'd'},
+					     {"rules", required_argument, NULL, 'r'}, {"json", no_argument, NULL, 'j'},
+					     {"help", no_argument, NULL, 'h'},	      {0}};
+	const char *cell = NULL, *date_arg = NULL, *rules_arg = NULL;
+	int c, rc = CLI_FAIL;
+	bt_rules rules;
+	bt_store *s = NULL;
+	status_ctx ctx = {0, 1, 0, &rules, NULL};
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': cell = optarg; break;
+		case 'd': date_arg = optarg; break;
+		case 'r': rules_arg = optarg; break;
+		case 'j': ctx.json = 1; break;
+		case 'h':
+			printf("Cách dùng: bontot [--db TỆP] status [--cell CHI_BỘ] [--date NGÀY] [--rules QUY_TẮC] [--json]\n\n"
+			       "Việc cần làm của chi bộ vào một ngày (mặc định hôm nay): buổi sinh hoạt tới và hạn cuối,\n"
+			       "tháng chưa ghi buổi sinh hoạt, buổi chuyên đề của quý, đảng viên sắp vắng có lý do 3 buổi\n"
+			       "liên tiếp, đảng phí chưa đóng, chỉ tiêu và đăng ký nêu gương chưa xong (từ tháng 10), và\n"
+			       "đảng viên phải xem xét xóa tên (vắng không lý do hoặc không đóng đảng phí 3 tháng trong\n"
+			       "năm). Không có --cell: mọi chi bộ trong kho.\n");
+			return CLI_OK;
+		default: return cli_usage_error("status", "tùy chọn không hợp lệ");
+		}
+	}
+	if (optind != argc)
+		return cli_usage_error("status", "thừa tham số \"%s\"", argv[optind]);
+	if (date_arg) {
+		if (bt_date_parse(&ctx.date, date_arg, strlen(date_arg)) < 0)
+			return cli_usage_error("status", "--date: %s", bt_error_last());
+	} else {
+		ctx.date = cli_today();
+	}
+	if (cli_load_rules(&rules, rules_arg) < 0)
+		return CLI_FAIL;
+	if (cli_open_store(&s) < 0)
+		return CLI_FAIL;
+	if (bt_store_calendar(s, &ctx.cal) < 0) {
+		cli_fail(NULL);
+		goto done;
+	}
+	int y, m, d;
+	char iso[BT_DATE_STR_BYTES];
+	bt_date_to_ymd(ctx.date, &y, &m, &d);
+	bt_date_format(iso, ctx.date);
+	if (ctx.json)
+		printf("{\"date\":\"%s\",\"cells\":[", iso);
+	int err = bt_store_each_cell(s, y, cell, print_cell, &ctx);
+	if (ctx.json)
+		printf("]}\n");
+	if (err < 0) {
+		cli_fail(NULL);
+		goto done;
+	}
+	rc = CLI_OK;
+done:
+	bt_calendar_free(ctx.cal);
+	bt_store_free(s);
+	return rc;
+}

@@ -1,0 +1,333 @@
+/*
+ * status.c - the secretary's to-do list (bontot/status.h).
+ *
+ * Rules of thumb, documented in docs/tablet.md: the next regular meeting is
+ * this month's if not yet held and its window has not ended, else next
+ * month's; a month whose window ended without a regular meeting is overdue;
+ * the quarter's thematic meeting is due by the quarter's last day; a member
+ * whose last required meetings were two excused absences in a row is
+ * warned; dues are listed for every ended month of the year since joining;
+ * targets and commitments are reminded from 1 October; the removal review
+ * follows the Party Statute (art. 8): absent without reason, or not paying
+ * dues, three months in the year.
+ */
+#include "bontot/status.h"
+#include "error.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const code_names[BT_S_COUNT] = {
+	"NEXT_MEETING",	   "MEETING_OVERDUE", "THEMATIC_DUE",	    "EXCUSED_STREAK",	 "DUES_UNPAID",
+	"TARGETS_MISSING", "TARGET_OPEN",     "COMMITMENT_MISSING", "COMMITMENT_OPEN", "REMOVAL_REVIEW"};
+
+const char *bt_status_code_name(bt_status_code c) { return (c >= 0 && c < BT_S_COUNT) ? code_names[c] : NULL; }
+
+void bt_status_free(bt_status *s)
+{
+	free(s->items);
+	memset(s, 0, sizeof(*s));
+}
+
+static bt_status_item *add(bt_status *s, bt_status_code code, const char *member, bt_date deadline)
+{
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 16;
+		bt_status_item *n = realloc(s->items, cap * sizeof(*n));
+		if (!n)
+			return NULL;
+		s->items = n;
+		s->cap = cap;
+	}
+	bt_status_item *it = &s->items[s->n++];
+	memset(it, 0, sizeof(*it));
+	it->code = code;
+	it->deadline = deadline;
+	it->from = BT_DATE_NONE;
+	bt__copy_utf8(it->member, sizeof(it->member), member ? member : "");
+	return it;
+}
+
+static void msg(bt_status_item *it, const char *fmt, ...) BT_PRINTF(2, 3);
+static void msg(bt_status_item *it, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(it->message, sizeof(it->message), fmt, ap);
+	va_end(ap);
+}
+
+static void vi(char out[16], bt_date d)
+{
+	int y, m, dd;
+	bt_date_to_ymd(d, &y, &m, &dd);
+	snprintf(out, 16, "%02d/%02d/%04d", dd, m, y);
+}
+
+static int cmp_rec(const void *a, const void *b)
+{
+	const bt_record *x = *(const bt_record *const *)a, *y = *(const bt_record *const *)b;
+	if (x->date != y->date)
+		return x->date < y->date ? -1 : 1;
+	if (x->start_minute != y->start_minute)
+		return x->start_minute < y->start_minute ? -1 : 1;
+	return strcmp(x->id ? x->id : "", y->id ? y->id : "");
+}
+
+static int cmp_member(const void *a, const void *b)
+{
+	return strcmp((*(const bt_record *const *)a)->id, (*(const bt_record *const *)b)->id);
+}
+
+static int in_cell(const bt_record *m, bt_date d) { return m->joined <= d && (m->left == BT_DATE_NONE || m->left > d); }
+
+static int exempt(const bt_record *const *recs, size_t n, const char *member, bt_date d)
+{
+	for (size_t i = 0; i < n; i++)
+		if (recs[i]->kind == BT_KIND_EXEMPTION && strcmp(recs[i]->member, member) == 0 && recs[i]->from <= d &&
+		    (recs[i]->to == BT_DATE_NONE || recs[i]->to >= d))
+			return 1;
+	return 0;
+}
+
+static int mark(const bt_record *mt, const char *member)
+{
+	for (size_t k = 0; k < mt->n_attendance; k++)
+		if (strcmp(mt->attendance[k].member, member) == 0)
+			return (int)mt->attendance[k].status;
+	return -1;
+}
+
+int bt_status_cell(bt_status *out, const bt_record *const *recs, size_t n, const char *cell_id, bt_date date,
+		   const bt_rules *rules, bt_calendar *calendar)
+{
+	bt_rules defaults;
+	bt_calendar *own = NULL;
+	const bt_record **meetings = NULL, **members = NULL, *cell = NULL;
+	size_t n_meetings = 0, n_members = 0;
+	int err = 0, y, mo, d;
+	char a[16], b[16];
+	bt_status_item *it;
+
+	memset(out, 0, sizeof(*out));
+	if (!rules) {
+		if ((err = bt_rules_builtin(&defaults, NULL)) < 0)
+			return err;
+		rules = &defaults;
+	}
+	if (!calendar) {
+		if ((err = bt_calendar_new(&own)) < 0)
+			return err;
+		calendar = own;
+	}
+	bt_date_to_ymd(date, &y, &mo, &d);
+	if (!(meetings = calloc(n + 1, sizeof(*meetings))) || !(members = calloc(n + 1, sizeof(*members)))) {
+		err = bt__oom();
+		goto done;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const bt_record *r = recs[i];
+		if (r->kind == BT_KIND_CELL && strcmp(r->id, cell_id) == 0)
+			cell = r;
+		else if (r->kind == BT_KIND_MEETING && strcmp(r->cell, cell_id) == 0 && r->date <= date &&
+			 r->date >= bt_date_from_ymd(y, 1, 1))
+			meetings[n_meetings++] = r;
+		else if (r->kind == BT_KIND_MEMBER && strcmp(r->cell, cell_id) == 0 && in_cell(r, date) &&
+			 !exempt(recs, n, r->id, date))
+			members[n_members++] = r;
+	}
+	if (!cell) {
+		err = bt__error_set(BT_ENOTFOUND, "không có chi bộ \"%.64s\"", cell_id);
+		goto done;
+	}
+	qsort(meetings, n_meetings, sizeof(*meetings), cmp_rec);
+	qsort(members, n_members, sizeof(*members), cmp_member);
+
+	/* Meetings: months of the year so far, then the next one. */
+	int next_done = 0;
+	for (int m = 1; m <= 12 && !next_done; m++) {
+		bt_date lo, hi;
+		int held = 0;
+		bt_meeting_window(&lo, &hi, calendar, rules, y, m);
+		for (size_t i = 0; i < n_meetings; i++)
+			if ((meetings[i]->flags & BT_MEETING_REGULAR) && bt_month_of(meetings[i]->date) == y * 12 + m - 1)
+				held = 1;
+		if (held)
+			continue;
+		if (hi < date) {
+			if (!(it = add(out, BT_S_MEETING_OVERDUE, NULL, hi)))
+				goto oom;
+			snprintf(it->value, sizeof(it->value), "%04d-%02d", y, m);
+			vi(a, hi);
+			msg(it, "Tháng %02d/%04d chưa ghi buổi sinh hoạt định kỳ (hạn đã qua: %s). Nếu đã họp, hãy ghi lại "
+				"ngay; nếu chưa, cần tổ chức và báo cáo lý do.",
+			    m, y, a);
+			continue;
+		}
+		/* The first month whose window has not ended and whose meeting is not held: the next one. */
+		bt_plan_month plan[12];
+		if (bt_plan_year(plan, calendar, rules, y) < 0)
+			goto oom;
+		if (!(it = add(out, BT_S_NEXT_MEETING, NULL, hi)))
+			goto oom;
+		it->from = lo;
+		bt_date_format(it->value, plan[m - 1].date);
+		vi(a, lo);
+		vi(b, hi);
+		char p[16];
+		vi(p, plan[m - 1].date);
+		msg(it, "Sinh hoạt định kỳ tháng %02d/%04d%s: trong khoảng %s đến %s, hạn cuối %s (đề xuất %s).", m, y,
+		    plan[m - 1].thematic ? " (kết hợp chuyên đề)" : "", a, b, b, p);
+		next_done = 1;
+	}
+	if (!next_done && y < BT_DATE_MAX_YEAR) {
+		/* Everything of the year is held: January of next year. */
+		bt_date lo, hi;
+		bt_meeting_window(&lo, &hi, calendar, rules, y + 1, 1);
+		if (!(it = add(out, BT_S_NEXT_MEETING, NULL, hi)))
+			goto oom;
+		it->from = lo;
+		vi(a, lo);
+		vi(b, hi);
+		msg(it, "Sinh hoạt định kỳ tháng 01/%04d: trong khoảng %s đến %s.", y + 1, a, b);
+	}
+
+	/* This quarter's thematic meeting. */
+	int q = (mo - 1) / 3 + 1, thematic = 0;
+	bt_date q_end = bt_month_last_day(y * 12 + 3 * q - 1), q_start = bt_date_from_ymd(y, 3 * q - 2, 1);
+	for (size_t i = 0; i < n_meetings; i++)
+		if ((meetings[i]->flags & BT_MEETING_THEMATIC) && meetings[i]->date >= q_start)
+			thematic++;
+	if (rules->thematic_per_quarter > 0 && thematic < rules->thematic_per_quarter) {
+		if (!(it = add(out, BT_S_THEMATIC_DUE, NULL, q_end)))
+			goto oom;
+		snprintf(it->value, sizeof(it->value), "%04d-Q%d", y, q);
+		vi(a, q_end);
+		msg(it, "Quý %d/%04d chưa có buổi sinh hoạt chuyên đề: tổ chức trước %s (có thể kết hợp buổi định kỳ).", q, y, a);
+	}
+
+	/* One excused absence away from three in a row. */
+	for (size_t k = 0; k < n_members; k++) {
+		int streak = 0;
+		for (size_t i = 0; i < n_meetings; i++) {
+			const bt_record *mt = meetings[i];
+			if (!in_cell(members[k], mt->date) || exempt(recs, n, members[k]->id, mt->date))
+				continue;
+			streak = mark(mt, members[k]->id) == BT_EXCUSED ? streak + 1 : 0;
+		}
+		if (streak == rules->max_consecutive_excused - 1 && streak > 0) {
+			if (!(it = add(out, BT_S_EXCUSED_STREAK, members[k]->id, BT_DATE_NONE)))
+				goto oom;
+			snprintf(it->value, sizeof(it->value), "%d", streak);
+			msg(it, "Đảng viên %s (%s) đã vắng có lý do %d buổi liên tiếp: vắng thêm buổi tới là không đạt. Nhắc "
+				"đồng chí dự họp.",
+			    members[k]->name, members[k]->id, streak);
+		}
+	}
+
+	/* Dues of ended months, and the removal review. */
+	for (size_t k = 0; k < n_members; k++) {
+		const bt_record *m = members[k];
+		bt_month first = y * 12, joined = bt_month_of(m->joined);
+		unsigned paid = 0;
+		int unpaid = 0, absent = 0;
+		char months[128] = "";
+		if (joined > first)
+			first = joined;
+		for (size_t i = 0; i < n; i++)
+			if (recs[i]->kind == BT_KIND_DUES && strcmp(recs[i]->member, m->id) == 0 && recs[i]->month / 12 == y &&
+			    recs[i]->date <= date)
+				paid |= 1u << (recs[i]->month % 12);
+		char months_vi[128] = "";
+		for (bt_month mm = first; mm < y * 12 + 12 && bt_month_last_day(mm) < date; mm++)
+			if (!(paid & (1u << (mm % 12)))) {
+				unpaid++;
+				snprintf(months + strlen(months), sizeof(months) - strlen(months), "%s%04d-%02d",
+					 months[0] ? "," : "", mm / 12, mm % 12 + 1);
+				snprintf(months_vi + strlen(months_vi), sizeof(months_vi) - strlen(months_vi), "%s%02d/%04d",
+					 months_vi[0] ? ", " : "", mm % 12 + 1, mm / 12);
+			}
+		if (unpaid) {
+			if (!(it = add(out, BT_S_DUES_UNPAID, m->id, BT_DATE_NONE)))
+				goto oom;
+			bt__copy_utf8(it->value, sizeof(it->value), months);
+			msg(it, "Đảng viên %s (%s) chưa đóng đảng phí %d tháng: %s. Thu và ghi đảng phí.", m->name, m->id,
+			    unpaid, months_vi);
+		}
+		for (size_t i = 0; i < n_meetings; i++)
+			absent += mark(meetings[i], m->id) == BT_ABSENT;
+		if (absent >= 3 || unpaid >= 3) {
+			char why[96];
+			if (!(it = add(out, BT_S_REMOVAL_REVIEW, m->id, BT_DATE_NONE)))
+				goto oom;
+			snprintf(it->value, sizeof(it->value), "absent=%d,unpaid=%d", absent, unpaid);
+			if (absent >= 3 && unpaid >= 3)
+				snprintf(why, sizeof(why), "%d lần vắng không lý do và %d tháng chưa đóng đảng phí", absent, unpaid);
+			else if (absent >= 3)
+				snprintf(why, sizeof(why), "%d lần vắng sinh hoạt không lý do", absent);
+			else
+				snprintf(why, sizeof(why), "%d tháng chưa đóng đảng phí", unpaid);
+			msg(it, "Đảng viên %s (%s): %s trong năm. Theo Điều lệ Đảng, nếu không có lý do chính đáng, chi bộ "
+				"phải xem xét, đề nghị xóa tên.",
+			    m->name, m->id, why);
+		}
+	}
+
+	/* From October: targets and commitments before 31 December. */
+	bt_date dec31 = bt_date_from_ymd(y, 12, 31);
+	if (mo >= 10) {
+		int targets = 0;
+		vi(a, dec31);
+		for (size_t i = 0; i < n; i++) {
+			const bt_record *r = recs[i];
+			if (r->kind != BT_KIND_TARGET || strcmp(r->cell, cell_id) != 0 || r->year != y)
+				continue;
+			targets++;
+			if (r->done == BT_OPEN) {
+				if (!(it = add(out, BT_S_TARGET_OPEN, NULL, dec31)))
+					goto oom;
+				bt__copy_utf8(it->target, sizeof(it->target), r->id);
+				msg(it, "Chỉ tiêu %s chưa đánh dấu hoàn thành: cập nhật trước %s.", r->id, a);
+			}
+		}
+		if (!targets) {
+			if (!(it = add(out, BT_S_TARGETS_MISSING, NULL, dec31)))
+				goto oom;
+			msg(it, "Chi bộ chưa ghi chỉ tiêu, nhiệm vụ nào cho năm %04d: ghi trước %s.", y, a);
+		}
+		for (size_t k = 0; k < n_members; k++) {
+			int has = 0;
+			for (size_t i = 0; i < n; i++) {
+				const bt_record *r = recs[i];
+				if (r->kind != BT_KIND_COMMITMENT || r->year != y || strcmp(r->member, members[k]->id) != 0)
+					continue;
+				has = 1;
+				if (r->done == BT_OPEN) {
+					if (!(it = add(out, BT_S_COMMITMENT_OPEN, members[k]->id, dec31)))
+						goto oom;
+					bt__copy_utf8(it->target, sizeof(it->target), r->id);
+					msg(it, "Đăng ký nêu gương %s của %s chưa đánh giá: cập nhật trước %s.", r->id,
+					    members[k]->name, a);
+				}
+			}
+			if (!has) {
+				if (!(it = add(out, BT_S_COMMITMENT_MISSING, members[k]->id, dec31)))
+					goto oom;
+				msg(it, "Đảng viên %s (%s) chưa đăng ký nêu gương năm %04d: ghi trước %s.", members[k]->name,
+				    members[k]->id, y, a);
+			}
+		}
+	}
+	goto done;
+oom:
+	err = bt__oom();
+done:
+	if (err)
+		bt_status_free(out);
+	free(meetings);
+	free(members);
+	bt_calendar_free(own);
+	return err;
+}
