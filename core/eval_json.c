@@ -40,9 +40,14 @@ void bt_reason_message(char *out, size_t size, const bt_reason *r)
 		snprintf(m, sizeof(m), "%02d/%04d", r->month % 12 + 1, r->month / 12);
 	const char *who = r->member, *v = r->value;
 	switch (r->code) {
-	case BT_R_MEETING_MISSING:
-		snprintf(out, size, "Tháng %s chưa có buổi sinh hoạt chi bộ định kỳ (hạn cuối %s)", m, v);
+	case BT_R_MEETING_MISSING: {
+		/* value is the deadline, YYYY-MM-DD; shown dd/mm/yyyy. */
+		char dl[16] = "";
+		if (strlen(v) == 10)
+			snprintf(dl, sizeof(dl), "%.2s/%.2s/%.4s", v + 8, v + 5, v);
+		snprintf(out, size, "Tháng %s chưa có buổi sinh hoạt chi bộ định kỳ (hạn cuối %s)", m, dl);
 		break;
+	}
 	case BT_R_MEETING_OUT_OF_WINDOW:
 		snprintf(out, size, "Buổi sinh hoạt định kỳ ngày %s không nằm trong thời gian quy định của tháng", d);
 		break;

@@ -692,7 +692,7 @@ static void test_eval__json_is_deterministic_and_shaped(void)
 	CU_ASSERT(a.len == b.len && memcmp(a.data, b.data, a.len) == 0);
 	CU_ASSERT(strncmp(a.data, "{\"id\":\"CB\",\"name\":\"Chi bộ thôn Thử\",\"four_good\":false,\"criteria\":{\"1.1\":{\"pass\":true,\"reasons\":[]},"
 		  "\"1.2\":{\"pass\":false,\"reasons\":[{\"code\":\"MEETING_MISSING\",\"month\":\"2025-02\",\"value\":\"2025-02-10\","
-		  "\"message\":\"Tháng 02/2025 chưa có buổi sinh hoạt chi bộ định kỳ (hạn cuối 2025-02-10)\"}]},", 300) == 0);
+		  "\"message\":\"Tháng 02/2025 chưa có buổi sinh hoạt chi bộ định kỳ (hạn cuối 10/02/2025)\"}]},", 300) == 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(a.data, "\"members_evaluated\":3,\"members_four_good\":3,\"members\":[{\"id\":\"M01\""));
 	bt_buf_free(&a);
 	bt_buf_free(&b);
