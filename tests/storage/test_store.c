@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <fcntl.h>
+#include <time.h>
 #include <unistd.h>
 
 static const char *const BASE =
@@ -550,6 +552,64 @@ static void test_store__schema_migrates_forward_and_refuses_newer(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(bt_error_last(), "99"));
 }
 
+/* Kill `bontot meeting record` at random moments: the meeting is recorded whole or not at all. */
+static void test_record__killed_cli_never_leaves_half_a_meeting(void)
+{
+	bt_store *s = fresh("kill2.db");
+	bt_import_stats st;
+	int recorded = 0, killed = 0;
+	CU_ASSERT_EQUAL_FATAL(bt_test_import(s, BASE, &st), 0);
+	bt_store_free(s);
+	srand(12345);
+	for (int i = 0; i < 24; i++) {
+		char date[16], id[48];
+		snprintf(date, sizeof(date), "2025-%02d-%02d", 4 + i / 8, 5 + i % 8);
+		snprintf(id, sizeof(id), "CB-%s", date);
+		pid_t pid = fork();
+		CU_ASSERT_FATAL(pid >= 0);
+		if (pid == 0) {
+			int fd = open("/dev/null", O_WRONLY);
+			if (fd >= 0) {
+				dup2(fd, 1);
+				dup2(fd, 2);
+			}
+			execl(BT_CLI, BT_CLI, "--db", bt_test_path("kill2.db"), "meeting", "record", "--cell", "CB", "--date", date,
+			      "--start", "19:00", "--end", "21:00", "--regular", "--spoke", "A", (char *)NULL);
+			_exit(127);
+		}
+		/* 0 to 120 ms: before, during or after the write (slower under sanitizers). */
+		struct timespec delay = {0, (long)(rand() % 120) * 1000000L};
+		nanosleep(&delay, NULL);
+		kill(pid, SIGKILL);
+		int status;
+		waitpid(pid, &status, 0);
+		killed += WIFSIGNALED(status);
+		CU_ASSERT_EQUAL_FATAL(bt_store_open(&s, bt_test_path("kill2.db")), 0);
+		CU_ASSERT(integrity_ok(s));
+		bt_record *m = NULL;
+		if (bt_store_get(s, BT_KIND_MEETING, id, &m) == 0) {
+			recorded++;
+			CU_ASSERT_EQUAL(m->n_attendance, 2); /* A and B, both required after 10 March */
+			sqlite3_stmt *q;
+			CU_ASSERT_EQUAL(sqlite3_prepare_v2(s->db, "SELECT count(*) FROM attendance a JOIN meeting m ON m.mtid = a.meeting WHERE m.id = ?1", -1, &q, NULL), SQLITE_OK);
+			sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
+			CU_ASSERT_EQUAL(sqlite3_step(q), SQLITE_ROW);
+			CU_ASSERT_EQUAL(sqlite3_column_int(q, 0), 2);
+			sqlite3_finalize(q);
+			bt_record_free(m);
+		}
+		bt_store_free(s);
+	}
+	/* The projections always equal a replay of the log. */
+	bt_rebuild_stats rs;
+	CU_ASSERT_EQUAL_FATAL(bt_store_open(&s, bt_test_path("kill2.db")), 0);
+	CU_ASSERT_EQUAL(bt_store_rebuild(s, &rs), 0);
+	CU_ASSERT_EQUAL(memcmp(rs.before, rs.after, 32), 0);
+	CU_ASSERT_EQUAL(rs.events, (size_t)(10 + recorded));
+	bt_store_free(s);
+	fprintf(stderr, "(%d of 24 recorded, %d killed while running)\n", recorded, killed);
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
@@ -565,6 +625,7 @@ int main(void)
 		{"store: calendar and cell loading", test_store__calendar_uses_holiday_records},
 		{"record: new, correction, and the log", test_record__new_correction_and_log},
 		{"store: schema migrates forward, refuses newer", test_store__schema_migrates_forward_and_refuses_newer},
+		{"record: a killed CLI never leaves half a meeting", test_record__killed_cli_never_leaves_half_a_meeting},
 		CU_TEST_INFO_NULL};
 	return bt_test_run("store", tests);
 }
