@@ -16,7 +16,8 @@ static void help(void)
 	       "  bontot meeting record --cell CHI_BỘ --date NGÀY --start HH:MM --end HH:MM [--id MÃ]\n"
 	       "        [--regular[=no]] [--thematic[=no]] [--prepared[=no]] [--resolution[=no]] [--minutes[=no]]\n"
 	       "        [--excused MÃ,MÃ] [--absent MÃ,MÃ] [--present MÃ,MÃ] [--spoke MÃ,MÃ] [--correct]\n"
-	       "  bontot meeting show MÃ\n\n"
+	       "  bontot meeting show MÃ\n"
+	       "  bontot meeting list --cell CHI_BỘ --year NĂM\n\n"
 	       "plan: lịch sinh hoạt của năm — mỗi tháng một buổi định kỳ trong khoảng ngày 05-10 (dời khỏi\n"
 	       "thứ Bảy, Chủ nhật, ngày lễ, Tết và cho biết lý do), buổi chuyên đề mỗi quý họp cùng buổi\n"
 	       "định kỳ tháng cuối quý.\n"
@@ -259,6 +260,54 @@ static int show(bt_store *s, const char *id)
 	return CLI_OK;
 }
 
+static int cmp_meeting(const void *a, const void *b)
+{
+	const bt_record *x = *(const bt_record *const *)a, *y = *(const bt_record *const *)b;
+	if (x->date != y->date)
+		return x->date < y->date ? -1 : 1;
+	return strcmp(x->id, y->id);
+}
+
+static int list(bt_store *s, const args *a)
+{
+	int year;
+	bt_cell_records *cr = NULL;
+	size_t n, k = 0;
+	if (!a->v[O_CELL] || !a->v[O_YEAR] || cli_parse_year(a->v[O_YEAR], &year) < 0)
+		return cli_usage_error("meeting", "list cần --cell và --year");
+	if (bt_store_load_cell(&cr, s, a->v[O_CELL], year) < 0) {
+		fprintf(stderr, "bontot: %s\n", bt_error_last());
+		return CLI_FAIL;
+	}
+	const bt_record *const *recs = bt_cell_records_list(cr, &n);
+	const bt_record **m = calloc(n + 1, sizeof(*m));
+	if (!m) {
+		bt_cell_records_free(cr);
+		return CLI_FAIL;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (recs[i]->kind == BT_KIND_MEETING)
+			m[k++] = recs[i];
+	qsort(m, k, sizeof(*m), cmp_meeting);
+	printf("Các buổi sinh hoạt năm %d của chi bộ %s:\n", year, a->v[O_CELL]);
+	for (size_t i = 0; i < k; i++) {
+		char d[16];
+		size_t present = 0;
+		for (size_t q = 0; q < m[i]->n_attendance; q++)
+			present += m[i]->attendance[q].status == BT_PRESENT;
+		cli_format_date_vi(d, m[i]->date);
+		printf("  %s  %-22s %02d:%02d-%02d:%02d  %s%s  có mặt %zu/%zu, %zu phát biểu\n", d, m[i]->id,
+		       m[i]->start_minute / 60, m[i]->start_minute % 60, m[i]->end_minute / 60, m[i]->end_minute % 60,
+		       m[i]->flags & BT_MEETING_REGULAR ? "định kỳ" : "       ",
+		       m[i]->flags & BT_MEETING_THEMATIC ? "+chuyên đề" : "          ", present, m[i]->n_attendance,
+		       m[i]->n_speakers);
+	}
+	printf("%zu buổi.\n", k);
+	free(m);
+	bt_cell_records_free(cr);
+	return CLI_OK;
+}
+
 static int plan(bt_store *s, const args *a)
 {
 	int year;
@@ -315,14 +364,16 @@ int cmd_meeting(int argc, char **argv)
 	int want_id = strcmp(sub, "show") == 0;
 	if (want_id ? optind + 1 != argc : optind != argc)
 		return cli_usage_error("meeting", want_id ? "show cần đúng một mã buổi họp" : "thừa tham số");
-	if (strcmp(sub, "plan") && strcmp(sub, "record") && strcmp(sub, "show"))
-		return cli_usage_error("meeting", "không có lệnh con \"%s\" (plan, record, show)", sub);
+	if (strcmp(sub, "plan") && strcmp(sub, "record") && strcmp(sub, "show") && strcmp(sub, "list"))
+		return cli_usage_error("meeting", "không có lệnh con \"%s\" (plan, record, show, list)", sub);
 	if (cli_open_store(&s) < 0)
 		return CLI_FAIL;
 	if (strcmp(sub, "plan") == 0)
 		rc = plan(s, &a);
 	else if (strcmp(sub, "record") == 0)
 		rc = record(s, &a);
+	else if (strcmp(sub, "list") == 0)
+		rc = list(s, &a);
 	else
 		rc = show(s, argv[optind]);
 	bt_store_free(s);

@@ -154,6 +154,9 @@ static void test_cli__secretary_records_a_meeting_and_corrects_it(void)
 	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' meeting record --cell CB-01 --date 2026-03-06 --correct --present DV-02 --spoke DV-01,DV-02", db, NULL), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "bản cũ vẫn giữ"));
 	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' meeting record --id NO-SUCH --correct --absent DV-01", db, NULL), 1);
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' meeting list --cell CB-01 --year 2026", db, NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "06/03/2026  CB-01-2026-03-06"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "có mặt 3/3, 2 phát biểu"));
 	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' meeting show CB-01-2026-03-06", db, NULL), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "Trần Thị Bình — có mặt, có phát biểu"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "Có mặt 3/3"));
