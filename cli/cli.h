@@ -57,6 +57,14 @@ const char *cli_json_end(cli_json *j);
 /* Append a JSON string (escaped) to a buffer. */
 void cli_json_escape(char *out, size_t size, size_t *len, const char *s);
 
+/*
+ * Comma-separated lists of ids ("DV-01, DV-02"): copy the next item (trimmed)
+ * into item and advance *p; returns 0 at the end of the list.
+ */
+int cli_list_next(const char **p, char *item, size_t size);
+/* 1 when `id` is an item of the list (NULL: empty list). */
+int cli_list_contains(const char *list, const char *id);
+
 /* A fact's key for people: its parts joined by " / " instead of tabs (static buffer). */
 const char *cli_key(const char *key);
 

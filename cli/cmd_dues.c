@@ -20,19 +20,6 @@ static void help(void)
 	       "--paid-on mặc định là hôm nay. Số tiền tính bằng đồng.\n");
 }
 
-static int in_list(const char *list, const char *id)
-{
-	size_t n = strlen(id);
-	for (const char *p = list; p && *p;) {
-		const char *e = strchr(p, ',');
-		size_t len = e ? (size_t)(e - p) : strlen(p);
-		if (len == n && strncmp(p, id, n) == 0)
-			return 1;
-		p = e ? e + 1 : NULL;
-	}
-	return 0;
-}
-
 static void dues_line(cli_json *j, const char *member, const char *month, const char *amount, const char *paid_on)
 {
 	cli_json_begin(j, "dues");
@@ -121,7 +108,7 @@ int cmd_dues(int argc, char **argv)
 		bt_record *mb = members[i], *prev = NULL;
 		if (bt_month_of(mb->joined) > m || (mb->left != BT_DATE_NONE && mb->left <= bt_month_first_day(m)))
 			continue;
-		if (in_list(except, mb->id)) {
+		if (cli_list_contains(except, mb->id)) {
 			snprintf(skipped + strlen(skipped), sizeof(skipped) - strlen(skipped), "%s%s (%s)", skipped[0] ? ", " : "",
 				 mb->name, mb->id);
 			continue;

@@ -50,37 +50,12 @@ typedef struct {
 	int given[O_HELP];
 } args;
 
-/* 1 when `id` is in the comma-separated list. */
-static int in_list(const char *list, const char *id)
-{
-	size_t n = strlen(id);
-	for (const char *p = list; p && *p;) {
-		const char *e = strchr(p, ',');
-		size_t len = e ? (size_t)(e - p) : strlen(p);
-		while (len && *p == ' ')
-			p++, len--;
-		while (len && p[len - 1] == ' ')
-			len--;
-		if (len == n && strncmp(p, id, n) == 0)
-			return 1;
-		p = e ? e + 1 : NULL;
-	}
-	return 0;
-}
-
 /* Every id of a list must be one of `ids`; else print which is not and return -1. */
 static int check_list(const char *opt, const char *list, char **ids, size_t n)
 {
 	char item[128];
-	for (const char *p = list; p && *p;) {
-		const char *e = strchr(p, ',');
-		size_t len = e ? (size_t)(e - p) : strlen(p);
-		while (len && *p == ' ')
-			p++, len--;
-		while (len && p[len - 1] == ' ')
-			len--;
-		snprintf(item, sizeof(item), "%.*s", (int)(len < 127 ? len : 127), p);
-		int found = len == 0;
+	for (const char *p = list; cli_list_next(&p, item, sizeof(item));) {
+		int found = 0;
 		for (size_t i = 0; i < n && !found; i++)
 			found = strcmp(ids[i], item) == 0;
 		if (!found) {
@@ -89,7 +64,6 @@ static int check_list(const char *opt, const char *list, char **ids, size_t n)
 				opt, item);
 			return -1;
 		}
-		p = e ? e + 1 : NULL;
 	}
 	return 0;
 }
@@ -158,11 +132,11 @@ static int record(bt_store *s, const args *a)
 					st = cur->attendance[k].status == BT_EXCUSED ? "excused"
 					     : cur->attendance[k].status == BT_ABSENT ? "absent"
 										       : "present";
-		if (in_list(a->v[O_EXCUSED], req[i]))
+		if (cli_list_contains(a->v[O_EXCUSED], req[i]))
 			st = "excused";
-		if (in_list(a->v[O_ABSENT], req[i]))
+		if (cli_list_contains(a->v[O_ABSENT], req[i]))
 			st = "absent";
-		if (in_list(a->v[O_PRESENT], req[i]))
+		if (cli_list_contains(a->v[O_PRESENT], req[i]))
 			st = "present";
 		if (len > 1)
 			att[len++] = ',';
@@ -178,7 +152,7 @@ static int record(bt_store *s, const args *a)
 	for (size_t i = 0; i < n_req; i++) {
 		int spoke = 0;
 		if (a->v[O_SPOKE])
-			spoke = in_list(a->v[O_SPOKE], req[i]);
+			spoke = cli_list_contains(a->v[O_SPOKE], req[i]);
 		else if (cur)
 			for (size_t k = 0; k < cur->n_speakers; k++)
 				spoke |= strcmp(cur->speakers[k], req[i]) == 0;

@@ -285,3 +285,30 @@ int cli_record(bt_store *s, const bt_record *rec, bt_record_mode mode)
 		printf("Đã ghi %s \"%s\" (sự kiện %lld).\n", bt_kind_name(rec->kind), cli_key(rec->key), (long long)id);
 	return CLI_OK;
 }
+
+int cli_list_next(const char **p, char *item, size_t size)
+{
+	while (*p && **p) {
+		const char *s = *p, *e = strchr(s, ',');
+		size_t len = e ? (size_t)(e - s) : strlen(s);
+		*p = e ? e + 1 : s + len;
+		while (len && *s == ' ')
+			s++, len--;
+		while (len && s[len - 1] == ' ')
+			len--;
+		if (!len)
+			continue;
+		snprintf(item, size, "%.*s", (int)(len < size ? len : size - 1), s);
+		return 1;
+	}
+	return 0;
+}
+
+int cli_list_contains(const char *list, const char *id)
+{
+	char item[256];
+	for (const char *p = list; cli_list_next(&p, item, sizeof(item));)
+		if (strcmp(item, id) == 0)
+			return 1;
+	return 0;
+}

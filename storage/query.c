@@ -23,6 +23,23 @@ void bt_strings_free(char **v, size_t n)
 	free(v);
 }
 
+/* Append a copy of str to a growing vector of strings. */
+static int push_string(char ***v, size_t *n, size_t *cap, const char *str)
+{
+	if (*n == *cap) {
+		size_t nc = *cap ? *cap * 2 : 16;
+		char **nv = realloc(*v, nc * sizeof(*nv));
+		if (!nv)
+			return bt__oom();
+		*v = nv;
+		*cap = nc;
+	}
+	if (!((*v)[*n] = strdup(str ? str : "")))
+		return bt__oom();
+	(*n)++;
+	return 0;
+}
+
 /* The canonical record of the current version of (kind, key): parsed back from its event. */
 int bt_store_get(bt_store *s, bt_kind kind, const char *key, bt_record **out)
 {
@@ -117,21 +134,8 @@ int bt_store_required(bt_store *s, const char *cell_id, bt_date date, char ***ou
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (sqlite3_column_int(st, 2))
 			continue; /* exempt that day */
-		if (n == cap) {
-			size_t nc = cap ? cap * 2 : 32;
-			char **nv = realloc(v, nc * sizeof(*nv));
-			if (!nv) {
-				err = bt__oom();
-				break;
-			}
-			v = nv;
-			cap = nc;
-		}
-		if (!(v[n] = strdup((const char *)sqlite3_column_text(st, 1)))) {
-			err = bt__oom();
+		if ((err = push_string(&v, &n, &cap, (const char *)sqlite3_column_text(st, 1))) < 0)
 			break;
-		}
-		n++;
 	}
 	if (err == 0 && rc != SQLITE_DONE)
 		err = bt_store__db_error(s, BT_EIO, "đọc danh sách đảng viên");
@@ -175,23 +179,9 @@ int bt_store_cells(bt_store *s, char ***out, size_t *count)
 	*count = 0;
 	if (sqlite3_prepare_v2(s->db, "SELECT id FROM cell ORDER BY id", -1, &st, NULL) != SQLITE_OK)
 		return bt_store__db_error(s, BT_EIO, "đọc danh sách chi bộ");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (n == cap) {
-			size_t nc = cap ? cap * 2 : 16;
-			char **nv = realloc(v, nc * sizeof(*nv));
-			if (!nv) {
-				err = bt__oom();
-				break;
-			}
-			v = nv;
-			cap = nc;
-		}
-		if (!(v[n] = strdup((const char *)sqlite3_column_text(st, 0)))) {
-			err = bt__oom();
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if ((err = push_string(&v, &n, &cap, (const char *)sqlite3_column_text(st, 0))) < 0)
 			break;
-		}
-		n++;
-	}
 	if (err == 0 && rc != SQLITE_DONE)
 		err = bt_store__db_error(s, BT_EIO, "đọc danh sách chi bộ");
 	sqlite3_finalize(st);
