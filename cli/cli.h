@@ -4,7 +4,13 @@
 
 #include "bontot.h"
 
+#include <libintl.h>
 #include <stdio.h>
+
+/* Messages: English in the code, Vietnamese from the catalog (cli/po/vi.po) when the locale is vi_VN. */
+#define BT_TEXT_DOMAIN "bontot"
+#define _(s) gettext(s)
+#define N_(s) (s)
 
 /* Exit codes. */
 #define CLI_OK 0

@@ -11,13 +11,14 @@
 
 static void help(void)
 {
-	printf("Cách dùng:\n"
-	       "  bontot dues pay --member MÃ --month YYYY-MM --amount SỐ [--paid-on NGÀY]\n"
-	       "  bontot dues month --cell CHI_BỘ --month YYYY-MM --amount SỐ [--paid-on NGÀY] [--except MÃ,MÃ]\n\n"
-	       "pay ghi đảng phí của một đảng viên cho một tháng. month ghi đảng phí tháng đó cho mọi đảng\n"
-	       "viên của chi bộ (đã vào Đảng trước hết tháng, chưa ra khỏi chi bộ), trừ những người nêu ở\n"
-	       "--except; người đã đóng tháng đó thì bỏ qua. Tất cả cùng được ghi, hoặc không ai cả.\n"
-	       "--paid-on mặc định là hôm nay. Số tiền tính bằng đồng.\n");
+	printf(_("Usage:\n"
+		"  bontot dues pay --member ID --month YYYY-MM --amount NUMBER [--paid-on DATE]\n"
+		"  bontot dues month --cell CELL --month YYYY-MM --amount NUMBER [--paid-on DATE] [--except ID,ID]\n"
+		"\n"
+		"pay records one member's dues for a month. month records that month's dues for every member\n"
+		"of the cell (joined by the end of the month, not left), except those named with --except;\n"
+		"members who already paid that month are skipped. All are recorded, or none.\n"
+		"--paid-on defaults to today. Amounts in đồng.\n"));
 }
 
 static void dues_line(cli_json *j, const char *member, const char *month, const char *amount, const char *paid_on)
@@ -54,17 +55,17 @@ int cmd_dues(int argc, char **argv)
 		case 'p': paid_on = optarg; break;
 		case 'x': except = optarg; break;
 		case 'h': help(); return CLI_OK;
-		default: return cli_usage_error("dues", "tùy chọn không hợp lệ");
+		default: return cli_usage_error("dues", _("invalid option"));
 		}
 	}
 	if (optind != argc)
-		return cli_usage_error("dues", "thừa tham số \"%s\"", argv[optind]);
+		return cli_usage_error("dues", _("unexpected argument \"%s\""), argv[optind]);
 	if (strcmp(sub, "pay") && strcmp(sub, "month"))
-		return cli_usage_error("dues", "không có lệnh con \"%s\" (pay, month)", sub);
+		return cli_usage_error("dues", _("no subcommand \"%s\" (pay, month)"), sub);
 	if (!month || !amount || (strcmp(sub, "pay") == 0 ? !member : !cell))
-		return cli_usage_error("dues", "%s cần %s, --month và --amount", sub, strcmp(sub, "pay") == 0 ? "--member" : "--cell");
+		return cli_usage_error("dues", _("%s needs %s, --month and --amount"), sub, strcmp(sub, "pay") == 0 ? "--member" : "--cell");
 	if (strspn(amount, "0123456789") != strlen(amount) || strlen(amount) > 12)
-		return cli_usage_error("dues", "--amount phải là số đồng (số nguyên)");
+		return cli_usage_error("dues", _("--amount must be a number of đồng (whole)"));
 	bt_month m;
 	if (bt_month_parse(&m, month, strlen(month)) < 0)
 		return cli_usage_error("dues", "--month: %s", bt_error_last());
@@ -123,24 +124,24 @@ int cmd_dues(int argc, char **argv)
 		dues_line(&j, mb->id, month, amount, paid_on);
 		const char *line = cli_json_end(&j);
 		if (!line || bt_import_line(imp, line, strlen(line)) < 0) {
-			fprintf(stderr, "bontot: không ghi gì: %s\n", line ? bt_error_last() : "bản ghi quá dài");
+			fprintf(stderr, _("bontot: nothing written: %s\n"), line ? bt_error_last() : _("record too long"));
 			failed = 1;
 		}
 		recorded++;
 	}
 	if (!failed && bt_import_commit(imp, &st) < 0) {
-		fprintf(stderr, "bontot: không ghi gì: %s\n", bt_error_last());
+		fprintf(stderr, _("bontot: nothing written: %s\n"), bt_error_last());
 		failed = 1;
 	}
 	bt_import_free(imp);
 	bt_records_free(members, n);
 	if (failed)
 		goto done;
-	printf("Đã ghi đảng phí tháng %02d/%04d cho %zu đảng viên của chi bộ %s.\n", m % 12 + 1, m / 12, recorded, cell);
+	printf(_("Recorded the dues of %02d/%04d for %zu members of cell %s.\n"), m % 12 + 1, m / 12, recorded, cell);
 	if (already[0])
-		printf("Đã đóng từ trước (bỏ qua): %s.\n", already);
+		printf(_("Already paid (skipped): %s.\n"), already);
 	if (skipped[0])
-		printf("Chưa đóng (theo --except): %s.\n", skipped);
+		printf(_("Not paid (per --except): %s.\n"), skipped);
 	rc = CLI_OK;
 done:
 	bt_store_free(s);

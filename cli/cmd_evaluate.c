@@ -17,8 +17,8 @@ typedef struct {
 } report;
 
 static const char *const cell_titles[4] = {
-	"1.1 Lãnh đạo hoàn thành tốt nhiệm vụ chính trị", "1.2 Chất lượng sinh hoạt chi bộ tốt",
-	"1.3 Dân chủ, đoàn kết, kỷ luật tốt", "1.4 Có ít nhất 50% đảng viên đạt \"Đảng viên 4 tốt\""};
+	N_("1.1 Leads the political tasks to completion"), N_("1.2 Good quality of cell meetings"),
+	N_("1.3 Good democracy, unity and discipline"), N_("1.4 At least 50% of members are \"Đảng viên 4 tốt\"")};
 static const char *const member_titles[4] = {"2.1", "2.2", "2.3", "2.4"};
 
 static const char *member_name(const bt_cell_result *r, const char *id)
@@ -43,16 +43,16 @@ static void print_reason(FILE *f, const bt_cell_result *cell, const bt_reason *r
 static int text_cell(const bt_cell_result *r, report *rp)
 {
 	FILE *f = rp->out;
-	fprintf(f, "\n%s (%s): %s\n", r->name, r->id, r->four_good ? "ĐẠT \"Chi bộ 4 tốt\"" : "CHƯA ĐẠT \"Chi bộ 4 tốt\"");
+	fprintf(f, "\n%s (%s): %s\n", r->name, r->id, r->four_good ? _("PASSES \"Chi bộ 4 tốt\"") : _("DOES NOT YET PASS \"Chi bộ 4 tốt\""));
 	for (int i = 0; i < 4; i++) {
-		fprintf(f, "  %s: %s", cell_titles[i], r->crit[i].pass ? "đạt" : "không đạt");
+		fprintf(f, "  %s: %s", _(cell_titles[i]), r->crit[i].pass ? _("passed") : _("not passed"));
 		if (i == 3)
-			fprintf(f, " (%zu/%zu đảng viên)", r->members_four_good, r->members_evaluated);
+			fprintf(f, _(" (%zu/%zu members)"), r->members_four_good, r->members_evaluated);
 		fprintf(f, "\n");
 		size_t shown = 0;
 		for (size_t k = 0; k < r->crit[i].n_reasons; k++, shown++) {
 			if (shown == 15) {
-				fprintf(f, "      ... và %zu lý do khác (xem --json)\n", r->crit[i].n_reasons - shown);
+				fprintf(f, _("      ... and %zu more reasons (see --json)\n"), r->crit[i].n_reasons - shown);
 				break;
 			}
 			print_reason(f, r, &r->crit[i].reasons[k], "      ");
@@ -63,12 +63,12 @@ static int text_cell(const bt_cell_result *r, report *rp)
 		if (r->members[k].evaluated && !r->members[k].four_good)
 			not_good++;
 	if (not_good)
-		fprintf(f, "  Đảng viên chưa đạt \"Đảng viên 4 tốt\" (%zu):\n", not_good);
+		fprintf(f, _("  Members not yet \"Đảng viên 4 tốt\" (%zu):\n"), not_good);
 	for (size_t k = 0; k < r->n_members; k++) {
 		const bt_member_result *m = &r->members[k];
 		if (!m->evaluated || m->four_good)
 			continue;
-		fprintf(f, "    %s (%s): không đạt", m->name, m->id);
+		fprintf(f, _("    %s (%s): not passed"), m->name, m->id);
 		const char *sep = " ";
 		for (int i = 0; i < 4; i++)
 			if (!m->crit[i].pass) {
@@ -84,7 +84,7 @@ static int text_cell(const bt_cell_result *r, report *rp)
 	for (size_t k = 0; k < r->n_members; k++)
 		exempt += !r->members[k].evaluated;
 	if (exempt)
-		fprintf(f, "  Không đánh giá %zu đảng viên (miễn sinh hoạt hoặc không còn ở chi bộ).\n", exempt);
+		fprintf(f, _("  %zu members not evaluated (exempt from activities, or no longer in the cell).\n"), exempt);
 	return 0;
 }
 
@@ -110,14 +110,16 @@ static int each(const bt_cell_result *r, void *payload)
 
 static void help(void)
 {
-	printf("Cách dùng: bontot [--db TỆP] evaluate --year NĂM [--as-of NGÀY] [--cell MÃ] [--rules QUY_TẮC] [--json]\n\n"
-	       "Đánh giá \"Chi bộ 4 tốt\" và \"Đảng viên 4 tốt\" cho NĂM, chỉ xét các bản ghi có ngày\n"
-	       "không sau NGÀY.\n\n"
-	       "  --year NĂM        năm đánh giá (bắt buộc)\n"
-	       "  --as-of NGÀY      tính đến ngày (YYYY-MM-DD); mặc định hôm nay, tối đa 31/12 của NĂM\n"
-	       "  --cell MÃ         chỉ đánh giá một chi bộ\n"
-	       "  --rules QUY_TẮC   bộ quy tắc dựng sẵn (KH-2023 mặc định, HD42-2025) hoặc tệp JSON\n"
-	       "  --json            in một tài liệu JSON (SPEC mục 6) thay cho báo cáo đọc được\n");
+	printf(_("Usage: bontot [--db FILE] evaluate --year YEAR [--as-of DATE] [--cell ID] [--rules RULES] [--json]\n"
+		"\n"
+		"Evaluate \"Chi bộ 4 tốt\" and \"Đảng viên 4 tốt\" for YEAR, seeing only records dated\n"
+		"no later than DATE.\n"
+		"\n"
+		"  --year YEAR       the year evaluated (required)\n"
+		"  --as-of DATE      as of this day (YYYY-MM-DD); default today, at most 31/12 of YEAR\n"
+		"  --cell ID         evaluate one cell only\n"
+		"  --rules RULES     a built-in rule set (KH-2023 by default, HD42-2025) or a JSON file\n"
+		"  --json            print one JSON document (SPEC section 6) instead of the readable report\n"));
 }
 
 int cmd_evaluate(int argc, char **argv)
@@ -141,27 +143,27 @@ int cmd_evaluate(int argc, char **argv)
 		switch (c) {
 		case 'y':
 			if (cli_parse_year(optarg, &year) < 0)
-				return cli_usage_error("evaluate", "năm không hợp lệ \"%s\"", optarg);
+				return cli_usage_error("evaluate", _("invalid year \"%s\""), optarg);
 			break;
 		case 'a': as_of_arg = optarg; break;
 		case 'c': cell = optarg; break;
 		case 'r': rules_arg = optarg; break;
 		case 'j': rp.json = 1; break;
 		case 'h': help(); return CLI_OK;
-		default: return cli_usage_error("evaluate", "tùy chọn không hợp lệ");
+		default: return cli_usage_error("evaluate", _("invalid option"));
 		}
 	}
 	if (optind != argc)
-		return cli_usage_error("evaluate", "thừa tham số \"%s\"", argv[optind]);
+		return cli_usage_error("evaluate", _("unexpected argument \"%s\""), argv[optind]);
 	if (!year)
-		return cli_usage_error("evaluate", "cần --year NĂM");
+		return cli_usage_error("evaluate", _("needs --year YEAR"));
 	if (as_of_arg) {
 		if (bt_date_parse(&as_of, as_of_arg, strlen(as_of_arg)) < 0)
 			return cli_usage_error("evaluate", "--as-of: %s", bt_error_last());
 		int y, m, d;
 		bt_date_to_ymd(as_of, &y, &m, &d);
 		if (y != year)
-			return cli_usage_error("evaluate", "--as-of phải là một ngày trong năm %d", year);
+			return cli_usage_error("evaluate", _("--as-of must be a day of the year %d"), year);
 	} else {
 		as_of = bt_eval_default_as_of(year, cli_today());
 	}
@@ -182,13 +184,13 @@ int cmd_evaluate(int argc, char **argv)
 		char d[16], label[96];
 		cli_format_date_vi(d, as_of);
 		bt_rules_label(label, sizeof(label), &rules);
-		printf("ĐÁNH GIÁ \"CHI BỘ BỐN TỐT\", \"ĐẢNG VIÊN BỐN TỐT\" NĂM %d (tính đến ngày %s)\n", year, d);
-		printf("Bộ quy tắc: %s — %s\n", label, rules.title);
+		printf(_("EVALUATION \"CHI BỘ BỐN TỐT\", \"ĐẢNG VIÊN BỐN TỐT\" FOR %d (as of %s)\n"), year, d);
+		printf(_("Rule set: %s — %s\n"), label, rules.title);
 	}
 	if (bt_store_evaluate(s, &eo, cell, each, &rp) < 0) {
 		if (rp.json)
 			printf("\n");
-		cli_fail("đánh giá thất bại");
+		cli_fail(_("evaluation failed"));
 		goto done;
 	}
 	if (rp.json) {
@@ -196,8 +198,8 @@ int cmd_evaluate(int argc, char **argv)
 		if (bt_eval_json_tail(&rp.buf) < 0 || fwrite(rp.buf.data, 1, rp.buf.len, stdout) != rp.buf.len)
 			goto done;
 	} else {
-		printf("\nTỔNG HỢP: %zu/%zu chi bộ đạt \"Chi bộ 4 tốt\"; %zu/%zu đảng viên được đánh giá đạt \"Đảng viên 4 "
-		       "tốt\".\n",
+		printf(_("\n"
+			"SUMMARY: %zu/%zu cells pass \"Chi bộ 4 tốt\"; %zu/%zu evaluated members pass \"Đảng viên 4 tốt\".\n"),
 		       rp.cells_good, rp.cells, rp.members_good, rp.members);
 	}
 	if (fflush(stdout) != 0)

@@ -22,16 +22,17 @@ int cmd_export(int argc, char **argv)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (c == 'h') {
-			printf("Cách dùng: bontot [--db TỆP] export [TỆP_RA]\n\n"
-			       "Xuất mọi bản ghi hiện hành (phiên bản mới nhất của mỗi bản ghi) theo định dạng\n"
-			       "JSON Lines dùng cho import. Không có TỆP_RA thì in ra đầu ra chuẩn.\n"
-			       "Tệp được ghi vào tệp tạm rồi đổi tên: không bao giờ để lại tệp dở dang.\n");
+			printf(_("Usage: bontot [--db FILE] export [OUT_FILE]\n"
+				"\n"
+				"Export every current record (the newest version of each) in the JSON Lines format\n"
+				"that import reads. Without OUT_FILE, to standard output.\n"
+				"The file is written under a temporary name and renamed: never left half-written.\n"));
 			return CLI_OK;
 		}
-		return cli_usage_error("export", "tùy chọn không hợp lệ");
+		return cli_usage_error("export", _("invalid option"));
 	}
 	if (argc - optind > 1)
-		return cli_usage_error("export", "nhiều nhất một tệp ra");
+		return cli_usage_error("export", _("at most one output file"));
 	const char *path = optind < argc ? argv[optind] : NULL;
 	if (cli_open_store(&s) < 0)
 		return CLI_FAIL;
@@ -41,28 +42,28 @@ int cmd_export(int argc, char **argv)
 			goto done;
 		snprintf(tmp, n, "%s.tmp%ld", path, (long)getpid());
 		if (!(f = fopen(tmp, "wb"))) {
-			fprintf(stderr, "bontot: không ghi được %s: %s\n", tmp, strerror(errno));
+			fprintf(stderr, _("bontot: cannot write %s: %s\n"), tmp, strerror(errno));
 			goto done;
 		}
 	}
 	if (bt_store_export(s, write_file, f ? f : stdout) < 0) {
-		cli_fail("xuất thất bại");
+		cli_fail(_("export failed"));
 		goto done;
 	}
 	if (f) {
 		if (fflush(f) != 0 || fsync(fileno(f)) != 0 || fclose(f) != 0) {
 			f = NULL;
-			fprintf(stderr, "bontot: không ghi được %s: %s\n", tmp, strerror(errno));
+			fprintf(stderr, _("bontot: cannot write %s: %s\n"), tmp, strerror(errno));
 			goto done;
 		}
 		f = NULL;
 		if (rename(tmp, path) != 0) {
-			fprintf(stderr, "bontot: không đổi tên %s thành %s: %s\n", tmp, path, strerror(errno));
+			fprintf(stderr, _("bontot: cannot rename %s to %s: %s\n"), tmp, path, strerror(errno));
 			goto done;
 		}
-		fprintf(stderr, "Đã xuất ra %s.\n", path);
+		fprintf(stderr, _("Exported to %s.\n"), path);
 	} else if (fflush(stdout) != 0) {
-		fprintf(stderr, "bontot: lỗi ghi đầu ra: %s\n", strerror(errno));
+		fprintf(stderr, _("bontot: error writing the output: %s\n"), strerror(errno));
 		goto done;
 	}
 	rc = CLI_OK;

@@ -18,26 +18,28 @@ int cmd_holidays(int argc, char **argv)
 		switch (c) {
 		case 'j': json = 1; break;
 		case 'h':
-			printf("Cách dùng: bontot [--db TỆP] holidays NĂM [--json]\n\n"
-			       "Liệt kê các ngày nghỉ lễ, Tết (không làm việc) của NĂM theo Điều 112 Bộ luật Lao động\n"
-			       "2019: Tết Dương lịch, Tết Nguyên đán (5 ngày, mặc định: 30 Tết đến mùng 4), Giỗ Tổ\n"
-			       "Hùng Vương, 30/4, 1/5, Quốc khánh 2/9 và một ngày liền kề, cùng các ngày nghỉ bù.\n"
-			       "Nếu có --db (hoặc $BONTOT_DB) thì áp dụng các quyết định điều chỉnh (bản ghi\n"
-			       "\"holiday\") trong kho đó. Xem docs/calendar.md.\n\n"
-			       "  --json   in [{\"date\":\"YYYY-MM-DD\",\"name\":\"...\"}, ...]\n");
+			printf(_("Usage: bontot [--db FILE] holidays YEAR [--json]\n"
+				"\n"
+				"List the public holidays and Tết days (non-working) of YEAR under article 112 of the\n"
+				"Labor Code 2019: New Year, Tết Nguyên đán (5 days, default: the eve to the 4th day),\n"
+				"Giỗ Tổ Hùng Vương, 30/4, 1/5, Quốc khánh 2/9 and one adjacent day, and compensatory\n"
+				"days. With --db (or $BONTOT_DB) the official decisions recorded in that store\n"
+				"(\"holiday\" records) apply. See docs/calendar.md.\n"
+				"\n"
+				"  --json   print [{\"date\":\"YYYY-MM-DD\",\"name\":\"...\"}, ...]\n"));
 			return CLI_OK;
-		default: return cli_usage_error("holidays", "tùy chọn không hợp lệ");
+		default: return cli_usage_error("holidays", _("invalid option"));
 		}
 	}
 	if (optind + 1 != argc || cli_parse_year(argv[optind], &year) < 0)
-		return cli_usage_error("holidays", "cần một năm từ %d đến %d", BT_DATE_MIN_YEAR, BT_DATE_MAX_YEAR);
+		return cli_usage_error("holidays", _("needs a year from %d to %d"), BT_DATE_MIN_YEAR, BT_DATE_MAX_YEAR);
 	/* Overrides come from a store only when one was named. */
 	use_db = cli_db_given;
 	if (use_db) {
 		if (cli_open_store(&s) < 0)
 			return CLI_FAIL;
 		if (bt_store_calendar(s, &cal) < 0) {
-			cli_fail("không đọc được lịch nghỉ");
+			cli_fail(_("cannot read the holiday calendar"));
 			goto done;
 		}
 	} else if (bt_calendar_new(&cal) < 0) {
@@ -64,12 +66,12 @@ int cmd_holidays(int argc, char **argv)
 		}
 		printf("]\n");
 	} else {
-		static const char *const wd[8] = {"", "T2", "T3", "T4", "T5", "T6", "T7", "CN"};
-		printf("Ngày nghỉ lễ, Tết năm %d (%zu ngày):\n", year, n);
+		static const char *const wd[8] = {"", N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun")};
+		printf(_("Public holidays and Tết of %d (%zu days):\n"), year, n);
 		for (size_t i = 0; i < n; i++) {
 			char d[16];
 			cli_format_date_vi(d, list[i].date);
-			printf("  %s  %-8s  %s\n", d, wd[bt_date_weekday(list[i].date)], list[i].name);
+			printf("  %s  %-8s  %s\n", d, _(wd[bt_date_weekday(list[i].date)]), list[i].name);
 		}
 	}
 	rc = CLI_OK;

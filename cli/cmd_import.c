@@ -11,14 +11,16 @@
 
 static void help(void)
 {
-	printf("Cách dùng: bontot [--db TỆP] import [--check] TỆP\n\n"
-	       "Nhập các bản ghi (JSON Lines, mỗi dòng một bản ghi, xem docs/format.md) vào kho.\n"
-	       "Tất cả hoặc không gì cả: chỉ cần một dòng sai thì không ghi gì, và lỗi nêu rõ dòng,\n"
-	       "trường sai. Nhập lại cùng bản ghi không thay đổi gì; bản ghi cùng mã nhưng khác nội\n"
-	       "dung được ghi thành phiên bản mới (bản cũ vẫn giữ trong nhật ký).\n"
-	       "Một bản ghi chỉ được nhắc tới chi bộ, đảng viên... đã khai báo ở dòng trước hoặc\n"
-	       "đã có trong kho. TỆP là \"-\" thì đọc từ đầu vào chuẩn.\n\n"
-	       "  --check   chỉ kiểm tra, không ghi gì\n");
+	printf(_("Usage: bontot [--db FILE] import [--check] FILE\n"
+		"\n"
+		"Import records (JSON Lines, one record per line, see docs/format.md) into the store.\n"
+		"All or nothing: a single bad line writes nothing, and the error names the line and\n"
+		"the field. Importing the same records again changes nothing; a record with a known\n"
+		"key but other content is recorded as a new version (the old one stays in the log).\n"
+		"A record may only refer to cells, members... declared on an earlier line or already\n"
+		"in the store. FILE \"-\" reads standard input.\n"
+		"\n"
+		"  --check   check only, write nothing\n"));
 }
 
 int cmd_import(int argc, char **argv)
@@ -41,15 +43,15 @@ int cmd_import(int argc, char **argv)
 		switch (c) {
 		case 'c': check = 1; break;
 		case 'h': help(); return CLI_OK;
-		default: return cli_usage_error("import", "tùy chọn không hợp lệ");
+		default: return cli_usage_error("import", _("invalid option"));
 		}
 	}
 	if (optind + 1 != argc)
-		return cli_usage_error("import", "cần đúng một tệp");
+		return cli_usage_error("import", _("needs exactly one file"));
 	const char *path = argv[optind];
 	f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
 	if (!f) {
-		fprintf(stderr, "bontot: không mở được tệp %s: %s\n", path, strerror(errno));
+		fprintf(stderr, _("bontot: cannot open the file %s: %s\n"), path, strerror(errno));
 		return CLI_FAIL;
 	}
 	if (f != stdin && fstat(fileno(f), &sb) == 0)
@@ -61,7 +63,7 @@ int cmd_import(int argc, char **argv)
 	io.timestamp = ts;
 	io.author = cli_author();
 	if (bt_import_begin(&imp, s, &io) < 0) {
-		cli_fail("không bắt đầu nhập được");
+		cli_fail(_("cannot start the import"));
 		goto done;
 	}
 	int progress = isatty(fileno(stderr)) && total > 0;
@@ -73,36 +75,38 @@ int cmd_import(int argc, char **argv)
 		if (bt_import_line(imp, line, (size_t)n) < 0) {
 			if (progress)
 				fprintf(stderr, "\r\033[K");
-			fprintf(stderr, "bontot: nhập thất bại, không ghi gì vào kho.\n  %s: %s\n", path, bt_error_last());
+			fprintf(stderr, _("bontot: import failed, nothing was written to the store.\n"
+				"  %s: %s\n"), path, bt_error_last());
 			goto done;
 		}
 		if (progress && time(NULL) != last) {
 			last = time(NULL);
 			bt_import_get_stats(imp, &stats);
-			fprintf(stderr, "\rĐang nhập %s: %zu dòng (%lld%%)", path, stats.lines, done * 100 / total);
+			fprintf(stderr, "\r");
+			fprintf(stderr, _("Importing %s: %zu lines (%lld%%)"), path, stats.lines, done * 100 / total);
 		}
 	}
 	if (ferror(f)) {
-		fprintf(stderr, "bontot: lỗi đọc tệp %s: %s; không ghi gì vào kho.\n", path, strerror(errno));
+		fprintf(stderr, _("bontot: error reading the file %s: %s; nothing was written to the store.\n"), path, strerror(errno));
 		goto done;
 	}
 	if (progress)
 		fprintf(stderr, "\r\033[K");
 	if (check) {
 		bt_import_get_stats(imp, &stats);
-		printf("Kiểm tra %s: %zu bản ghi hợp lệ (thêm mới %zu, thay đổi %zu, không đổi %zu). Chưa ghi gì.\n", path,
+		printf(_("Checked %s: %zu valid records (new %zu, changed %zu, unchanged %zu). Nothing written.\n"), path,
 		       stats.records, stats.added, stats.changed, stats.unchanged);
 		rc = CLI_OK;
 		goto done;
 	}
 	if (bt_import_commit(imp, &stats) < 0) {
-		cli_fail("nhập thất bại, không ghi gì vào kho");
+		cli_fail(_("import failed, nothing was written to the store"));
 		goto done;
 	}
-	printf("Đã nhập %s: %zu bản ghi — thêm mới %zu, thay đổi %zu, không đổi %zu.\n", path, stats.records,
+	printf(_("Imported %s: %zu records — new %zu, changed %zu, unchanged %zu.\n"), path, stats.records,
 	       stats.added, stats.changed, stats.unchanged);
 	if (stats.changed)
-		printf("Các phiên bản cũ của %zu bản ghi thay đổi vẫn được giữ trong nhật ký.\n", stats.changed);
+		printf(_("The old versions of the %zu changed records stay in the log.\n"), stats.changed);
 	rc = CLI_OK;
 done:
 	free(line);

@@ -15,18 +15,20 @@ int cmd_init(int argc, char **argv)
 		switch (c) {
 		case 'l': so.log_id = optarg; break;
 		case 'h':
-			printf("Cách dùng: bontot [--db TỆP] init [--log-id MÃ]\n\n"
-			       "Tạo kho dữ liệu mới, rỗng (không ghi đè tệp đã có).\n\n"
-			       "  --log-id MÃ   mã nhật ký của kho này (chữ, số, - _ .); mặc định: ngẫu nhiên\n");
+			printf(_("Usage: bontot [--db FILE] init [--log-id ID]\n"
+				"\n"
+				"Create a new, empty store (never overwrites an existing file).\n"
+				"\n"
+				"  --log-id ID   the id of this store's log (letters, digits, - _ .); default: random\n"));
 			return CLI_OK;
-		default: return cli_usage_error("init", "tùy chọn không hợp lệ");
+		default: return cli_usage_error("init", _("invalid option"));
 		}
 	}
 	if (optind != argc)
-		return cli_usage_error("init", "thừa tham số \"%s\"", argv[optind]);
+		return cli_usage_error("init", _("unexpected argument \"%s\""), argv[optind]);
 	if (bt_store_init(&s, cli_db_path, &so) < 0)
-		return cli_fail("không tạo được kho dữ liệu");
-	printf("Đã tạo kho dữ liệu %s (nhật ký %s).\n", cli_db_path, bt_store_log_id(s));
+		return cli_fail(_("cannot create the store"));
+	printf(_("Created the store %s (log %s).\n"), cli_db_path, bt_store_log_id(s));
 	bt_store_free(s);
 	return CLI_OK;
 }

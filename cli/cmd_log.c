@@ -8,12 +8,12 @@
 static int print_entry(const bt_log_entry *e, void *payload)
 {
 	(void)payload;
-	printf("sự kiện %lld  %s  %s  (%s #%lld)\n", (long long)e->id, e->ts, e->author, e->log, (long long)e->seq);
+	printf(_("event %lld  %s  %s  (%s #%lld)\n"), (long long)e->id, e->ts, e->author, e->log, (long long)e->seq);
 	if (e->supersedes)
-		printf("    %s %s — sửa đổi, thay thế sự kiện %lld\n", bt_kind_name(e->kind), cli_key(e->key),
+		printf(_("    %s %s — correction, replaces event %lld\n"), bt_kind_name(e->kind), cli_key(e->key),
 		       (long long)e->supersedes);
 	else
-		printf("    %s %s — ghi mới\n", bt_kind_name(e->kind), cli_key(e->key));
+		printf(_("    %s %s — new\n"), bt_kind_name(e->kind), cli_key(e->key));
 	printf("    %.*s\n\n", (int)e->rec_len, e->rec);
 	return 0;
 }
@@ -35,31 +35,32 @@ int cmd_log(int argc, char **argv)
 		case 'k': kind_arg = optarg; break;
 		case 'K': key = optarg; break;
 		case 'h':
-			printf("Cách dùng: bontot [--db TỆP] log [-n SỐ] [--kind LOẠI --key MÃ]\n\n"
-			       "Lịch sử ghi chép, mới nhất trước: khi nào, ai (thiết bị), ghi gì, và bản ghi sửa đổi\n"
-			       "thay thế sự kiện nào. -n: số sự kiện (mặc định 20, 0 là tất cả). --kind và --key: chỉ\n"
-			       "các phiên bản của một bản ghi, ví dụ --kind meeting --key CB-01-2026-03-06.\n");
+			printf(_("Usage: bontot [--db FILE] log [-n COUNT] [--kind KIND --key KEY]\n"
+				"\n"
+				"The history of records, newest first: when, who (which device), what, and which event\n"
+				"a correction replaces. -n: how many events (default 20, 0 for all). --kind and --key:\n"
+				"only the versions of one record, e.g. --kind meeting --key CB-01-2026-03-06.\n"));
 			return CLI_OK;
-		default: return cli_usage_error("log", "tùy chọn không hợp lệ");
+		default: return cli_usage_error("log", _("invalid option"));
 		}
 	}
 	if (optind != argc)
-		return cli_usage_error("log", "thừa tham số \"%s\"", argv[optind]);
+		return cli_usage_error("log", _("unexpected argument \"%s\""), argv[optind]);
 	if (limit < 0)
-		return cli_usage_error("log", "-n phải từ 0 trở lên");
+		return cli_usage_error("log", _("-n must be 0 or more"));
 	if ((kind_arg != NULL) != (key != NULL))
-		return cli_usage_error("log", "--kind và --key đi cùng nhau");
+		return cli_usage_error("log", _("--kind and --key go together"));
 	if (kind_arg) {
 		for (int k = 1; k <= BT_KIND_COUNT; k++)
 			if (strcmp(bt_kind_name((bt_kind)k), kind_arg) == 0)
 				kind = (bt_kind)k;
 		if (!kind)
-			return cli_usage_error("log", "không có loại bản ghi \"%s\"", kind_arg);
+			return cli_usage_error("log", _("no record kind \"%s\""), kind_arg);
 	}
 	if (cli_open_store(&s) < 0)
 		return CLI_FAIL;
 	if (bt_store_log(s, limit, kind, key, print_entry, NULL) < 0)
-		cli_fail("không đọc được nhật ký");
+		cli_fail(_("cannot read the log"));
 	else
 		rc = CLI_OK;
 	bt_store_free(s);

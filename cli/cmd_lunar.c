@@ -16,17 +16,19 @@ int cmd_lunar(int argc, char **argv)
 		switch (c) {
 		case 'j': json = 1; break;
 		case 'h':
-			printf("Cách dùng: bontot lunar NGÀY [--json]\n\n"
-			       "Đổi ngày dương lịch NGÀY (YYYY-MM-DD, năm %d-%d) sang âm lịch Việt Nam (múi giờ\n"
-			       "UTC+7). Chính xác đã kiểm tra cho 1968-2100; xem docs/calendar.md.\n\n"
-			       "  --json   in {\"solar\",\"year\",\"month\",\"day\",\"leap\",\"can_chi\"}\n",
+			printf(_("Usage: bontot lunar DATE [--json]\n"
+				"\n"
+				"Convert the solar date DATE (YYYY-MM-DD, years %d-%d) to the Vietnamese lunar calendar\n"
+				"(UTC+7). Checked exact for 1968-2100; see docs/calendar.md.\n"
+				"\n"
+				"  --json   print {\"solar\",\"year\",\"month\",\"day\",\"leap\",\"can_chi\"}\n"),
 			       BT_DATE_MIN_YEAR, BT_DATE_MAX_YEAR);
 			return CLI_OK;
-		default: return cli_usage_error("lunar", "tùy chọn không hợp lệ");
+		default: return cli_usage_error("lunar", _("invalid option"));
 		}
 	}
 	if (optind + 1 != argc)
-		return cli_usage_error("lunar", "cần đúng một ngày dạng YYYY-MM-DD");
+		return cli_usage_error("lunar", _("needs exactly one date YYYY-MM-DD"));
 	if (bt_date_parse(&d, argv[optind], strlen(argv[optind])) < 0)
 		return cli_usage_error("lunar", "%s", bt_error_last());
 	if (bt_lunar_from_solar(&l, d) < 0)
@@ -39,8 +41,8 @@ int cmd_lunar(int argc, char **argv)
 	else {
 		char vi[16];
 		cli_format_date_vi(vi, d);
-		printf("Ngày %s dương lịch là ngày %d tháng %d%s năm %s (âm lịch %d).\n", vi, l.day, l.month,
-		       l.leap ? " nhuận" : "", name, l.year);
+		printf(_("%s (solar) is day %d of month %d%s of the lunar year %s (%d).\n"), vi, l.day, l.month,
+		       l.leap ? _(" (leap)") : "", name, l.year);
 	}
 	return CLI_OK;
 }

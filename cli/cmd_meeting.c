@@ -11,21 +11,22 @@
 
 static void help(void)
 {
-	printf("Cách dùng:\n"
-	       "  bontot meeting plan --year NĂM [--rules QUY_TẮC]\n"
-	       "  bontot meeting record --cell CHI_BỘ --date NGÀY --start HH:MM --end HH:MM [--id MÃ]\n"
-	       "        [--regular[=no]] [--thematic[=no]] [--prepared[=no]] [--resolution[=no]] [--minutes[=no]]\n"
-	       "        [--excused MÃ,MÃ] [--absent MÃ,MÃ] [--present MÃ,MÃ] [--spoke MÃ,MÃ] [--correct]\n"
-	       "  bontot meeting show MÃ\n"
-	       "  bontot meeting list --cell CHI_BỘ --year NĂM\n\n"
-	       "plan: lịch sinh hoạt của năm — mỗi tháng một buổi định kỳ trong khoảng ngày 05-10 (dời khỏi\n"
-	       "thứ Bảy, Chủ nhật, ngày lễ, Tết và cho biết lý do), buổi chuyên đề mỗi quý họp cùng buổi\n"
-	       "định kỳ tháng cuối quý.\n"
-	       "record: ghi một buổi sinh hoạt. Mọi đảng viên bắt buộc dự họp hôm đó được ghi có mặt, trừ\n"
-	       "những người nêu ở --excused (vắng có lý do) hoặc --absent (vắng không lý do). --spoke: những\n"
-	       "người phát biểu. Mã mặc định: CHI_BỘ-NGÀY. Với --correct: sửa buổi đã ghi (theo --id hoặc\n"
-	       "chi bộ và ngày); chỉ những gì nêu ra được thay đổi, --present đánh dấu lại có mặt; bản cũ\n"
-	       "vẫn giữ trong nhật ký.\n");
+	printf(_("Usage:\n"
+		"  bontot meeting plan --year YEAR [--rules RULES]\n"
+		"  bontot meeting record --cell CELL --date DATE --start HH:MM --end HH:MM [--id ID]\n"
+		"        [--regular[=no]] [--thematic[=no]] [--prepared[=no]] [--resolution[=no]] [--minutes[=no]]\n"
+		"        [--excused ID,ID] [--absent ID,ID] [--present ID,ID] [--spoke ID,ID] [--correct]\n"
+		"  bontot meeting show ID\n"
+		"  bontot meeting list --cell CELL --year YEAR\n"
+		"\n"
+		"plan: the year's meeting calendar — one regular meeting a month between the 5th and the 10th\n"
+		"(moved off Saturdays, Sundays, holidays and Tết, saying why), the quarter's thematic meeting\n"
+		"with the regular meeting of the quarter's last month.\n"
+		"record: record a meeting. Every member required that day is recorded present, except those\n"
+		"named with --excused (absent with a reason) or --absent (absent without reason). --spoke: who\n"
+		"spoke. Default id: CELL-DATE. With --correct: fix a recorded meeting (by --id, or cell and\n"
+		"date); only what is given changes, --present marks someone present again; the old version\n"
+		"stays in the log.\n"));
 }
 
 enum {
@@ -59,8 +60,7 @@ static int check_list(const char *opt, const char *list, char **ids, size_t n)
 		for (size_t i = 0; i < n && !found; i++)
 			found = strcmp(ids[i], item) == 0;
 		if (!found) {
-			fprintf(stderr, "bontot: --%s: \"%s\" không phải đảng viên bắt buộc dự buổi họp này "
-					"(không thuộc chi bộ hôm đó, hoặc đang miễn sinh hoạt); không ghi gì.\n",
+			fprintf(stderr, _("bontot: --%s: \"%s\" is not a member required at this meeting (not in the cell that day, or exempt from activities); nothing written.\n"),
 				opt, item);
 			return -1;
 		}
@@ -86,18 +86,18 @@ static int record(bt_store *s, const args *a)
 
 	if (correct) {
 		if (!id && (!cell || !a->v[O_DATE]))
-			return cli_usage_error("meeting", "--correct cần --id, hoặc --cell và --date");
+			return cli_usage_error("meeting", _("--correct needs --id, or --cell and --date"));
 		if (!id) {
 			snprintf(id_buf, sizeof(id_buf), "%s-%s", cell, a->v[O_DATE]);
 			id = id_buf;
 		}
 		if (bt_store_get(s, BT_KIND_MEETING, id, &cur) < 0) {
-			fprintf(stderr, "bontot: %s; không ghi gì.\n", bt_error_last());
+			fprintf(stderr, _("bontot: %s; nothing written.\n"), bt_error_last());
 			return CLI_FAIL;
 		}
 		cell = cur->cell;
 	} else if (!cell || !a->v[O_DATE] || !a->v[O_START] || !a->v[O_END]) {
-		return cli_usage_error("meeting", "record cần --cell, --date, --start và --end");
+		return cli_usage_error("meeting", _("record needs --cell, --date, --start and --end"));
 	}
 	const char *date_arg = a->v[O_DATE];
 	if (!date_arg) {
@@ -208,14 +208,14 @@ static int show(bt_store *s, const char *id)
 		return CLI_FAIL;
 	}
 	cli_format_date_vi(d, m->date);
-	printf("Buổi sinh hoạt %s — chi bộ %s — ngày %s, %02d:%02d-%02d:%02d (%d phút)\n", m->id, m->cell, d,
+	printf(_("Meeting %s — cell %s — %s, %02d:%02d-%02d:%02d (%d minutes)\n"), m->id, m->cell, d,
 	       m->start_minute / 60, m->start_minute % 60, m->end_minute / 60, m->end_minute % 60,
 	       m->end_minute - m->start_minute);
-	printf("  %s%s; chuẩn bị: %s; nghị quyết: %s; biên bản: %s\n", m->flags & BT_MEETING_REGULAR ? "định kỳ" : "",
-	       m->flags & BT_MEETING_THEMATIC ? (m->flags & BT_MEETING_REGULAR ? " và chuyên đề" : "chuyên đề") : "",
-	       m->flags & BT_MEETING_PREPARED ? "có" : "không", m->flags & BT_MEETING_RESOLUTION ? "có" : "không",
-	       m->flags & BT_MEETING_MINUTES ? "có" : "không");
-	static const char *const st[] = {"có mặt", "vắng có lý do", "vắng không lý do"};
+	printf(_("  %s%s; prepared: %s; resolution: %s; minutes: %s\n"), m->flags & BT_MEETING_REGULAR ? _("regular") : "",
+	       m->flags & BT_MEETING_THEMATIC ? (m->flags & BT_MEETING_REGULAR ? _(" and thematic") : _("thematic")) : "",
+	       m->flags & BT_MEETING_PREPARED ? _("yes") : _("no"), m->flags & BT_MEETING_RESOLUTION ? _("yes") : _("no"),
+	       m->flags & BT_MEETING_MINUTES ? _("yes") : _("no"));
+	static const char *const st[] = {N_("present"), N_("excused"), N_("absent without reason")};
 	size_t present = 0;
 	/* In the Vietnamese order of names. */
 	for (size_t i = 0; i < n; i++)
@@ -225,10 +225,10 @@ static int show(bt_store *s, const char *id)
 				for (size_t q = 0; q < m->n_speakers; q++)
 					spoke |= strcmp(m->speakers[q], members[i]->id) == 0;
 				present += m->attendance[k].status == BT_PRESENT;
-				printf("    %-14s %s — %s%s\n", members[i]->id, members[i]->name, st[m->attendance[k].status],
-				       spoke ? ", có phát biểu" : "");
+				printf(_("    %-14s %s — %s%s\n"), members[i]->id, members[i]->name, _(st[m->attendance[k].status]),
+				       spoke ? _(", spoke") : "");
 			}
-	printf("  Có mặt %zu/%zu; %zu người phát biểu.\n", present, m->n_attendance, m->n_speakers);
+	printf(_("  Present %zu/%zu; %zu speakers.\n"), present, m->n_attendance, m->n_speakers);
 	bt_records_free(members, n);
 	bt_record_free(m);
 	return CLI_OK;
@@ -248,7 +248,7 @@ static int list(bt_store *s, const args *a)
 	bt_cell_records *cr = NULL;
 	size_t n, k = 0;
 	if (!a->v[O_CELL] || !a->v[O_YEAR] || cli_parse_year(a->v[O_YEAR], &year) < 0)
-		return cli_usage_error("meeting", "list cần --cell và --year");
+		return cli_usage_error("meeting", _("list needs --cell and --year"));
 	if (bt_store_load_cell(&cr, s, a->v[O_CELL], year) < 0) {
 		fprintf(stderr, "bontot: %s\n", bt_error_last());
 		return CLI_FAIL;
@@ -263,20 +263,20 @@ static int list(bt_store *s, const args *a)
 		if (recs[i]->kind == BT_KIND_MEETING)
 			m[k++] = recs[i];
 	qsort(m, k, sizeof(*m), cmp_meeting);
-	printf("Các buổi sinh hoạt năm %d của chi bộ %s:\n", year, a->v[O_CELL]);
+	printf(_("Meetings of %d of cell %s:\n"), year, a->v[O_CELL]);
 	for (size_t i = 0; i < k; i++) {
 		char d[16];
 		size_t present = 0;
 		for (size_t q = 0; q < m[i]->n_attendance; q++)
 			present += m[i]->attendance[q].status == BT_PRESENT;
 		cli_format_date_vi(d, m[i]->date);
-		printf("  %s  %-22s %02d:%02d-%02d:%02d  %s%s  có mặt %zu/%zu, %zu phát biểu\n", d, m[i]->id,
+		printf(_("  %s  %-22s %02d:%02d-%02d:%02d  %s%s  present %zu/%zu, %zu spoke\n"), d, m[i]->id,
 		       m[i]->start_minute / 60, m[i]->start_minute % 60, m[i]->end_minute / 60, m[i]->end_minute % 60,
-		       m[i]->flags & BT_MEETING_REGULAR ? "định kỳ" : "       ",
-		       m[i]->flags & BT_MEETING_THEMATIC ? "+chuyên đề" : "          ", present, m[i]->n_attendance,
+		       m[i]->flags & BT_MEETING_REGULAR ? _("regular") : "       ",
+		       m[i]->flags & BT_MEETING_THEMATIC ? _("+thematic") : "          ", present, m[i]->n_attendance,
 		       m[i]->n_speakers);
 	}
-	printf("%zu buổi.\n", k);
+	printf(_("%zu meetings.\n"), k);
 	free(m);
 	bt_cell_records_free(cr);
 	return CLI_OK;
@@ -289,7 +289,7 @@ static int plan(bt_store *s, const args *a)
 	bt_calendar *cal = NULL;
 	bt_plan_month p[12];
 	if (!a->v[O_YEAR] || cli_parse_year(a->v[O_YEAR], &year) < 0)
-		return cli_usage_error("meeting", "plan cần --year NĂM");
+		return cli_usage_error("meeting", _("plan needs --year YEAR"));
 	if (cli_load_rules(&rules, a->v[O_RULES]) < 0)
 		return CLI_FAIL;
 	if (bt_store_calendar(s, &cal) < 0 || bt_plan_year(p, cal, &rules, year) < 0) {
@@ -297,16 +297,16 @@ static int plan(bt_store *s, const args *a)
 		bt_calendar_free(cal);
 		return CLI_FAIL;
 	}
-	static const char *const wd[8] = {"", "T2", "T3", "T4", "T5", "T6", "T7", "CN"};
-	printf("LỊCH SINH HOẠT CHI BỘ NĂM %d (ngày %02d-%02d hằng tháng; buổi chuyên đề họp cùng buổi tháng cuối quý)\n",
+	static const char *const wd[8] = {"", N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun")};
+	printf(_("CELL MEETING CALENDAR %d (days %02d-%02d of each month; the thematic meeting with the quarter's last regular one)\n"),
 	       year, rules.window_first_day, rules.window_last_day);
 	for (int m = 0; m < 12; m++) {
 		char lo[16], hi[16], d[16];
 		cli_format_date_vi(lo, p[m].window_first);
 		cli_format_date_vi(hi, p[m].window_last);
 		cli_format_date_vi(d, p[m].date);
-		printf("  Tháng %2d: %s %s%s   (trong khoảng %s - %s)%s%s\n", p[m].month, wd[bt_date_weekday(p[m].date)], d,
-		       p[m].thematic ? " + chuyên đề" : "            ", lo, hi, p[m].reason[0] ? "; dời vì " : "",
+		printf(_("  Month %2d: %s %s%s   (window %s - %s)%s%s\n"), p[m].month, _(wd[bt_date_weekday(p[m].date)]), d,
+		       p[m].thematic ? _(" + thematic") : "            ", lo, hi, p[m].reason[0] ? _("; moved because ") : "",
 		       p[m].reason);
 	}
 	bt_calendar_free(cal);
@@ -331,15 +331,15 @@ int cmd_meeting(int argc, char **argv)
 			return CLI_OK;
 		}
 		if (c < 1 || c >= O_HELP)
-			return cli_usage_error("meeting", "tùy chọn không hợp lệ");
+			return cli_usage_error("meeting", _("invalid option"));
 		a.v[c] = optarg;
 		a.given[c] = 1;
 	}
 	int want_id = strcmp(sub, "show") == 0;
 	if (want_id ? optind + 1 != argc : optind != argc)
-		return cli_usage_error("meeting", want_id ? "show cần đúng một mã buổi họp" : "thừa tham số");
+		return cli_usage_error("meeting", want_id ? _("show needs exactly one meeting id") : _("unexpected arguments"));
 	if (strcmp(sub, "plan") && strcmp(sub, "record") && strcmp(sub, "show") && strcmp(sub, "list"))
-		return cli_usage_error("meeting", "không có lệnh con \"%s\" (plan, record, show, list)", sub);
+		return cli_usage_error("meeting", _("no subcommand \"%s\" (plan, record, show, list)"), sub);
 	if (cli_open_store(&s) < 0)
 		return CLI_FAIL;
 	if (strcmp(sub, "plan") == 0)

@@ -8,21 +8,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const role_vi[] = {"Bí thư", "Phó bí thư", "Chi ủy viên", "Đảng viên"};
+static const char *const role_vi[] = {N_("Secretary"), N_("Deputy secretary"), N_("Committee member"), N_("Member")};
 
 static void help(void)
 {
-	printf("Cách dùng:\n"
-	       "  bontot member add --id MÃ --cell CHI_BỘ --name \"HỌ TÊN\" --joined NGÀY [--born NGÀY]\n"
-	       "                    [--status official|probationary] [--role secretary|deputy|committee|member]\n"
-	       "  bontot member edit MÃ [--name ...] [--born ...] [--joined ...] [--status ...] [--role ...]\n"
-	       "                    [--cell CHI_BỘ] [--left NGÀY|none]\n"
-	       "  bontot member exempt MÃ --from NGÀY [--to NGÀY] --reason \"LÝ DO\"\n"
-	       "  bontot member list [--cell CHI_BỘ]\n\n"
-	       "add ghi một đảng viên mới (mặc định: chính thức, đảng viên). edit ghi bản sửa đổi (chuyển\n"
-	       "chi bộ với --cell, ra khỏi chi bộ với --left); bản cũ vẫn giữ trong nhật ký. exempt ghi\n"
-	       "miễn sinh hoạt từ ngày đến ngày (không có --to: chưa hết hạn). list liệt kê theo thứ tự\n"
-	       "tên tiếng Việt (tên, tên đệm, họ). Ngày dạng YYYY-MM-DD.\n");
+	printf(_("Usage:\n"
+		"  bontot member add --id ID --cell CELL --name \"FULL NAME\" --joined DATE [--born DATE]\n"
+		"                    [--status official|probationary] [--role secretary|deputy|committee|member]\n"
+		"  bontot member edit ID [--name ...] [--born ...] [--joined ...] [--status ...] [--role ...]\n"
+		"                    [--cell CELL] [--left DATE|none]\n"
+		"  bontot member exempt ID --from DATE [--to DATE] --reason \"REASON\"\n"
+		"  bontot member list [--cell CELL]\n"
+		"\n"
+		"add records a new member (default: official, member). edit records a correction (a transfer\n"
+		"with --cell, leaving the cell with --left); the old version stays in the log. exempt records\n"
+		"an exemption from activities from one day to another (no --to: open-ended). list prints in\n"
+		"Vietnamese name order (given name, middle names, family name). Dates as YYYY-MM-DD.\n"));
 }
 
 enum { O_ID = 1, O_CELL, O_NAME, O_JOINED, O_BORN, O_STATUS, O_ROLE, O_LEFT, O_FROM, O_TO, O_REASON, O_HELP };
@@ -51,7 +52,7 @@ static int parse(args *a, int argc, char **argv, const char *sub)
 			return -1;
 		}
 		if (c < 1 || c >= O_HELP)
-			return cli_usage_error("member", "tùy chọn không hợp lệ cho \"%s\"", sub);
+			return cli_usage_error("member", _("invalid option for \"%s\""), sub);
 		a->v[c] = optarg;
 	}
 	return 0;
@@ -61,7 +62,7 @@ static int add(bt_store *s, const args *a)
 {
 	cli_json j;
 	if (!a->v[O_ID] || !a->v[O_CELL] || !a->v[O_NAME] || !a->v[O_JOINED])
-		return cli_usage_error("member", "add cần --id, --cell, --name và --joined");
+		return cli_usage_error("member", _("add needs --id, --cell, --name and --joined"));
 	cli_json_begin(&j, "member");
 	cli_json_str(&j, "id", a->v[O_ID]);
 	cli_json_str(&j, "cell", a->v[O_CELL]);
@@ -119,7 +120,7 @@ static int exempt(bt_store *s, const char *id, const args *a)
 {
 	cli_json j;
 	if (!a->v[O_FROM] || !a->v[O_REASON])
-		return cli_usage_error("member", "exempt cần --from và --reason");
+		return cli_usage_error("member", _("exempt needs --from and --reason"));
 	cli_json_begin(&j, "exemption");
 	cli_json_str(&j, "member", id);
 	cli_json_str(&j, "from", a->v[O_FROM]);
@@ -152,19 +153,19 @@ static int list(bt_store *s, const args *a)
 		fprintf(stderr, "bontot: %s\n", bt_error_last());
 		return CLI_FAIL;
 	}
-	pad("STT", 5), pad("Mã", 14), pad("Họ và tên", 28), pad("Chức vụ", 13), pad("Vào Đảng", 12), pad("Chi bộ", 10);
-	printf("Ghi chú\n");
+	pad("STT", 5), pad(_("ID"), 14), pad(_("Full name"), 28), pad(_("Role"), 13), pad(_("Joined"), 12), pad(_("Cell"), 10);
+	printf(_("Notes\n"));
 	for (size_t i = 0; i < n; i++) {
 		char no[24], joined[16], left[16] = "";
 		snprintf(no, sizeof(no), "%zu", i + 1);
 		cli_format_date_vi(joined, v[i]->joined);
 		if (v[i]->left != BT_DATE_NONE)
 			cli_format_date_vi(left, v[i]->left);
-		pad(no, 5), pad(v[i]->id, 14), pad(v[i]->name, 28), pad(role_vi[v[i]->role], 13), pad(joined, 12);
+		pad(no, 5), pad(v[i]->id, 14), pad(v[i]->name, 28), pad(_(role_vi[v[i]->role]), 13), pad(joined, 12);
 		pad(v[i]->cell, 10);
-		printf("%s%s%s\n", v[i]->status == BT_PROBATIONARY ? "dự bị " : "", left[0] ? "đã ra ngày " : "", left);
+		printf("%s%s%s\n", v[i]->status == BT_PROBATIONARY ? _("probationary ") : "", left[0] ? _("left on ") : "", left);
 	}
-	printf("%zu đảng viên.\n", n);
+	printf(_("%zu members.\n"), n);
 	bt_records_free(v, n);
 	return CLI_OK;
 }
@@ -183,9 +184,9 @@ int cmd_member(int argc, char **argv)
 		return rc < 0 ? CLI_OK : rc;
 	int want_id = strcmp(sub, "edit") == 0 || strcmp(sub, "exempt") == 0;
 	if (want_id ? optind + 1 != argc : optind != argc)
-		return cli_usage_error("member", want_id ? "%s cần đúng một mã đảng viên" : "%s: thừa tham số", sub);
+		return cli_usage_error("member", want_id ? _("%s needs exactly one member id") : _("%s: unexpected arguments"), sub);
 	if (strcmp(sub, "add") && strcmp(sub, "edit") && strcmp(sub, "exempt") && strcmp(sub, "list"))
-		return cli_usage_error("member", "không có lệnh con \"%s\" (add, edit, exempt, list)", sub);
+		return cli_usage_error("member", _("no subcommand \"%s\" (add, edit, exempt, list)"), sub);
 	if (cli_open_store(&s) < 0)
 		return CLI_FAIL;
 	if (strcmp(sub, "add") == 0)

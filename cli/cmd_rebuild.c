@@ -13,27 +13,27 @@ int cmd_rebuild(int argc, char **argv)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (c == 'h') {
-			printf("Cách dùng: bontot [--db TỆP] rebuild\n\n"
-			       "Kiểm tra toàn bộ nhật ký (mã băm từng sự kiện, chuỗi liên kết, dạng chuẩn), rồi\n"
-			       "xóa và dựng lại mọi bảng từ nhật ký. Nếu nhật ký hỏng thì báo lỗi và không đổi gì.\n"
-			       "Cho biết các bảng dựng lại có trùng khớp với các bảng trước đó không.\n");
+			printf(_("Usage: bontot [--db FILE] rebuild\n"
+				"\n"
+				"Check the whole log (each event's hash, the chain, the canonical encoding), then\n"
+				"empty and rebuild every table from the log. If the log is damaged, say so and change\n"
+				"nothing. Tells whether the rebuilt tables equal the previous ones.\n"));
 			return CLI_OK;
 		}
-		return cli_usage_error("rebuild", "tùy chọn không hợp lệ");
+		return cli_usage_error("rebuild", _("invalid option"));
 	}
 	if (optind != argc)
-		return cli_usage_error("rebuild", "thừa tham số \"%s\"", argv[optind]);
+		return cli_usage_error("rebuild", _("unexpected argument \"%s\""), argv[optind]);
 	if (cli_open_store(&s) < 0)
 		return CLI_FAIL;
 	if (bt_store_rebuild(s, &st) < 0) {
-		cli_fail("dựng lại thất bại, không thay đổi gì");
+		cli_fail(_("rebuild failed, nothing changed"));
 		goto done;
 	}
 	if (memcmp(st.before, st.after, sizeof(st.before)) == 0)
-		printf("Đã kiểm tra và phát lại %zu sự kiện. Các bảng dựng lại trùng khớp hoàn toàn với trước.\n", st.events);
+		printf(_("Checked and replayed %zu events. The rebuilt tables are identical to the previous ones.\n"), st.events);
 	else
-		printf("Đã kiểm tra và phát lại %zu sự kiện. Các bảng trước đó KHÁC với nhật ký và đã được sửa lại theo "
-		       "nhật ký.\n",
+		printf(_("Checked and replayed %zu events. The previous tables DIFFERED from the log and were repaired from it.\n"),
 		       st.events);
 	rc = CLI_OK;
 done:

@@ -41,7 +41,7 @@ static int set_field(json_t *obj, const char *field, const char *value)
 		errno = 0;
 		long long x = strtoll(value, &end, 10);
 		if (!*value || *end || errno) {
-			fprintf(stderr, "bontot: %s=%s: cần một số nguyên\n", field, value);
+			fprintf(stderr, _("bontot: %s=%s: needs a whole number\n"), field, value);
 			return -1;
 		}
 		v = json_integer(x);
@@ -53,7 +53,7 @@ static int set_field(json_t *obj, const char *field, const char *value)
 		else if (in(tri_fields, field) && (!strcmp(value, "open") || !strcmp(value, "null")))
 			v = json_null();
 		else {
-			fprintf(stderr, "bontot: %s=%s: cần yes hoặc no%s\n", field, value, in(tri_fields, field) ? " hoặc open" : "");
+			fprintf(stderr, _("bontot: %s=%s: needs yes or no%s\n"), field, value, in(tri_fields, field) ? _(" or open") : "");
 			return -1;
 		}
 	} else if (strcmp(field, "speakers") == 0) {
@@ -70,7 +70,7 @@ static int set_field(json_t *obj, const char *field, const char *value)
 	} else {
 		v = json_string(value);
 		if (!v) {
-			fprintf(stderr, "bontot: %s: văn bản không phải UTF-8 hợp lệ\n", field);
+			fprintf(stderr, _("bontot: %s: text is not valid UTF-8\n"), field);
 			return -1;
 		}
 	}
@@ -82,41 +82,45 @@ static void fields_help(const char *kind)
 	static const struct {
 		const char *kind, *fields;
 	} k[] = {
-		{"dues", "member=MÃ month=YYYY-MM amount=SỐ paid_on=YYYY-MM-DD"},
-		{"target", "id=MÃ cell=CHI_BỘ year=NĂM title=\"...\" done=yes|no|open"},
-		{"commitment", "id=MÃ member=MÃ year=NĂM title=\"...\" fulfilled=yes|no|open"},
-		{"attestation", "subject=MÃ year=NĂM criterion=1.3|2.1|2.2|2.4 pass=yes|no note=\"...\""},
-		{"regulation", "cell=CHI_BỘ issued=YYYY-MM-DD"},
-		{"discipline", "member=MÃ date=YYYY-MM-DD form=\"khiển trách\""},
-		{"exemption", "member=MÃ from=YYYY-MM-DD to=YYYY-MM-DD|none reason=\"...\""},
+		{"dues", N_("member=ID month=YYYY-MM amount=NUMBER paid_on=YYYY-MM-DD")},
+		{"target", N_("id=ID cell=CELL year=YEAR title=\"...\" done=yes|no|open")},
+		{"commitment", N_("id=ID member=ID year=YEAR title=\"...\" fulfilled=yes|no|open")},
+		{"attestation", N_("subject=ID year=YEAR criterion=1.3|2.1|2.2|2.4 pass=yes|no note=\"...\"")},
+		{"regulation", N_("cell=CELL issued=YYYY-MM-DD")},
+		{"discipline", N_("member=ID date=YYYY-MM-DD form=\"khiển trách\"")},
+		{"exemption", N_("member=ID from=YYYY-MM-DD to=YYYY-MM-DD|none reason=\"...\"")},
 		{"holiday", "date=YYYY-MM-DD working=yes|no note=\"...\""},
-		{"member", "id=MÃ cell=CHI_BỘ name=\"...\" born=... status=official|probationary role=... joined=... left=...|none"},
-		{"meeting", "(dùng bontot meeting record) ... att.MÃ=present|excused|absent speakers=MÃ,MÃ"},
-		{"cell", "id=MÃ committee=MÃ name=\"...\""},
-		{"committee", "id=MÃ name=\"...\""},
+		{"member", N_("id=ID cell=CELL name=\"...\" born=... status=official|probationary role=... joined=... left=...|none")},
+		{"meeting", N_("(use bontot meeting record) ... att.ID=present|excused|absent speakers=ID,ID")},
+		{"cell", N_("id=ID committee=ID name=\"...\"")},
+		{"committee", N_("id=ID name=\"...\"")},
 	};
 	for (size_t i = 0; i < sizeof(k) / sizeof(k[0]); i++)
 		if (!kind || strcmp(kind, k[i].kind) == 0)
-			printf("  %-12s %s\n", k[i].kind, k[i].fields);
+			printf("  %-12s %s\n", k[i].kind, _(k[i].fields));
 }
 
 static int help(const char *cmd)
 {
 	if (strcmp(cmd, "record") == 0)
-		printf("Cách dùng: bontot [--db TỆP] record LOẠI TRƯỜNG=GIÁ_TRỊ...\n\n"
-		       "Ghi một bản ghi mới (một sự kiện trong nhật ký). Mọi trường được kiểm tra trước khi ghi;\n"
-		       "nếu đã có bản ghi cùng mã thì từ chối (dùng bontot correct để sửa).\n"
-		       "Ví dụ: bontot record dues member=DV-01 month=2026-03 amount=20000 paid_on=2026-03-06\n\n"
-		       "Các loại và trường:\n");
+		printf(_("Usage: bontot [--db FILE] record KIND FIELD=VALUE...\n"
+			"\n"
+			"Record a new fact (one event in the log). Every field is checked before anything is\n"
+			"written; a fact with the same key already recorded is refused (use bontot correct).\n"
+			"Example: bontot record dues member=DV-01 month=2026-03 amount=20000 paid_on=2026-03-06\n"
+			"\n"
+			"Kinds and fields:\n"));
 	else
-		printf("Cách dùng: bontot [--db TỆP] correct LOẠI KHÓA TRƯỜNG=GIÁ_TRỊ...\n\n"
-		       "Sửa một bản ghi đã ghi: ghi phiên bản mới thay thế phiên bản hiện hành, bản cũ vẫn giữ\n"
-		       "trong nhật ký (bontot log). Chỉ những trường nêu ra được thay đổi. KHÓA là mã của bản\n"
-		       "ghi (id), hoặc các phần của khóa nối bằng \"/\": dues MÃ_ĐV/YYYY-MM, exemption MÃ_ĐV/NGÀY,\n"
-		       "regulation CHI_BỘ/NGÀY, discipline MÃ_ĐV/NGÀY, attestation ĐỐI_TƯỢNG/NĂM/TIÊU_CHÍ,\n"
-		       "holiday NGÀY. Với buổi sinh hoạt: att.MÃ=present|excused|absent, speakers=MÃ,MÃ.\n"
-		       "Ví dụ: bontot correct meeting CB-01-2026-03-06 att.DV-02=present end=21:30\n\n"
-		       "Các loại và trường:\n");
+		printf(_("Usage: bontot [--db FILE] correct KIND KEY FIELD=VALUE...\n"
+			"\n"
+			"Correct a recorded fact: record a new version that replaces the current one; the old\n"
+			"version stays in the log (bontot log). Only the fields given change. KEY is the record's\n"
+			"id, or the parts of its key joined by \"/\": dues MEMBER/YYYY-MM, exemption MEMBER/DATE,\n"
+			"regulation CELL/DATE, discipline MEMBER/DATE, attestation SUBJECT/YEAR/CRITERION,\n"
+			"holiday DATE. For a meeting: att.ID=present|excused|absent, speakers=ID,ID.\n"
+			"Example: bontot correct meeting CB-01-2026-03-06 att.DV-02=present end=21:30\n"
+			"\n"
+			"Kinds and fields:\n"));
 	fields_help(NULL);
 	return CLI_OK;
 }
@@ -141,10 +145,10 @@ static int run(int argc, char **argv, int correct)
 	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
 		return help(cmd);
 	if (argc < (correct ? 3 : 2))
-		return cli_usage_error(cmd, correct ? "cần LOẠI, KHÓA và các TRƯỜNG=GIÁ_TRỊ" : "cần LOẠI và các TRƯỜNG=GIÁ_TRỊ");
+		return cli_usage_error(cmd, correct ? _("needs KIND, KEY and FIELD=VALUE...") : _("needs KIND and FIELD=VALUE..."));
 	bt_kind kind = kind_of(argv[1]);
 	if (!kind)
-		return cli_usage_error(cmd, "không có loại bản ghi \"%s\"", argv[1]);
+		return cli_usage_error(cmd, _("no record kind \"%s\""), argv[1]);
 	if (argc >= 3 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)) {
 		fields_help(argv[1]);
 		return CLI_OK;
@@ -157,7 +161,7 @@ static int run(int argc, char **argv, int correct)
 			if (*p == '/')
 				*p = '\t';
 		if (bt_store_get(s, kind, key, &cur) < 0) {
-			fprintf(stderr, "bontot: %s; không ghi gì.\n", bt_error_last());
+			fprintf(stderr, _("bontot: %s; nothing written.\n"), bt_error_last());
 			goto done;
 		}
 		obj = json_loads(cur->canonical, 0, NULL);
@@ -167,18 +171,18 @@ static int run(int argc, char **argv, int correct)
 		json_object_set_new(obj, "kind", json_string(argv[1]));
 	}
 	if (!obj) {
-		fprintf(stderr, "bontot: hết bộ nhớ\n");
+		fprintf(stderr, _("bontot: out of memory\n"));
 		goto done;
 	}
 	for (int i = first; i < argc; i++) {
 		char *eq = strchr(argv[i], '=');
 		if (!eq || eq == argv[i]) {
-			rc = cli_usage_error(cmd, "\"%s\" không có dạng TRƯỜNG=GIÁ_TRỊ", argv[i]);
+			rc = cli_usage_error(cmd, _("\"%s\" is not of the form FIELD=VALUE"), argv[i]);
 			goto done;
 		}
 		*eq = '\0';
 		if (strcmp(argv[i], "kind") == 0) {
-			rc = cli_usage_error(cmd, "không đổi được loại bản ghi");
+			rc = cli_usage_error(cmd, _("the kind of a record cannot change"));
 			goto done;
 		}
 		if (set_field(obj, argv[i], eq + 1) < 0) {
@@ -192,7 +196,7 @@ static int run(int argc, char **argv, int correct)
 	if (!r)
 		goto done;
 	if (correct && strcmp(r->key, cur->key) != 0) {
-		fprintf(stderr, "bontot: không đổi được khóa của bản ghi (%s); không ghi gì.\n", cli_key(cur->key));
+		fprintf(stderr, _("bontot: the key of a record cannot change (%s); nothing written.\n"), cli_key(cur->key));
 		goto done;
 	}
 	rc = cli_record(s, r, correct ? BT_RECORD_CORRECTION : BT_RECORD_NEW);

@@ -28,18 +28,18 @@ int cmd_sample(int argc, char **argv)
 		case 'c':
 			g.cells = atoi(optarg);
 			if (g.cells < 1 || g.cells > 100000)
-				return cli_usage_error("sample", "--cells từ 1 đến 100000");
+				return cli_usage_error("sample", _("--cells from 1 to 100000"));
 			break;
 		case 'm':
 			if (sscanf(optarg, "%d-%d", &g.min_members, &g.max_members) != 2) {
 				g.min_members = g.max_members = atoi(optarg);
 			}
 			if (g.min_members < 1 || g.max_members > 500 || g.min_members > g.max_members)
-				return cli_usage_error("sample", "--members N hoặc MIN-MAX, từ 1 đến 500");
+				return cli_usage_error("sample", _("--members N or MIN-MAX, from 1 to 500"));
 			break;
 		case 'y':
 			if (cli_parse_year(optarg, &g.year) < 0 || g.year < 1950 || g.year > 2150)
-				return cli_usage_error("sample", "năm không hợp lệ");
+				return cli_usage_error("sample", _("invalid year"));
 			break;
 		case 's': g.seed = strtoull(optarg, NULL, 10); break;
 		case 'u':
@@ -48,24 +48,26 @@ int cmd_sample(int argc, char **argv)
 			break;
 		case 'U': g.realistic = 0; break;
 		case 'h':
-			printf("Cách dùng: bontot sample [--cells N] [--members MIN-MAX] [--year NĂM] [--seed S] [--until NGÀY] [--uniform]\n\n"
-			       "In ra (JSON Lines) dữ liệu mẫu của một xã: chi bộ, đảng viên, một năm sinh hoạt, điểm\n"
-			       "danh, đảng phí, chỉ tiêu, đăng ký nêu gương, nhận xét nơi cư trú, với một số thiếu sót\n"
-			       "thường gặp. Cùng tùy chọn luôn cho cùng dữ liệu. Dùng cho trình diễn và thử nghiệm.\n\n"
-			       "  --cells N           số chi bộ (mặc định 12)\n"
-			       "  --members MIN-MAX   số đảng viên mỗi chi bộ (mặc định 15-40)\n"
-			       "  --year NĂM          năm (mặc định 2025)\n"
-			       "  --seed S            hạt giống ngẫu nhiên (mặc định 1)\n"
-			       "  --until NGÀY        không sinh bản ghi sau ngày này\n"
-			       "  --uniform           khối lượng chuẩn cho đo hiệu năng: ai cũng dự họp, đóng đủ đảng phí\n");
+			printf(_("Usage: bontot sample [--cells N] [--members MIN-MAX] [--year YEAR] [--seed S] [--until DATE] [--uniform]\n"
+				"\n"
+				"Print (JSON Lines) a sample commune: cells, members, a year of meetings, attendance,\n"
+				"dues, targets, commitments, residence attestations, with some common lapses. The same\n"
+				"options always give the same data. For demonstrations and tests.\n"
+				"\n"
+				"  --cells N           number of cells (default 12)\n"
+				"  --members MIN-MAX   members per cell (default 15-40)\n"
+				"  --year YEAR         the year (default 2025)\n"
+				"  --seed S            random seed (default 1)\n"
+				"  --until DATE        no record after this day\n"
+				"  --uniform           the benchmark workload: everyone attends and pays every month\n"));
 			return CLI_OK;
-		default: return cli_usage_error("sample", "tùy chọn không hợp lệ");
+		default: return cli_usage_error("sample", _("invalid option"));
 		}
 	}
 	if (optind != argc)
-		return cli_usage_error("sample", "thừa tham số \"%s\"", argv[optind]);
+		return cli_usage_error("sample", _("unexpected argument \"%s\""), argv[optind]);
 	if (gen_commune(&g, write_line, stdout) < 0 || fflush(stdout) != 0) {
-		fprintf(stderr, "bontot sample: lỗi ghi đầu ra\n");
+		fprintf(stderr, _("bontot sample: error writing the output\n"));
 		return CLI_FAIL;
 	}
 	return CLI_OK;

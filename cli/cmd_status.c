@@ -51,11 +51,11 @@ static int print_cell(const char *cell, const bt_record *const *recs, size_t n, 
 		printf("]}");
 	} else {
 		cli_format_date_vi(day, c->date);
-		printf("VIỆC CẦN LÀM — chi bộ %s — ngày %s\n", cell, day);
+		printf(_("TO DO — cell %s — %s\n"), cell, day);
 		for (size_t k = 0; k < st.n; k++)
 			printf("  %zu. %s\n", k + 1, st.items[k].message);
 		if (!st.n)
-			printf("  Không có việc gì quá hạn hay sắp đến hạn.\n");
+			printf(_("  Nothing overdue or coming due.\n"));
 		printf("\n");
 	}
 	c->first = 0;
@@ -81,18 +81,19 @@ int cmd_status(int argc, char **argv)
 		case 'r': rules_arg = optarg; break;
 		case 'j': ctx.json = 1; break;
 		case 'h':
-			printf("Cách dùng: bontot [--db TỆP] status [--cell CHI_BỘ] [--date NGÀY] [--rules QUY_TẮC] [--json]\n\n"
-			       "Việc cần làm của chi bộ vào một ngày (mặc định hôm nay): buổi sinh hoạt tới và hạn cuối,\n"
-			       "tháng chưa ghi buổi sinh hoạt, buổi chuyên đề của quý, đảng viên sắp vắng có lý do 3 buổi\n"
-			       "liên tiếp, đảng phí chưa đóng, chỉ tiêu và đăng ký nêu gương chưa xong (từ tháng 10), và\n"
-			       "đảng viên phải xem xét xóa tên (vắng không lý do hoặc không đóng đảng phí 3 tháng trong\n"
-			       "năm). Không có --cell: mọi chi bộ trong kho.\n");
+			printf(_("Usage: bontot [--db FILE] status [--cell CELL] [--date DATE] [--rules RULES] [--json]\n"
+				"\n"
+				"A cell's to-do list on a day (default today): the next meeting and its deadline,\n"
+				"months without a recorded meeting, the quarter's thematic meeting, members one excused\n"
+				"absence away from three in a row, unpaid dues, open targets and commitments (from\n"
+				"October), and members to be considered for removal (absent without reason, or dues\n"
+				"unpaid, three months in the year). Without --cell: every cell in the store.\n"));
 			return CLI_OK;
-		default: return cli_usage_error("status", "tùy chọn không hợp lệ");
+		default: return cli_usage_error("status", _("invalid option"));
 		}
 	}
 	if (optind != argc)
-		return cli_usage_error("status", "thừa tham số \"%s\"", argv[optind]);
+		return cli_usage_error("status", _("unexpected argument \"%s\""), argv[optind]);
 	if (date_arg) {
 		if (bt_date_parse(&ctx.date, date_arg, strlen(date_arg)) < 0)
 			return cli_usage_error("status", "--date: %s", bt_error_last());

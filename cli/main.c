@@ -7,6 +7,37 @@
 #include <locale.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#ifndef BT_LOCALEDIR
+#define BT_LOCALEDIR "/usr/local/share/locale"
+#endif
+
+/*
+ * Where the message catalogs are: $BONTOT_LOCALEDIR; else "locale" beside
+ * the executable (a build tree); else the installed share/locale.
+ */
+static void bind_messages(void)
+{
+	static char beside[4096];
+	const char *dir = getenv("BONTOT_LOCALEDIR");
+	if (!dir || !*dir) {
+		ssize_t n = readlink("/proc/self/exe", beside, sizeof(beside) - 16);
+		dir = BT_LOCALEDIR;
+		if (n > 0) {
+			beside[n] = '\0';
+			char *slash = strrchr(beside, '/');
+			if (slash) {
+				strcpy(slash + 1, "locale");
+				if (access(beside, R_OK | X_OK) == 0)
+					dir = beside;
+			}
+		}
+	}
+	bindtextdomain(BT_TEXT_DOMAIN, dir);
+	bind_textdomain_codeset(BT_TEXT_DOMAIN, "UTF-8");
+	textdomain(BT_TEXT_DOMAIN);
+}
 
 int cmd_init(int argc, char **argv);
 int cmd_import(int argc, char **argv);
@@ -25,35 +56,39 @@ int cmd_dues(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 
 static const cli_command commands[] = {
-	{"init", cmd_init, "tạo kho dữ liệu mới"},
-	{"import", cmd_import, "nhập bản ghi từ tệp JSON Lines (tất cả hoặc không gì cả)"},
-	{"export", cmd_export, "xuất toàn bộ bản ghi hiện hành ra JSON Lines"},
-	{"evaluate", cmd_evaluate, "đánh giá \"Chi bộ 4 tốt\", \"Đảng viên 4 tốt\" cho một năm"},
-	{"member", cmd_member, "đảng viên: thêm, sửa, miễn sinh hoạt, danh sách"},
-	{"meeting", cmd_meeting, "sinh hoạt chi bộ: lịch năm, ghi buổi họp, xem buổi họp"},
-	{"status", cmd_status, "việc cần làm hôm nay: hạn sinh hoạt, đảng phí, vắng họp..."},
-	{"dues", cmd_dues, "đảng phí: ghi cả tháng cho chi bộ (trừ những người nêu tên)"},
-	{"record", cmd_record, "ghi một bản ghi bất kỳ: đảng phí, chỉ tiêu, đăng ký nêu gương, nhận xét..."},
-	{"correct", cmd_correct, "sửa một bản ghi đã ghi (bản cũ vẫn giữ trong nhật ký)"},
-	{"log", cmd_log, "lịch sử ghi chép (mới nhất trước), kể cả các bản đã sửa"},
-	{"rebuild", cmd_rebuild, "kiểm tra nhật ký và dựng lại các bảng từ nhật ký"},
-	{"lunar", cmd_lunar, "đổi ngày dương lịch sang âm lịch"},
-	{"holidays", cmd_holidays, "liệt kê ngày nghỉ lễ, Tết của một năm"},
-	{"sample", cmd_sample, "sinh dữ liệu mẫu của một xã (cho thử nghiệm, trình diễn)"},
+	{"init", cmd_init, N_("create a new store")},
+	{"import", cmd_import, N_("import records from a JSON Lines file (all or nothing)")},
+	{"export", cmd_export, N_("export every current record as JSON Lines")},
+	{"evaluate", cmd_evaluate, N_("evaluate \"Chi bộ 4 tốt\" and \"Đảng viên 4 tốt\" for a year")},
+	{"member", cmd_member, N_("members: add, edit, exempt, list")},
+	{"meeting", cmd_meeting, N_("cell meetings: the year's plan, record a meeting, show one")},
+	{"status", cmd_status, N_("what to do today: meeting deadlines, dues, absences...")},
+	{"dues", cmd_dues, N_("dues: record a whole month for a cell (except those named)")},
+	{"record", cmd_record, N_("record any fact: dues, targets, commitments, attestations...")},
+	{"correct", cmd_correct, N_("correct a recorded fact (the old version stays in the log)")},
+	{"log", cmd_log, N_("the history of records (newest first), corrections included")},
+	{"rebuild", cmd_rebuild, N_("check the log and rebuild every table from it")},
+	{"lunar", cmd_lunar, N_("convert a solar date to the Vietnamese lunar calendar")},
+	{"holidays", cmd_holidays, N_("list a year's public holidays and Tết days")},
+	{"sample", cmd_sample, N_("generate a sample commune (for tests and demos)")},
 };
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Cách dùng: bontot [--db TỆP] LỆNH [TÙY CHỌN...]\n\n"
-		   "Ghi chép và đánh giá \"Chi bộ bốn tốt, Đảng viên bốn tốt\".\n\n"
-		   "Các lệnh:\n");
+	fprintf(f, _("Usage: bontot [--db FILE] COMMAND [OPTIONS...]\n"
+		"\n"
+		"Records and evaluation of \"Chi bộ bốn tốt, Đảng viên bốn tốt\".\n"
+		"\n"
+		"Commands:\n"));
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
-	fprintf(f, "\nTùy chọn chung:\n"
-		   "  --db TỆP     kho dữ liệu (mặc định: $BONTOT_DB, nếu không có thì ./bontot.db)\n"
-		   "  --help       hướng dẫn này; \"bontot LỆNH --help\" cho từng lệnh\n"
-		   "  --version    phiên bản\n\n"
-		   "Mã thoát: 0 thành công, 1 thất bại, 2 dùng sai lệnh.\n");
+		fprintf(f, "  %-10s %s\n", commands[i].name, _(commands[i].summary));
+	fprintf(f, _("\n"
+		"Global options:\n"
+		"  --db FILE    the store (default: $BONTOT_DB, else ./bontot.db)\n"
+		"  --help       this help; \"bontot COMMAND --help\" for each command\n"
+		"  --version    the version\n"
+		"\n"
+		"Exit codes: 0 success, 1 failure, 2 wrong usage.\n"));
 }
 
 int main(int argc, char **argv)
@@ -63,6 +98,7 @@ int main(int argc, char **argv)
 	int n = 0;
 
 	setlocale(LC_ALL, "");
+	bind_messages();
 	if (env && *env) {
 		cli_db_path = env;
 		cli_db_given = 1;
@@ -79,7 +115,7 @@ int main(int argc, char **argv)
 		}
 		if (strcmp(argv[i], "--db") == 0) {
 			if (i + 1 >= argc) {
-				fprintf(stderr, "bontot: --db cần tên tệp\n");
+				fprintf(stderr, _("bontot: --db needs a file name\n"));
 				free(args);
 				return CLI_USAGE;
 			}
@@ -109,7 +145,8 @@ int main(int argc, char **argv)
 			if (strcmp(args[1], commands[i].name) == 0)
 				break;
 		if (i == sizeof(commands) / sizeof(commands[0])) {
-			fprintf(stderr, "bontot: không có lệnh \"%s\"\n\n", args[1]);
+			fprintf(stderr, _("bontot: no command \"%s\"\n"
+				"\n"), args[1]);
 			usage(stderr);
 		} else {
 			rc = commands[i].run(n - 1, args + 1);

@@ -15,7 +15,7 @@ int cli_fail(const char *what)
 	if (what)
 		fprintf(stderr, "bontot: %s: %s\n", what, bt_error_last());
 	else
-		fprintf(stderr, "bontot: lỗi: %s\n", bt_error_last());
+		fprintf(stderr, _("bontot: error: %s\n"), bt_error_last());
 	return CLI_FAIL;
 }
 
@@ -26,7 +26,7 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nXem: bontot %s --help\n", cmd);
+	fprintf(stderr, _("\nSee: bontot %s --help\n"), cmd);
 	return CLI_USAGE;
 }
 
@@ -97,7 +97,7 @@ const char *cli_author(void)
 int cli_open_store(bt_store **out)
 {
 	if (bt_store_open(out, cli_db_path) < 0) {
-		cli_fail("không mở được kho dữ liệu");
+		cli_fail(_("cannot open the store"));
 		return -1;
 	}
 	return 0;
@@ -112,15 +112,15 @@ int cli_load_rules(bt_rules *out, const char *arg)
 	if (bt_rules_builtin(out, arg) == 0)
 		return 0;
 	if (cli_read_file(arg, &data, &len) < 0) {
-		fprintf(stderr, "bontot: không có bộ quy tắc dựng sẵn \"%s\" và không đọc được tệp đó: %s\n"
-				"        (bộ quy tắc dựng sẵn: KH-2023, HD42-2025)\n",
+		fprintf(stderr, _("bontot: no built-in rule set \"%s\" and cannot read that file: %s\n"
+			"        (built-in rule sets: KH-2023, HD42-2025)\n"),
 			arg, strerror(errno));
 		return -1;
 	}
 	int err = bt_rules_parse(out, data, len);
 	free(data);
 	if (err < 0) {
-		fprintf(stderr, "bontot: tệp quy tắc %s: %s\n", arg, bt_error_last());
+		fprintf(stderr, _("bontot: rule file %s: %s\n"), arg, bt_error_last());
 		return -1;
 	}
 	return 0;
@@ -254,11 +254,11 @@ bt_record *cli_parse_record(const char *line)
 {
 	bt_record *r = NULL;
 	if (!line) {
-		fprintf(stderr, "bontot: bản ghi quá dài\n");
+		fprintf(stderr, _("bontot: record too long\n"));
 		return NULL;
 	}
 	if (bt_record_parse(&r, line, strlen(line)) < 0) {
-		fprintf(stderr, "bontot: dữ liệu không hợp lệ, không ghi gì: %s\n", bt_error_last());
+		fprintf(stderr, _("bontot: invalid data, nothing written: %s\n"), bt_error_last());
 		return NULL;
 	}
 	return r;
@@ -273,16 +273,16 @@ int cli_record(bt_store *s, const bt_record *rec, bt_record_mode mode)
 	o.timestamp = ts;
 	o.author = cli_author();
 	if (bt_store_record(s, rec, mode, &o, &id) < 0) {
-		fprintf(stderr, "bontot: không ghi gì: %s\n", bt_error_last());
+		fprintf(stderr, _("bontot: nothing written: %s\n"), bt_error_last());
 		return CLI_FAIL;
 	}
 	if (mode == BT_RECORD_CORRECTION && id == 0)
-		printf("Không có gì thay đổi: %s \"%s\" đã đúng như vậy.\n", bt_kind_name(rec->kind), cli_key(rec->key));
+		printf(_("Nothing changed: %s \"%s\" is already so.\n"), bt_kind_name(rec->kind), cli_key(rec->key));
 	else if (mode == BT_RECORD_CORRECTION)
-		printf("Đã ghi bản sửa đổi của %s \"%s\" (sự kiện %lld); bản cũ vẫn giữ trong nhật ký.\n",
+		printf(_("Recorded a correction of %s \"%s\" (event %lld); the old version stays in the log.\n"),
 		       bt_kind_name(rec->kind), cli_key(rec->key), (long long)id);
 	else
-		printf("Đã ghi %s \"%s\" (sự kiện %lld).\n", bt_kind_name(rec->kind), cli_key(rec->key), (long long)id);
+		printf(_("Recorded %s \"%s\" (event %lld).\n"), bt_kind_name(rec->kind), cli_key(rec->key), (long long)id);
 	return CLI_OK;
 }
 

@@ -5,6 +5,7 @@
  */
 #include "bontot/calendar.h"
 #include "error.h"
+#include "i18n.h"
 
 
 bt_date bt_date_from_ymd(int y, int m, int d)
@@ -72,7 +73,7 @@ int bt_date_parse(bt_date *out, const char *s, size_t len)
 	int y, m, d;
 	if (len != 10 || s[4] != '-' || s[7] != '-' || digits(s, 4, &y) || digits(s + 5, 2, &m) ||
 	    digits(s + 8, 2, &d) || !bt_date_valid(y, m, d))
-		return bt__error_set(BT_EINVALID, "ngày không hợp lệ \"%.*s\" (cần dạng YYYY-MM-DD, năm %d-%d)",
+		return bt__error_set(BT_EINVALID, BT_("invalid date \"%.*s\" (expected YYYY-MM-DD, years %d-%d)"),
 				     (int)(len > 40 ? 40 : len), s, BT_DATE_MIN_YEAR, BT_DATE_MAX_YEAR);
 	*out = bt_date_from_ymd(y, m, d);
 	return 0;
@@ -109,7 +110,7 @@ int bt_month_parse(bt_month *out, const char *s, size_t len)
 {
 	int y, m;
 	if (len != 7 || s[4] != '-' || digits(s, 4, &y) || digits(s + 5, 2, &m) || !bt_date_valid(y, m, 1))
-		return bt__error_set(BT_EINVALID, "tháng không hợp lệ \"%.*s\" (cần dạng YYYY-MM)",
+		return bt__error_set(BT_EINVALID, BT_("invalid month \"%.*s\" (expected YYYY-MM)"),
 				     (int)(len > 40 ? 40 : len), s);
 	*out = y * 12 + m - 1;
 	return 0;

@@ -4,6 +4,7 @@
  * detected, callers read it once the error code has surfaced.
  */
 #include "error.h"
+#include "i18n.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -64,4 +65,11 @@ void bt__copy_utf8(char *dst, size_t dst_size, const char *src)
 	}
 	memcpy(dst, src, n);
 	dst[n] = '\0';
+}
+
+void bt_messages_init(const char *localedir)
+{
+	if (localedir)
+		bindtextdomain(BT_TEXT_DOMAIN, localedir);
+	bind_textdomain_codeset(BT_TEXT_DOMAIN, "UTF-8");
 }

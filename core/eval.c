@@ -7,6 +7,7 @@
 #include "bontot/eval.h"
 #include "buf.h"
 #include "error.h"
+#include "i18n.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -381,7 +382,7 @@ int bt_eval_cell(bt_cell_result **out, const bt_record *const *records, size_t n
 	*out = NULL;
 	memset(&c, 0, sizeof(c));
 	if (!o || o->version != BT_EVAL_OPTS_VERSION || o->year < BT_DATE_MIN_YEAR || o->year > BT_DATE_MAX_YEAR)
-		return bt__error_set(BT_EINVALID, "tùy chọn đánh giá không hợp lệ (năm %d)", o ? o->year : 0);
+		return bt__error_set(BT_EINVALID, BT_("invalid evaluation options (year %d)"), o ? o->year : 0);
 	c.o = o;
 	if (!o->rules) {
 		if ((err = bt_rules_builtin(&defaults, BT_RULES_DEFAULT)) < 0)
@@ -412,7 +413,7 @@ int bt_eval_cell(bt_cell_result **out, const bt_record *const *records, size_t n
 			n_members++;
 	}
 	if (!cell) {
-		err = bt__error_set(BT_ENOTFOUND, "không có chi bộ \"%.64s\"", cell_id);
+		err = bt__error_set(BT_ENOTFOUND, BT_("no cell \"%.64s\""), cell_id);
 		goto done;
 	}
 

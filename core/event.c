@@ -5,6 +5,7 @@
 #include "bontot/event.h"
 #include "buf.h"
 #include "error.h"
+#include "i18n.h"
 #include "sha256.h"
 
 #include <jansson.h>
@@ -49,15 +50,15 @@ int bt_event_encode(bt_buf *out, const char *log, int64_t seq, const uint8_t pre
 {
 	char hex[BT_SHA256_HEX_BYTES];
 	if (!valid_log_id(log))
-		return bt__error_set(BT_EINVALID, "mã nhật ký không hợp lệ \"%.64s\"", log);
+		return bt__error_set(BT_EINVALID, BT_("invalid log id \"%.64s\""), log);
 	if (seq < 1)
-		return bt__error_set(BT_EINVALID, "số thứ tự sự kiện phải từ 1");
+		return bt__error_set(BT_EINVALID, BT_("an event's sequence number starts at 1"));
 	if (!bt_timestamp_valid(ts))
-		return bt__error_set(BT_EINVALID, "thời điểm không hợp lệ \"%.40s\"", ts);
+		return bt__error_set(BT_EINVALID, BT_("invalid timestamp \"%.40s\""), ts);
 	if (!author || strlen(author) > 200)
-		return bt__error_set(BT_EINVALID, "tên người ghi không hợp lệ");
+		return bt__error_set(BT_EINVALID, BT_("invalid author name"));
 	if (!rec->canonical)
-		return bt__error_set(BT_EINVALID, "bản ghi chưa được chuẩn hóa");
+		return bt__error_set(BT_EINVALID, BT_("the record was not canonicalised"));
 	bt__hex(hex, prev, BT_HASH_BYTES);
 	size_t start = out->len;
 	bt_buf_printf(out, "{\"v\":%d,\"log\":\"%s\",\"seq\":%lld,\"prev\":\"%s\",\"ts\":\"%s\",\"author\":",
@@ -69,7 +70,7 @@ int bt_event_encode(bt_buf *out, const char *log, int64_t seq, const uint8_t pre
 	if (out->failed)
 		return BT_ENOMEM;
 	if (out->len - start > BT_EVENT_MAX_BYTES)
-		return bt__error_set(BT_EINVALID, "sự kiện lớn quá %d byte", BT_EVENT_MAX_BYTES);
+		return bt__error_set(BT_EINVALID, BT_("event larger than %d bytes"), BT_EVENT_MAX_BYTES);
 	return 0;
 }
 
@@ -112,7 +113,7 @@ int bt_event_decode(bt_event *ev, const uint8_t *bytes, size_t len)
 	memset(ev, 0, sizeof(*ev));
 	bt_buf_init(&check, BT_EVENT_MAX_BYTES * 2);
 	if (len > BT_EVENT_MAX_BYTES || len < 2 || text[len - 1] != '}') {
-		err = bt__error_set(BT_ECORRUPT, "sự kiện hỏng: kích thước hoặc dạng sai");
+		err = bt__error_set(BT_ECORRUPT, BT_("damaged event: wrong size or shape"));
 		goto done;
 	}
 	/* The envelope's strings cannot hold an unescaped quote, so the first marker is the envelope's. */
@@ -122,68 +123,68 @@ int bt_event_decode(bt_event *ev, const uint8_t *bytes, size_t len)
 			break;
 		}
 	if (!rec_at) {
-		err = bt__error_set(BT_ECORRUPT, "sự kiện hỏng: thiếu trường rec");
+		err = bt__error_set(BT_ECORRUPT, BT_("damaged event: no rec field"));
 		goto done;
 	}
 	env = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!env || !json_is_object(env)) {
-		err = bt__error_set(BT_ECORRUPT, "sự kiện hỏng: không phải JSON (%s)", env ? "" : jerr.text);
+		err = bt__error_set(BT_ECORRUPT, BT_("damaged event: not JSON (%s)"), env ? "" : jerr.text);
 		goto done;
 	}
 	v = json_object_get(env, "v");
 	if (!v || !json_is_integer(v) || json_integer_value(v) != BT_EVENT_VERSION) {
-		err = bt__error_set(BT_ECORRUPT, "sự kiện hỏng: phiên bản định dạng không hỗ trợ");
+		err = bt__error_set(BT_ECORRUPT, BT_("damaged event: unsupported format version"));
 		goto done;
 	}
 	v = json_object_get(env, "log");
 	if (!v || !json_is_string(v) || !valid_log_id(json_string_value(v))) {
-		err = bt__error_set(BT_ECORRUPT, "sự kiện hỏng: trường log");
+		err = bt__error_set(BT_ECORRUPT, BT_("damaged event: field log"));
 		goto done;
 	}
 	memcpy(ev->log, json_string_value(v), json_string_length(v) + 1);
 	v = json_object_get(env, "seq");
 	if (!v || !json_is_integer(v) || json_integer_value(v) < 1) {
-		err = bt__error_set(BT_ECORRUPT, "sự kiện hỏng: trường seq");
+		err = bt__error_set(BT_ECORRUPT, BT_("damaged event: field seq"));
 		goto done;
 	}
 	ev->seq = json_integer_value(v);
 	v = json_object_get(env, "prev");
 	if (!v || !json_is_string(v) || json_string_length(v) != 64 || unhex(ev->prev, json_string_value(v), 32) < 0) {
-		err = bt__error_set(BT_ECORRUPT, "sự kiện hỏng: trường prev");
+		err = bt__error_set(BT_ECORRUPT, BT_("damaged event: field prev"));
 		goto done;
 	}
 	v = json_object_get(env, "ts");
 	if (!v || !json_is_string(v) || !bt_timestamp_valid(json_string_value(v))) {
-		err = bt__error_set(BT_ECORRUPT, "sự kiện hỏng: trường ts");
+		err = bt__error_set(BT_ECORRUPT, BT_("damaged event: field ts"));
 		goto done;
 	}
 	memcpy(ev->ts, json_string_value(v), BT_TIMESTAMP_BYTES);
 	v = json_object_get(env, "author");
 	if (!v || !json_is_string(v) || !(ev->author = strdup(json_string_value(v)))) {
-		err = bt__error_set(BT_ECORRUPT, "sự kiện hỏng: trường author");
+		err = bt__error_set(BT_ECORRUPT, BT_("damaged event: field author"));
 		goto done;
 	}
 	if (json_object_size(env) != 7) {
-		err = bt__error_set(BT_ECORRUPT, "sự kiện hỏng: số trường sai");
+		err = bt__error_set(BT_ECORRUPT, BT_("damaged event: wrong number of fields"));
 		goto done;
 	}
 	const char *rec_text = rec_at + sizeof(rec_marker) - 1;
 	size_t rec_len = (size_t)(text + len - 1 - rec_text);
 	if ((err = bt_record_parse(&ev->rec, rec_text, rec_len)) < 0) {
-		err = bt__error_set(BT_ECORRUPT, "sự kiện hỏng: bản ghi: %s", bt_error_last());
+		err = bt__error_set(BT_ECORRUPT, BT_("damaged event: record: %s"), bt_error_last());
 		goto done;
 	}
 	/* Exactly the bytes the encoder writes: no second encoding of the same event. */
 	if ((err = bt_event_encode(&check, ev->log, ev->seq, ev->prev, ev->ts, ev->author, ev->rec)) < 0) {
-		err = bt__error_set(BT_ECORRUPT, "sự kiện hỏng: %s", bt_error_last());
+		err = bt__error_set(BT_ECORRUPT, BT_("damaged event: %s"), bt_error_last());
 		goto done;
 	}
 	if (check.len != len || memcmp(check.data, text, len) != 0) {
-		err = bt__error_set(BT_ECORRUPT, "sự kiện hỏng: không ở dạng chuẩn");
+		err = bt__error_set(BT_ECORRUPT, BT_("damaged event: not in canonical form"));
 		goto done;
 	}
 	if (bt__sha256(ev->hash, bytes, len) < 0) {
-		err = bt__error_set(BT_ERROR, "SHA-256 thất bại");
+		err = bt__error_set(BT_ERROR, BT_("SHA-256 failed"));
 		goto done;
 	}
 done:

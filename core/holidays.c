@@ -17,6 +17,7 @@
  */
 #include "bontot/calendar.h"
 #include "error.h"
+#include "i18n.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -230,7 +231,7 @@ int bt_calendar_holidays(bt_holiday **out, size_t *count, bt_calendar *cal, int 
 	*out = NULL;
 	*count = 0;
 	if (year < BT_DATE_MIN_YEAR || year > BT_DATE_MAX_YEAR)
-		return bt__error_set(BT_EINVALID, "năm %d ngoài khoảng hỗ trợ %d-%d", year, BT_DATE_MIN_YEAR,
+		return bt__error_set(BT_EINVALID, BT_("year %d outside the supported range %d-%d"), year, BT_DATE_MIN_YEAR,
 				     BT_DATE_MAX_YEAR);
 	if ((err = compute_year(cal, year)) < 0)
 		return err;

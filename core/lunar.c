@@ -23,6 +23,7 @@
  */
 #include "bontot/calendar.h"
 #include "error.h"
+#include "i18n.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -200,7 +201,7 @@ int bt_lunar_from_solar(bt_lunar_date *out, bt_date day)
 	int y, m, d;
 	sui s;
 	if (!in_range(day))
-		return bt__error_set(BT_EINVALID, "ngày ngoài khoảng hỗ trợ %d-%d", BT_DATE_MIN_YEAR, BT_DATE_MAX_YEAR);
+		return bt__error_set(BT_EINVALID, BT_("date outside the supported range %d-%d"), BT_DATE_MIN_YEAR, BT_DATE_MAX_YEAR);
 	bt_date_to_ymd(day, &y, &m, &d);
 	sui_of_year(&s, y);
 	int k = month_k(day, s.tz);
@@ -231,13 +232,13 @@ int bt_lunar_to_solar(bt_date *out, const bt_lunar_date *l)
 	sui s;
 	if (l->year < BT_DATE_MIN_YEAR || l->year > BT_DATE_MAX_YEAR - 1 || l->month < 1 || l->month > 12 ||
 	    l->day < 1 || l->day > 30)
-		return bt__error_set(BT_EINVALID, "ngày âm lịch không hợp lệ");
+		return bt__error_set(BT_EINVALID, BT_("invalid lunar date"));
 	int raw = l->month >= 11 ? l->month : l->month + 12;
 	sui_of_year(&s, l->month >= 11 ? l->year : l->year - 1);
 	int off = raw - 11;
 	if (l->leap) {
 		if (!s.leap || s.leap != off + 1)
-			return bt__error_set(BT_EINVALID, "năm âm lịch %d không có tháng %d nhuận", l->year, l->month);
+			return bt__error_set(BT_EINVALID, BT_("lunar year %d has no leap month %d"), l->year, l->month);
 		off++;
 	} else if (s.leap && s.leap <= off) {
 		off++;
@@ -245,7 +246,7 @@ int bt_lunar_to_solar(bt_date *out, const bt_lunar_date *l)
 	bt_date start = new_moon_day(s.a + off, s.tz);
 	bt_date next = new_moon_day(s.a + off + 1, s.tz);
 	if (start + l->day - 1 >= next)
-		return bt__error_set(BT_EINVALID, "tháng %d năm âm lịch %d không có ngày %d", l->month, l->year,
+		return bt__error_set(BT_EINVALID, BT_("month %d of lunar year %d has no day %d"), l->month, l->year,
 				     l->day);
 	*out = start + l->day - 1;
 	return 0;

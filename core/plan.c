@@ -4,12 +4,13 @@
  */
 #include "bontot/eval.h"
 #include "error.h"
+#include "i18n.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const weekday_names[8] = {"", "Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật"};
+static const char *const weekday_names[8] = {"", N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"), N_("Saturday"), N_("Sunday")};
 
 /* The name of the holiday on `d`, or NULL. */
 static const char *holiday_name(const bt_holiday *list, size_t n, bt_date d)
@@ -26,7 +27,7 @@ int bt_plan_year(bt_plan_month out[12], bt_calendar *cal, const bt_rules *rules,
 	size_t n_holidays = 0;
 	int err;
 	if (!cal || !rules || year < BT_DATE_MIN_YEAR || year > BT_DATE_MAX_YEAR)
-		return bt__error_set(BT_EINVALID, "lập lịch: tham số không hợp lệ");
+		return bt__error_set(BT_EINVALID, BT_("plan: invalid arguments"));
 	if ((err = bt_calendar_holidays(&holidays, &n_holidays, cal, year)) < 0)
 		return err;
 	for (int m = 1; m <= 12; m++) {
@@ -52,13 +53,13 @@ int bt_plan_year(bt_plan_month out[12], bt_calendar *cal, const bt_rules *rules,
 			if (h) {
 				char name[80];
 				bt__copy_utf8(name, sizeof(name), h);
-				snprintf(p->reason, sizeof(p->reason), "ngày %02d/%02d/%04d là ngày nghỉ: %s", dd, mo, y, name);
+				snprintf(p->reason, sizeof(p->reason), BT_("%02d/%02d/%04d is a day off: %s"), dd, mo, y, name);
 			}
 			else if (bt_date_weekday(nominal) >= 6)
-				snprintf(p->reason, sizeof(p->reason), "ngày %02d/%02d/%04d là %s", dd, mo, y,
-					 weekday_names[bt_date_weekday(nominal)]);
+				snprintf(p->reason, sizeof(p->reason), BT_("%02d/%02d/%04d is a %s"), dd, mo, y,
+					 BT_(weekday_names[bt_date_weekday(nominal)]));
 			else
-				snprintf(p->reason, sizeof(p->reason), "ngày %02d/%02d/%04d không phải ngày làm việc", dd, mo, y);
+				snprintf(p->reason, sizeof(p->reason), BT_("%02d/%02d/%04d is not a working day"), dd, mo, y);
 		}
 	}
 	free(holidays);

@@ -11,6 +11,7 @@
 #include "bontot/records.h"
 #include "buf.h"
 #include "error.h"
+#include "i18n.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -90,7 +91,7 @@ typedef struct {
 
 static int field_error(const ctx *c, const char *field, const char *what)
 {
-	return bt__error_set(BT_EINVALID, "%s: trường \"%s\": %s", c->kind, field, what);
+	return bt__error_set(BT_EINVALID, BT_("%s: field \"%s\": %s"), c->kind, field, what);
 }
 
 static json_t *get(const ctx *c, const char *field) { return json_object_get(c->obj, field); }
@@ -100,20 +101,20 @@ static int read_text(const ctx *c, const char *field, char **out, int required, 
 	json_t *v = get(c, field);
 	*out = NULL;
 	if (!v || json_is_null(v))
-		return required ? field_error(c, field, "bắt buộc, đang thiếu") : 0;
+		return required ? field_error(c, field, BT_("required, missing")) : 0;
 	if (!json_is_string(v))
-		return field_error(c, field, "phải là chuỗi");
+		return field_error(c, field, BT_("must be a string"));
 	size_t len = json_string_length(v);
 	if (len == 0 && required)
-		return field_error(c, field, "không được để trống");
+		return field_error(c, field, BT_("must not be empty"));
 	if (len > max)
-		return field_error(c, field, "quá dài");
+		return field_error(c, field, BT_("too long"));
 	if (memchr(json_string_value(v), '\0', len))
-		return field_error(c, field, "chứa ký tự NUL");
+		return field_error(c, field, BT_("contains a NUL character"));
 	if (bt_text_nfc(out, json_string_value(v), len, multiline) < 0) {
 		if (bt_error_last_code() == BT_ENOMEM)
 			return BT_ENOMEM;
-		return field_error(c, field, "văn bản không hợp lệ (UTF-8 hoặc ký tự điều khiển)");
+		return field_error(c, field, BT_("invalid text (UTF-8 or control characters)"));
 	}
 	return 0;
 }
@@ -124,7 +125,7 @@ static int read_id(const ctx *c, const char *field, char **out)
 	if (err == 0 && strchr(*out, '\t')) {
 		free(*out);
 		*out = NULL;
-		return field_error(c, field, "mã không được chứa ký tự tab");
+		return field_error(c, field, BT_("an id may not contain a tab"));
 	}
 	return err;
 }
@@ -134,9 +135,9 @@ static int read_date(const ctx *c, const char *field, bt_date *out, int required
 	json_t *v = get(c, field);
 	*out = BT_DATE_NONE;
 	if (!v || json_is_null(v))
-		return required ? field_error(c, field, "bắt buộc, đang thiếu") : 0;
+		return required ? field_error(c, field, BT_("required, missing")) : 0;
 	if (!json_is_string(v) || bt_date_parse(out, json_string_value(v), json_string_length(v)) < 0)
-		return field_error(c, field, "ngày không hợp lệ (cần dạng YYYY-MM-DD)");
+		return field_error(c, field, BT_("invalid date (expected YYYY-MM-DD)"));
 	return 0;
 }
 
@@ -145,9 +146,9 @@ static int read_bool(const ctx *c, const char *field, int *out, int required)
 	json_t *v = get(c, field);
 	*out = 0;
 	if (!v)
-		return required ? field_error(c, field, "bắt buộc, đang thiếu") : 0;
+		return required ? field_error(c, field, BT_("required, missing")) : 0;
 	if (!json_is_boolean(v))
-		return field_error(c, field, "phải là true hoặc false");
+		return field_error(c, field, BT_("must be true or false"));
 	*out = json_is_true(v);
 	return 0;
 }
@@ -159,7 +160,7 @@ static int read_tri(const ctx *c, const char *field, int *out)
 	if (!v || json_is_null(v))
 		return 0;
 	if (!json_is_boolean(v))
-		return field_error(c, field, "phải là true, false hoặc null");
+		return field_error(c, field, BT_("must be true, false or null"));
 	*out = json_is_true(v);
 	return 0;
 }
@@ -168,12 +169,12 @@ static int read_int(const ctx *c, const char *field, int64_t *out, int64_t lo, i
 {
 	json_t *v = get(c, field);
 	if (!v || json_is_null(v))
-		return field_error(c, field, "bắt buộc, đang thiếu");
+		return field_error(c, field, BT_("required, missing"));
 	if (!json_is_integer(v))
-		return field_error(c, field, "phải là số nguyên");
+		return field_error(c, field, BT_("must be a whole number"));
 	json_int_t x = json_integer_value(v);
 	if (x < lo || x > hi)
-		return field_error(c, field, "ngoài khoảng cho phép");
+		return field_error(c, field, BT_("out of the allowed range"));
 	*out = x;
 	return 0;
 }
@@ -190,14 +191,14 @@ static int read_enum(const ctx *c, const char *field, const char *const *names, 
 {
 	json_t *v = get(c, field);
 	if (!v || json_is_null(v))
-		return field_error(c, field, "bắt buộc, đang thiếu");
+		return field_error(c, field, BT_("required, missing"));
 	if (json_is_string(v))
 		for (int i = 0; i < n; i++)
 			if (strcmp(json_string_value(v), names[i]) == 0) {
 				*out = i;
 				return 0;
 			}
-	return field_error(c, field, "giá trị không hợp lệ");
+	return field_error(c, field, BT_("invalid value"));
 }
 
 static int read_time(const ctx *c, const char *field, int *out)
@@ -205,16 +206,16 @@ static int read_time(const ctx *c, const char *field, int *out)
 	json_t *v = get(c, field);
 	const char *s;
 	if (!v || json_is_null(v))
-		return field_error(c, field, "bắt buộc, đang thiếu");
+		return field_error(c, field, BT_("required, missing"));
 	if (!json_is_string(v) || json_string_length(v) != 5)
-		return field_error(c, field, "giờ không hợp lệ (cần dạng HH:MM)");
+		return field_error(c, field, BT_("invalid time (expected HH:MM)"));
 	s = json_string_value(v);
 	if (s[0] < '0' || s[0] > '2' || s[1] < '0' || s[1] > '9' || s[2] != ':' || s[3] < '0' || s[3] > '5' ||
 	    s[4] < '0' || s[4] > '9')
-		return field_error(c, field, "giờ không hợp lệ (cần dạng HH:MM)");
+		return field_error(c, field, BT_("invalid time (expected HH:MM)"));
 	int h = (s[0] - '0') * 10 + (s[1] - '0'), m = (s[3] - '0') * 10 + (s[4] - '0');
 	if (h > 23)
-		return field_error(c, field, "giờ không hợp lệ (cần dạng HH:MM)");
+		return field_error(c, field, BT_("invalid time (expected HH:MM)"));
 	*out = h * 60 + m;
 	return 0;
 }
@@ -234,7 +235,7 @@ static int read_meeting_lists(const ctx *c, bt_record *r)
 	int err;
 
 	if (!att || !json_is_object(att))
-		return field_error(c, "attendance", "bắt buộc, phải là đối tượng {\"mã đảng viên\": trạng thái}");
+		return field_error(c, "attendance", BT_("required, an object {\"member id\": status}"));
 	r->attendance = calloc(json_object_size(att) + 1, sizeof(bt_attendance));
 	if (!r->attendance)
 		return bt__oom();
@@ -248,35 +249,34 @@ static int read_meeting_lists(const ctx *c, bt_record *r)
 					st = i;
 		if (st < 0)
 			return bt__error_set(BT_EINVALID,
-					     "%s: trường \"attendance\": trạng thái của %s phải là present, excused "
-					     "hoặc absent",
+					     BT_("%s: field \"attendance\": the status of %s must be present, excused or absent"),
 					     c->kind, key);
 		if (strlen(key) == 0 || strlen(key) > BT_ID_MAX_BYTES)
-			return field_error(c, "attendance", "mã đảng viên không hợp lệ");
+			return field_error(c, "attendance", BT_("invalid member id"));
 		if ((err = bt_text_nfc(&a->member, key, strlen(key), 0)) < 0)
-			return field_error(c, "attendance", "mã đảng viên không hợp lệ");
+			return field_error(c, "attendance", BT_("invalid member id"));
 		a->status = (bt_attendance_status)st;
 		r->n_attendance++;
 	}
 	qsort(r->attendance, r->n_attendance, sizeof(bt_attendance), cmp_att);
 	for (size_t i = 1; i < r->n_attendance; i++)
 		if (strcmp(r->attendance[i - 1].member, r->attendance[i].member) == 0)
-			return bt__error_set(BT_EINVALID, "%s: trường \"attendance\": %s có hai lần", c->kind,
+			return bt__error_set(BT_EINVALID, BT_("%s: field \"attendance\": %s appears twice"), c->kind,
 					     r->attendance[i].member);
 
 	if (spk && !json_is_null(spk)) {
 		size_t i;
 		if (!json_is_array(spk))
-			return field_error(c, "speakers", "phải là mảng mã đảng viên");
+			return field_error(c, "speakers", BT_("must be an array of member ids"));
 		r->speakers = calloc(json_array_size(spk) + 1, sizeof(char *));
 		if (!r->speakers)
 			return bt__oom();
 		json_array_foreach(spk, i, v)
 		{
 			if (!json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) > BT_ID_MAX_BYTES)
-				return field_error(c, "speakers", "phải là mảng mã đảng viên");
+				return field_error(c, "speakers", BT_("must be an array of member ids"));
 			if (bt_text_nfc(&r->speakers[r->n_speakers], json_string_value(v), json_string_length(v), 0) < 0)
-				return field_error(c, "speakers", "mã đảng viên không hợp lệ");
+				return field_error(c, "speakers", BT_("invalid member id"));
 			r->n_speakers++;
 		}
 		qsort(r->speakers, r->n_speakers, sizeof(char *), cmp_str);
@@ -296,7 +296,7 @@ static int read_meeting_lists(const ctx *c, bt_record *r)
 		bt_attendance *a = bsearch(&probe, r->attendance, r->n_attendance, sizeof(bt_attendance), cmp_att);
 		if (!a || a->status != BT_PRESENT)
 			return bt__error_set(BT_EINVALID,
-					     "%s: trường \"speakers\": %s phát biểu nhưng không được điểm danh có mặt",
+					     BT_("%s: field \"speakers\": %s spoke but is not marked present"),
 					     c->kind, r->speakers[i]);
 	}
 	return 0;
@@ -328,9 +328,9 @@ static int parse_fields(const ctx *c, bt_record *r)
 		if ((err = read_date(c, "joined", &r->joined, 1)) || (err = read_date(c, "left", &r->left, 0)))
 			return err;
 		if (r->left != BT_DATE_NONE && r->left < r->joined)
-			return field_error(c, "left", "ngày ra khỏi chi bộ trước ngày vào Đảng");
+			return field_error(c, "left", BT_("leaving the cell before joining the Party"));
 		if (r->born != BT_DATE_NONE && r->born >= r->joined)
-			return field_error(c, "born", "ngày sinh phải trước ngày vào Đảng");
+			return field_error(c, "born", BT_("the birth date must come before joining the Party"));
 		break;
 	case BT_KIND_EXEMPTION:
 		if ((err = read_id(c, "member", &r->member)) || (err = read_date(c, "from", &r->from, 1)) ||
@@ -338,7 +338,7 @@ static int parse_fields(const ctx *c, bt_record *r)
 		    (err = read_text(c, "reason", &r->text, 0, BT_TEXT_MAX_BYTES, 1)))
 			return err;
 		if (r->to != BT_DATE_NONE && r->to < r->from)
-			return field_error(c, "to", "ngày kết thúc trước ngày bắt đầu");
+			return field_error(c, "to", BT_("the end date is before the start date"));
 		break;
 	case BT_KIND_HOLIDAY:
 		if ((err = read_date(c, "date", &r->date, 1)) || (err = read_bool(c, "working", &r->working, 1)) ||
@@ -368,7 +368,7 @@ static int parse_fields(const ctx *c, bt_record *r)
 		    (err = read_time(c, "end", &r->end_minute)))
 			return err;
 		if (r->end_minute <= r->start_minute)
-			return field_error(c, "end", "giờ kết thúc phải sau giờ bắt đầu (cùng ngày)");
+			return field_error(c, "end", BT_("the end time must be after the start time (same day)"));
 		for (int i = 0; i < 5; i++) {
 			if ((err = read_bool(c, flag_names[i], &x, 0)))
 				return err;
@@ -385,7 +385,7 @@ static int parse_fields(const ctx *c, bt_record *r)
 		{
 			json_t *v = get(c, "month");
 			if (!v || !json_is_string(v) || bt_month_parse(&r->month, json_string_value(v), json_string_length(v)) < 0)
-				return field_error(c, "month", "tháng không hợp lệ (cần dạng YYYY-MM)");
+				return field_error(c, "month", BT_("invalid month (expected YYYY-MM)"));
 		}
 		if ((err = read_int(c, "amount", &n, 0, INT64_C(1000000000000))) ||
 		    (err = read_date(c, "paid_on", &r->date, 1)))
@@ -424,26 +424,26 @@ int bt_record_parse(bt_record **out, const char *text, size_t len)
 
 	*out = NULL;
 	if (len > BT_LINE_MAX_BYTES)
-		return bt__error_set(BT_EINVALID, "dòng dài quá %d byte", BT_LINE_MAX_BYTES);
+		return bt__error_set(BT_EINVALID, BT_("line longer than %d bytes"), BT_LINE_MAX_BYTES);
 	obj = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!obj) {
-		err = bt__error_set(BT_EINVALID, "không phải JSON hợp lệ (cột %d: %s)", jerr.column, jerr.text);
+		err = bt__error_set(BT_EINVALID, BT_("not valid JSON (column %d: %s)"), jerr.column, jerr.text);
 		goto done;
 	}
 	if (!json_is_object(obj)) {
-		err = bt__error_set(BT_EINVALID, "mỗi dòng phải là một đối tượng JSON");
+		err = bt__error_set(BT_EINVALID, BT_("each line must be one JSON object"));
 		goto done;
 	}
 	v = json_object_get(obj, "kind");
 	if (!v || !json_is_string(v)) {
-		err = bt__error_set(BT_EINVALID, "trường \"kind\": bắt buộc, đang thiếu");
+		err = bt__error_set(BT_EINVALID, BT_("field \"kind\": required, missing"));
 		goto done;
 	}
 	for (int k = 1; k <= BT_KIND_COUNT; k++)
 		if (strcmp(json_string_value(v), kind_names[k]) == 0)
 			kind = (bt_kind)k;
 	if (!kind) {
-		err = bt__error_set(BT_EINVALID, "trường \"kind\": loại bản ghi không xác định \"%.40s\"",
+		err = bt__error_set(BT_EINVALID, BT_("field \"kind\": unknown record kind \"%.40s\""),
 				    json_string_value(v));
 		goto done;
 	}
@@ -454,7 +454,7 @@ int bt_record_parse(bt_record **out, const char *text, size_t len)
 			if (strcmp(*f, key) == 0)
 				known = 1;
 		if (!known) {
-			err = bt__error_set(BT_EINVALID, "%s: trường không xác định \"%.40s\"", kind_names[kind], key);
+			err = bt__error_set(BT_EINVALID, BT_("%s: unknown field \"%.40s\""), kind_names[kind], key);
 			goto done;
 		}
 	}
@@ -601,7 +601,7 @@ int bt_record_finish(bt_record *r)
 	bt_buf b, k;
 	char s[BT_DATE_STR_BYTES], m[BT_MONTH_STR_BYTES];
 	if (r->kind < 1 || r->kind > BT_KIND_COUNT)
-		return bt__error_set(BT_EINVALID, "loại bản ghi không xác định");
+		return bt__error_set(BT_EINVALID, BT_("unknown record kind"));
 	bt_buf_init(&b, BT_LINE_MAX_BYTES * 4);
 	bt_buf_init(&k, 4096);
 	canonical(&b, r);

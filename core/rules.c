@@ -3,6 +3,7 @@
  */
 #include "bontot/rules.h"
 #include "error.h"
+#include "i18n.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -51,7 +52,7 @@ int bt_rules_builtin(bt_rules *out, const char *id)
 		*out = hd42();
 		return 0;
 	}
-	return bt__error_set(BT_ENOTFOUND, "không có bộ quy tắc \"%.60s\" (có sẵn: KH-2023, HD42-2025)", id);
+	return bt__error_set(BT_ENOTFOUND, BT_("no rule set \"%.60s\" (built in: KH-2023, HD42-2025)"), id);
 }
 
 void bt_rules_label(char *out, size_t out_size, const bt_rules *r)
@@ -94,13 +95,13 @@ int bt_rules_parse(bt_rules *out, const char *json, size_t len)
 	int err = 0;
 
 	if (!obj || !json_is_object(obj)) {
-		err = bt__error_set(BT_EINVALID, "bộ quy tắc: không phải đối tượng JSON hợp lệ (dòng %d: %s)", jerr.line,
-				    obj ? "cần một đối tượng" : jerr.text);
+		err = bt__error_set(BT_EINVALID, BT_("rule set: not a valid JSON object (line %d: %s)"), jerr.line,
+				    obj ? BT_("an object is needed") : jerr.text);
 		goto done;
 	}
 	v = json_object_get(obj, "id");
 	if (!v || !json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) >= sizeof(r.id)) {
-		err = bt__error_set(BT_EINVALID, "bộ quy tắc: trường \"id\": bắt buộc, chuỗi ngắn hơn %zu byte",
+		err = bt__error_set(BT_EINVALID, BT_("rule set: field \"id\": required, a string shorter than %zu bytes"),
 				    sizeof(r.id));
 		goto done;
 	}
@@ -108,12 +109,12 @@ int bt_rules_parse(bt_rules *out, const char *json, size_t len)
 	for (const char *const *b = names; *b; b++)
 		if (strcmp(r.id, *b) == 0) {
 			/* A file may not pass itself off as a built-in rule set. */
-			err = bt__error_set(BT_EINVALID, "bộ quy tắc: trường \"id\": \"%s\" là tên bộ quy tắc dựng sẵn, hãy đặt tên khác",
+			err = bt__error_set(BT_EINVALID, BT_("rule set: field \"id\": \"%s\" is the name of a built-in rule set, choose another"),
 					    r.id);
 			goto done;
 		}
 	if (!json_object_get(obj, "version")) {
-		err = bt__error_set(BT_EINVALID, "bộ quy tắc: trường \"version\": bắt buộc");
+		err = bt__error_set(BT_EINVALID, BT_("rule set: field \"version\": required"));
 		goto done;
 	}
 	r.title[0] = '\0';
@@ -124,7 +125,7 @@ int bt_rules_parse(bt_rules *out, const char *json, size_t len)
 			continue;
 		if (strcmp(key, "title") == 0) {
 			if (!json_is_string(v)) {
-				err = bt__error_set(BT_EINVALID, "bộ quy tắc: trường \"title\": phải là chuỗi");
+				err = bt__error_set(BT_EINVALID, BT_("rule set: field \"title\": must be a string"));
 				goto done;
 			}
 			bt__copy_utf8(r.title, sizeof(r.title), json_string_value(v));
@@ -134,7 +135,7 @@ int bt_rules_parse(bt_rules *out, const char *json, size_t len)
 			if (strcmp(key, int_fields[i].name) == 0)
 				break;
 		if (i == sizeof(int_fields) / sizeof(int_fields[0])) {
-			err = bt__error_set(BT_EINVALID, "bộ quy tắc: trường không xác định \"%.40s\"", key);
+			err = bt__error_set(BT_EINVALID, BT_("rule set: unknown field \"%.40s\""), key);
 			goto done;
 		}
 		int x;
@@ -144,14 +145,14 @@ int bt_rules_parse(bt_rules *out, const char *json, size_t len)
 			 json_integer_value(v) <= int_fields[i].hi)
 			x = (int)json_integer_value(v);
 		else {
-			err = bt__error_set(BT_EINVALID, "bộ quy tắc: trường \"%s\": phải là số nguyên từ %d đến %d", key,
+			err = bt__error_set(BT_EINVALID, BT_("rule set: field \"%s\": must be a whole number from %d to %d"), key,
 					    int_fields[i].lo, int_fields[i].hi);
 			goto done;
 		}
 		*(int *)((char *)&r + int_fields[i].offset) = x;
 	}
 	if (r.window_first_day > r.window_last_day) {
-		err = bt__error_set(BT_EINVALID, "bộ quy tắc: window_first_day lớn hơn window_last_day");
+		err = bt__error_set(BT_EINVALID, BT_("rule set: window_first_day is after window_last_day"));
 		goto done;
 	}
 	*out = r;

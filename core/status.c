@@ -13,6 +13,7 @@
  */
 #include "bontot/status.h"
 #include "error.h"
+#include "i18n.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -139,7 +140,7 @@ int bt_status_cell(bt_status *out, const bt_record *const *recs, size_t n, const
 			members[n_members++] = r;
 	}
 	if (!cell) {
-		err = bt__error_set(BT_ENOTFOUND, "không có chi bộ \"%.64s\"", cell_id);
+		err = bt__error_set(BT_ENOTFOUND, BT_("no cell \"%.64s\""), cell_id);
 		goto done;
 	}
 	qsort(meetings, n_meetings, sizeof(*meetings), cmp_rec);
@@ -161,8 +162,7 @@ int bt_status_cell(bt_status *out, const bt_record *const *recs, size_t n, const
 				goto oom;
 			snprintf(it->value, sizeof(it->value), "%04d-%02d", y, m);
 			vi(a, hi);
-			msg(it, "Tháng %02d/%04d chưa ghi buổi sinh hoạt định kỳ (hạn đã qua: %s). Nếu đã họp, hãy ghi lại "
-				"ngay; nếu chưa, cần tổ chức và báo cáo lý do.",
+			msg(it, BT_("Month %02d/%04d has no regular meeting recorded (deadline passed: %s). If it was held, record it now; if not, hold it and report why."),
 			    m, y, a);
 			continue;
 		}
@@ -178,8 +178,8 @@ int bt_status_cell(bt_status *out, const bt_record *const *recs, size_t n, const
 		vi(b, hi);
 		char p[16];
 		vi(p, plan[m - 1].date);
-		msg(it, "Sinh hoạt định kỳ tháng %02d/%04d%s: trong khoảng %s đến %s, hạn cuối %s (đề xuất %s).", m, y,
-		    plan[m - 1].thematic ? " (kết hợp chuyên đề)" : "", a, b, b, p);
+		msg(it, BT_("Regular meeting of %02d/%04d%s: between %s and %s, deadline %s (proposed %s)."), m, y,
+		    plan[m - 1].thematic ? BT_(" (with the thematic meeting)") : "", a, b, b, p);
 		next_done = 1;
 	}
 	if (!next_done && y < BT_DATE_MAX_YEAR) {
@@ -191,7 +191,7 @@ int bt_status_cell(bt_status *out, const bt_record *const *recs, size_t n, const
 		it->from = lo;
 		vi(a, lo);
 		vi(b, hi);
-		msg(it, "Sinh hoạt định kỳ tháng 01/%04d: trong khoảng %s đến %s.", y + 1, a, b);
+		msg(it, BT_("Regular meeting of 01/%04d: between %s and %s."), y + 1, a, b);
 	}
 
 	/* This quarter's thematic meeting. */
@@ -205,7 +205,7 @@ int bt_status_cell(bt_status *out, const bt_record *const *recs, size_t n, const
 			goto oom;
 		snprintf(it->value, sizeof(it->value), "%04d-Q%d", y, q);
 		vi(a, q_end);
-		msg(it, "Quý %d/%04d chưa có buổi sinh hoạt chuyên đề: tổ chức trước %s (có thể kết hợp buổi định kỳ).", q, y, a);
+		msg(it, BT_("Quarter %d/%04d has no thematic meeting yet: hold one before %s (it may join a regular meeting)."), q, y, a);
 	}
 
 	/* One excused absence away from three in a row. */
@@ -221,8 +221,7 @@ int bt_status_cell(bt_status *out, const bt_record *const *recs, size_t n, const
 			if (!(it = add(out, BT_S_EXCUSED_STREAK, members[k]->id, BT_DATE_NONE)))
 				goto oom;
 			snprintf(it->value, sizeof(it->value), "%d", streak);
-			msg(it, "Đảng viên %s (%s) đã vắng có lý do %d buổi liên tiếp: vắng thêm buổi tới là không đạt. Nhắc "
-				"đồng chí dự họp.",
+			msg(it, BT_("Member %s (%s) has been excused %d meetings in a row: one more and the rule fails. Remind them to attend."),
 			    members[k]->name, members[k]->id, streak);
 		}
 	}
@@ -253,7 +252,7 @@ int bt_status_cell(bt_status *out, const bt_record *const *recs, size_t n, const
 			if (!(it = add(out, BT_S_DUES_UNPAID, m->id, BT_DATE_NONE)))
 				goto oom;
 			bt__copy_utf8(it->value, sizeof(it->value), months);
-			msg(it, "Đảng viên %s (%s) chưa đóng đảng phí %d tháng: %s. Thu và ghi đảng phí.", m->name, m->id,
+			msg(it, BT_("Member %s (%s) has not paid dues for %d months: %s. Collect and record the dues."), m->name, m->id,
 			    unpaid, months_vi);
 		}
 		for (size_t i = 0; i < n_meetings; i++)
@@ -264,13 +263,12 @@ int bt_status_cell(bt_status *out, const bt_record *const *recs, size_t n, const
 				goto oom;
 			snprintf(it->value, sizeof(it->value), "absent=%d,unpaid=%d", absent, unpaid);
 			if (absent >= 3 && unpaid >= 3)
-				snprintf(why, sizeof(why), "%d lần vắng không lý do và %d tháng chưa đóng đảng phí", absent, unpaid);
+				snprintf(why, sizeof(why), BT_("%d absences without reason and %d months of unpaid dues"), absent, unpaid);
 			else if (absent >= 3)
-				snprintf(why, sizeof(why), "%d lần vắng sinh hoạt không lý do", absent);
+				snprintf(why, sizeof(why), BT_("%d absences from meetings without reason"), absent);
 			else
-				snprintf(why, sizeof(why), "%d tháng chưa đóng đảng phí", unpaid);
-			msg(it, "Đảng viên %s (%s): %s trong năm. Theo Điều lệ Đảng, nếu không có lý do chính đáng, chi bộ "
-				"phải xem xét, đề nghị xóa tên.",
+				snprintf(why, sizeof(why), BT_("%d months of unpaid dues"), unpaid);
+			msg(it, BT_("Member %s (%s): %s in the year. Under the Party Statute, without a valid reason the cell must consider proposing their removal."),
 			    m->name, m->id, why);
 		}
 	}
@@ -289,13 +287,13 @@ int bt_status_cell(bt_status *out, const bt_record *const *recs, size_t n, const
 				if (!(it = add(out, BT_S_TARGET_OPEN, NULL, dec31)))
 					goto oom;
 				bt__copy_utf8(it->target, sizeof(it->target), r->id);
-				msg(it, "Chỉ tiêu %s chưa đánh dấu hoàn thành: cập nhật trước %s.", r->id, a);
+				msg(it, BT_("Target %s is not marked done: update it before %s."), r->id, a);
 			}
 		}
 		if (!targets) {
 			if (!(it = add(out, BT_S_TARGETS_MISSING, NULL, dec31)))
 				goto oom;
-			msg(it, "Chi bộ chưa ghi chỉ tiêu, nhiệm vụ nào cho năm %04d: ghi trước %s.", y, a);
+			msg(it, BT_("The cell has recorded no target for %04d: record them before %s."), y, a);
 		}
 		for (size_t k = 0; k < n_members; k++) {
 			int has = 0;
@@ -308,14 +306,14 @@ int bt_status_cell(bt_status *out, const bt_record *const *recs, size_t n, const
 					if (!(it = add(out, BT_S_COMMITMENT_OPEN, members[k]->id, dec31)))
 						goto oom;
 					bt__copy_utf8(it->target, sizeof(it->target), r->id);
-					msg(it, "Đăng ký nêu gương %s của %s chưa đánh giá: cập nhật trước %s.", r->id,
+					msg(it, BT_("Commitment %s of %s is not assessed yet: update it before %s."), r->id,
 					    members[k]->name, a);
 				}
 			}
 			if (!has) {
 				if (!(it = add(out, BT_S_COMMITMENT_MISSING, members[k]->id, dec31)))
 					goto oom;
-				msg(it, "Đảng viên %s (%s) chưa đăng ký nêu gương năm %04d: ghi trước %s.", members[k]->name,
+				msg(it, BT_("Member %s (%s) has no commitment for %04d: record it before %s."), members[k]->name,
 				    members[k]->id, y, a);
 			}
 		}

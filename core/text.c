@@ -5,6 +5,7 @@
 #include "bontot/records.h"
 #include "buf.h"
 #include "error.h"
+#include "i18n.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -24,7 +25,7 @@ int bt_text_nfc(char **out, const char *text, size_t len, int allow_newlines)
 		}
 		if (c < 0x20 || c == 0x7f) {
 			if (!(allow_newlines && (c == '\n' || c == '\t')))
-				return bt__error_set(BT_EINVALID, "văn bản chứa ký tự điều khiển (mã %u)", c);
+				return bt__error_set(BT_EINVALID, BT_("text contains a control character (code %u)"), c);
 		}
 	}
 	if (ascii) {
@@ -43,7 +44,7 @@ int bt_text_nfc(char **out, const char *text, size_t len, int allow_newlines)
 	if (n < 0) {
 		if (n == UTF8PROC_ERROR_NOMEM)
 			return bt__oom();
-		return bt__error_set(BT_EINVALID, "văn bản không phải UTF-8 hợp lệ");
+		return bt__error_set(BT_EINVALID, BT_("text is not valid UTF-8"));
 	}
 	*out = (char *)nfc;
 	return 0;
@@ -72,7 +73,7 @@ int bt_buf_grow(bt_buf *b, size_t extra)
 		return BT_ENOMEM;
 	if (extra > b->limit || b->len + extra + 1 > b->limit) {
 		b->failed = 1;
-		return bt__error_set(BT_ENOMEM, "dữ liệu vượt giới hạn %zu byte", b->limit);
+		return bt__error_set(BT_ENOMEM, BT_("data over the limit of %zu bytes"), b->limit);
 	}
 	size_t need = b->len + extra + 1;
 	if (need <= b->cap)
@@ -110,7 +111,7 @@ int bt_buf_printf(bt_buf *b, const char *fmt, ...)
 	int n = vsnprintf(small, sizeof(small), fmt, ap);
 	va_end(ap);
 	if (n < 0)
-		return bt__error_set(BT_ERROR, "lỗi định dạng");
+		return bt__error_set(BT_ERROR, BT_("formatting error"));
 	if ((size_t)n < sizeof(small))
 		return bt_buf_put(b, small, (size_t)n);
 	if (bt_buf_grow(b, (size_t)n) < 0)

@@ -11,6 +11,8 @@ mkdir -p demo
 rm -f demo/commune.db demo/commune.db-wal demo/commune.db-shm
 B=./build/bontot
 export BONTOT_DB=demo/commune.db
+# Messages in Vietnamese (the locale is made by setup.sh); LC_ALL=C.UTF-8 gives English.
+export LC_ALL=vi_VN.UTF-8
 $B init --log-id office-demo
 $B sample --cells 12 --members 15-40 --year 2025 --seed 1 > demo/commune-2025.jsonl
 $B import demo/commune-2025.jsonl

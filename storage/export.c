@@ -6,6 +6,7 @@
  * nothing.
  */
 #include "error.h"
+#include "i18n.h"
 #include "store_internal.h"
 
 #include <string.h>
@@ -19,7 +20,7 @@ int bt_store_export(bt_store *s, int (*write)(const char *data, size_t len, void
 	if (sqlite3_prepare_v2(s->db,
 			       "SELECT e.id, e.bytes FROM current c JOIN event e ON e.id = c.event ORDER BY c.kind, e.id",
 			       -1, &st, NULL) != SQLITE_OK)
-		return bt_store__db_error(s, BT_EIO, "đọc kho dữ liệu");
+		return bt_store__db_error(s, BT_EIO, BT_("reading the store"));
 	/* One read transaction: a consistent snapshot even if another process writes meanwhile. */
 	if ((err = bt_store__exec(s, "BEGIN")) < 0)
 		goto done;
@@ -33,7 +34,7 @@ int bt_store_export(bt_store *s, int (*write)(const char *data, size_t len, void
 				break;
 			}
 		if (!rec || bytes[len - 1] != '}') {
-			err = bt__error_set(BT_ECORRUPT, "sự kiện số %lld hỏng", (long long)sqlite3_column_int64(st, 0));
+			err = bt__error_set(BT_ECORRUPT, BT_("event number %lld is damaged"), (long long)sqlite3_column_int64(st, 0));
 			break;
 		}
 		size_t n = (size_t)(bytes + len - 1 - rec);
@@ -41,7 +42,7 @@ int bt_store_export(bt_store *s, int (*write)(const char *data, size_t len, void
 			break;
 	}
 	if (err == 0 && rc != SQLITE_DONE)
-		err = bt_store__db_error(s, BT_EIO, "đọc kho dữ liệu");
+		err = bt_store__db_error(s, BT_EIO, BT_("reading the store"));
 	sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
 done:
 	sqlite3_finalize(st);
@@ -70,7 +71,7 @@ int bt_store_log(bt_store *s, int64_t limit, bt_kind kind, const char *key,
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(s->db, "SELECT max(id) FROM event WHERE kind = ?1 AND key = ?2 AND id < ?3", -1, &prev,
 			       NULL) != SQLITE_OK) {
-		err = bt_store__db_error(s, BT_EIO, "đọc nhật ký");
+		err = bt_store__db_error(s, BT_EIO, BT_("reading the log"));
 		goto done;
 	}
 	sqlite3_bind_int64(st, 1, limit > 0 ? limit : -1);
@@ -92,7 +93,7 @@ int bt_store_log(bt_store *s, int64_t limit, bt_kind kind, const char *key,
 		e.kind = (bt_kind)sqlite3_column_int(st, 3);
 		e.key = (const char *)sqlite3_column_text(st, 4);
 		if ((err = bt_event_decode(&ev, bytes, len)) < 0) {
-			err = bt__error_set(BT_ECORRUPT, "sự kiện số %lld: %s", (long long)e.id, bt_error_last());
+			err = bt__error_set(BT_ECORRUPT, BT_("event number %lld: %s"), (long long)e.id, bt_error_last());
 			break;
 		}
 		e.ts = ev.ts;
@@ -110,7 +111,7 @@ int bt_store_log(bt_store *s, int64_t limit, bt_kind kind, const char *key,
 			break;
 	}
 	if (err == 0 && rc != SQLITE_DONE)
-		err = bt_store__db_error(s, BT_EIO, "đọc nhật ký");
+		err = bt_store__db_error(s, BT_EIO, BT_("reading the log"));
 	sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
 done:
 	sqlite3_finalize(st);

@@ -10,6 +10,7 @@
  * projections. The first bad line aborts the import and nothing is kept.
  */
 #include "error.h"
+#include "i18n.h"
 #include "buf.h"
 #include "sha256.h"
 #include "store_internal.h"
@@ -39,7 +40,7 @@ static int row_exists(bt_store *s, sqlite3_stmt *st, const char *id)
 		return 1;
 	if (rc == SQLITE_DONE)
 		return 0;
-	return bt_store__db_error(s, BT_EIO, "đọc kho dữ liệu");
+	return bt_store__db_error(s, BT_EIO, BT_("reading the store"));
 }
 
 typedef bt_member_entry member_row;
@@ -128,7 +129,7 @@ static int member_get(bt_store *s, const char *id, member_row *m)
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return bt_store__db_error(s, BT_EIO, "đọc kho dữ liệu");
+		return bt_store__db_error(s, BT_EIO, BT_("reading the store"));
 	return found;
 }
 
@@ -138,7 +139,7 @@ static int need(bt_store *s, sqlite3_stmt *st, const char *id, const char *field
 	if (r < 0)
 		return r;
 	if (!r)
-		return bt__error_set(BT_ENOTFOUND, "trường \"%s\": không có %s \"%s\" (phải khai báo trước)", field, what,
+		return bt__error_set(BT_ENOTFOUND, BT_("field \"%s\": no %s \"%s\" (it must be declared first)"), field, what,
 				     id);
 	return 0;
 }
@@ -149,7 +150,7 @@ static int need_member(bt_store *s, const char *id, const char *field, member_ro
 	if (r < 0)
 		return r;
 	if (!r)
-		return bt__error_set(BT_ENOTFOUND, "trường \"%s\": không có đảng viên \"%s\" (phải khai báo trước)",
+		return bt__error_set(BT_ENOTFOUND, BT_("field \"%s\": no member \"%s\" (it must be declared first)"),
 				     field, id);
 	return 0;
 }
@@ -158,7 +159,7 @@ static int fmt_date_err(int code, const char *fmt_prefix, const char *id, bt_dat
 {
 	char ds[BT_DATE_STR_BYTES];
 	bt_date_format(ds, d);
-	return bt__error_set(code, "%s %s ngày %s", fmt_prefix, id, ds);
+	return bt__error_set(code, BT_("%s %s on %s"), fmt_prefix, id, ds);
 }
 
 /* Every attendance mark names a member of the cell on that date; every required member has a mark. */
@@ -167,7 +168,7 @@ static int check_meeting(bt_store *s, const bt_record *r)
 	sqlite3_stmt *st = s->st.cell_members_on;
 	int err = 0, rc;
 	size_t a = 0;
-	if ((err = need(s, s->st.cell_exists, r->cell, "cell", "chi bộ")) < 0)
+	if ((err = need(s, s->st.cell_exists, r->cell, "cell", BT_("cell"))) < 0)
 		return err;
 	sqlite3_bind_text(st, 1, r->cell, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, bt_store__date_int(r->date));
@@ -187,7 +188,7 @@ static int check_meeting(bt_store *s, const bt_record *r)
 		}
 		if (!exempt) {
 			err = fmt_date_err(BT_EINVALID,
-					   "trường \"attendance\": thiếu điểm danh của đảng viên bắt buộc dự họp", id,
+					   BT_("field \"attendance\": missing the mark of a member required at the meeting"), id,
 					   r->date);
 			sqlite3_reset(st);
 			return err;
@@ -195,7 +196,7 @@ static int check_meeting(bt_store *s, const bt_record *r)
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return bt_store__db_error(s, BT_EIO, "đọc kho dữ liệu");
+		return bt_store__db_error(s, BT_EIO, BT_("reading the store"));
 	if (err == BT_ENOTFOUND || a < r->n_attendance) {
 		/* An attendance mark that matched no member of the cell on that date: say why. */
 		member_row m;
@@ -204,11 +205,11 @@ static int check_meeting(bt_store *s, const bt_record *r)
 		if (found < 0)
 			return found;
 		if (!found)
-			return bt__error_set(BT_ENOTFOUND, "trường \"attendance\": không có đảng viên \"%s\"", id);
+			return bt__error_set(BT_ENOTFOUND, BT_("field \"attendance\": no member \"%s\""), id);
 		if (strcmp(m.cell, r->cell) != 0)
-			return bt__error_set(BT_EINVALID, "trường \"attendance\": đảng viên %s không thuộc chi bộ %s", id,
+			return bt__error_set(BT_EINVALID, BT_("field \"attendance\": member %s is not in cell %s"), id,
 					     r->cell);
-		return fmt_date_err(BT_EINVALID, "trường \"attendance\": chưa vào Đảng hoặc đã rời chi bộ: đảng viên", id,
+		return fmt_date_err(BT_EINVALID, BT_("field \"attendance\": not yet in the Party or already left the cell: member"), id,
 				    r->date);
 	}
 	return 0;
@@ -224,11 +225,11 @@ static int check_refs(bt_store *s, const bt_record *r)
 	case BT_KIND_HOLIDAY:
 		return 0;
 	case BT_KIND_CELL:
-		return need(s, s->st.committee_exists, r->committee, "committee", "đảng ủy");
+		return need(s, s->st.committee_exists, r->committee, "committee", BT_("committee"));
 	case BT_KIND_MEMBER:
 	case BT_KIND_REGULATION:
 	case BT_KIND_TARGET:
-		return need(s, s->st.cell_exists, r->cell, "cell", "chi bộ");
+		return need(s, s->st.cell_exists, r->cell, "cell", BT_("cell"));
 	case BT_KIND_EXEMPTION:
 	case BT_KIND_COMMITMENT:
 	case BT_KIND_DISCIPLINE:
@@ -239,13 +240,13 @@ static int check_refs(bt_store *s, const bt_record *r)
 		if (r->month < bt_month_of(m.joined)) {
 			char ms[BT_MONTH_STR_BYTES];
 			bt_month_format(ms, r->month);
-			return bt__error_set(BT_EINVALID, "trường \"month\": tháng %s trước khi đảng viên %s vào Đảng", ms,
+			return bt__error_set(BT_EINVALID, BT_("field \"month\": month %s is before member %s joined the Party"), ms,
 					     r->member);
 		}
 		return 0;
 	case BT_KIND_ATTESTATION:
 		if (strcmp(r->criterion, "1.3") == 0)
-			return need(s, s->st.cell_exists, r->subject, "subject", "chi bộ");
+			return need(s, s->st.cell_exists, r->subject, "subject", BT_("cell"));
 		return need_member(s, r->subject, "subject", &m);
 	case BT_KIND_MEETING:
 		return check_meeting(s, r);
@@ -270,19 +271,19 @@ static int apply_meeting(bt_store *s, const bt_record *r, int superseding)
 	sqlite3_bind_int(st, 4, r->start_minute);
 	sqlite3_bind_int(st, 5, r->end_minute);
 	sqlite3_bind_int(st, 6, (int)r->flags);
-	DONE("ghi buổi sinh hoạt");
+	DONE(BT_("writing the meeting"));
 	if (superseding) {
 		st = s->st.meeting_mtid;
 		bt_store__bind_text(st, 1, r->id);
 		if (sqlite3_step(st) != SQLITE_ROW) {
 			sqlite3_reset(st);
-			return bt_store__db_error(s, BT_EIO, "đọc buổi sinh hoạt");
+			return bt_store__db_error(s, BT_EIO, BT_("reading the meeting"));
 		}
 		mtid = sqlite3_column_int64(st, 0);
 		sqlite3_reset(st);
 		st = s->st.att_delete;
 		sqlite3_bind_int64(st, 1, mtid);
-		DONE("ghi điểm danh");
+		DONE(BT_("writing the attendance"));
 	} else {
 		mtid = sqlite3_last_insert_rowid(s->db);
 	}
@@ -301,7 +302,7 @@ static int apply_meeting(bt_store *s, const bt_record *r, int superseding)
 		sqlite3_bind_int64(st, 1, mtid);
 		sqlite3_bind_int64(st, 2, m.mid);
 		sqlite3_bind_int(st, 3, status);
-		DONE("ghi điểm danh");
+		DONE(BT_("writing the attendance"));
 	}
 	return 0;
 }
@@ -401,16 +402,16 @@ int bt_store__apply(bt_store *s, const bt_record *r, int64_t event_id, int super
 		bt_store__bind_text(st, 5, r->text);
 		break;
 	}
-	if (st && (err = bt_store__step_done(s, st, "ghi bảng")) < 0)
+	if (st && (err = bt_store__step_done(s, st, BT_("writing a table"))) < 0)
 		return err;
 	if (bt__sha256(rec_hash, r->canonical, r->canonical_len) < 0)
-		return bt__error_set(BT_ERROR, "SHA-256 thất bại");
+		return bt__error_set(BT_ERROR, BT_("SHA-256 failed"));
 	st = s->st.cur_put;
 	sqlite3_bind_int(st, 1, (int)r->kind);
 	bt_store__bind_text(st, 2, r->key);
 	sqlite3_bind_int64(st, 3, event_id);
 	sqlite3_bind_blob(st, 4, rec_hash, BT_HASH_BYTES, SQLITE_STATIC);
-	return bt_store__step_done(s, st, "ghi bảng");
+	return bt_store__step_done(s, st, BT_("writing a table"));
 }
 
 int bt_import_begin(bt_import **out, bt_store *s, const bt_import_opts *opts)
@@ -419,13 +420,13 @@ int bt_import_begin(bt_import **out, bt_store *s, const bt_import_opts *opts)
 	int err;
 	*out = NULL;
 	if (!opts || opts->version != BT_IMPORT_OPTS_VERSION || !opts->timestamp || !opts->author)
-		return bt__error_set(BT_EINVALID, "tùy chọn nhập không hợp lệ (cần thời điểm và người ghi)");
+		return bt__error_set(BT_EINVALID, BT_("invalid import options (a timestamp and an author are needed)"));
 	if (!bt_timestamp_valid(opts->timestamp))
-		return bt__error_set(BT_EINVALID, "thời điểm không hợp lệ \"%.40s\"", opts->timestamp);
+		return bt__error_set(BT_EINVALID, BT_("invalid timestamp \"%.40s\""), opts->timestamp);
 	if (strlen(opts->author) == 0 || strlen(opts->author) > 200)
-		return bt__error_set(BT_EINVALID, "tên người ghi không hợp lệ");
+		return bt__error_set(BT_EINVALID, BT_("invalid author name"));
 	if (s->in_import)
-		return bt__error_set(BT_EINVALID, "đang có một lần nhập khác");
+		return bt__error_set(BT_EINVALID, BT_("another import is in progress"));
 	if (!(imp = calloc(1, sizeof(*imp))))
 		return bt__oom();
 	/* A large import touches many pages: keep them in memory until commit rather than spill. */
@@ -457,7 +458,7 @@ static int import_record(bt_import *imp, const bt_record *r, int mode, int64_t *
 	int err, rc, exists = 0;
 
 	if (bt__sha256(rec_hash, r->canonical, r->canonical_len) < 0)
-		return bt__error_set(BT_ERROR, "SHA-256 thất bại");
+		return bt__error_set(BT_ERROR, BT_("SHA-256 failed"));
 	sqlite3_bind_int(st, 1, (int)r->kind);
 	sqlite3_bind_text(st, 2, r->key, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
@@ -472,12 +473,12 @@ static int import_record(bt_import *imp, const bt_record *r, int mode, int64_t *
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return bt_store__db_error(s, BT_EIO, "đọc kho dữ liệu");
+		return bt_store__db_error(s, BT_EIO, BT_("reading the store"));
 	if (mode == BT_RECORD_NEW && exists)
-		return bt__error_set(BT_EEXISTS, "đã ghi %s \"%s\" từ trước; muốn sửa thì ghi bản sửa đổi",
+		return bt__error_set(BT_EEXISTS, BT_("%s \"%s\" is already recorded; to change it, record a correction"),
 				     bt_kind_name(r->kind), r->key);
 	if (mode == BT_RECORD_CORRECTION && !exists)
-		return bt__error_set(BT_ENOTFOUND, "không có %s \"%s\" để sửa", bt_kind_name(r->kind), r->key);
+		return bt__error_set(BT_ENOTFOUND, BT_("no %s \"%s\" to correct"), bt_kind_name(r->kind), r->key);
 	if ((err = check_refs(s, r)) < 0)
 		return err;
 
@@ -485,7 +486,7 @@ static int import_record(bt_import *imp, const bt_record *r, int mode, int64_t *
 	if ((err = bt_event_encode(&imp->ev, s->log_id, imp->seq + 1, imp->head, imp->ts, imp->author, r)) < 0)
 		return err;
 	if (bt__sha256(ev_hash, imp->ev.data, imp->ev.len) < 0)
-		return bt__error_set(BT_ERROR, "SHA-256 thất bại");
+		return bt__error_set(BT_ERROR, BT_("SHA-256 failed"));
 	st = s->st.ev_insert;
 	sqlite3_bind_text(st, 1, s->log_id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, imp->seq + 1);
@@ -493,7 +494,7 @@ static int import_record(bt_import *imp, const bt_record *r, int mode, int64_t *
 	sqlite3_bind_int(st, 4, (int)r->kind);
 	sqlite3_bind_text(st, 5, r->key, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 6, imp->ev.data, (int)imp->ev.len, SQLITE_STATIC);
-	if ((err = bt_store__step_done(s, st, "ghi nhật ký")) < 0)
+	if ((err = bt_store__step_done(s, st, BT_("writing the log"))) < 0)
 		return err;
 	int64_t id = sqlite3_last_insert_rowid(s->db);
 	if ((err = bt_store__apply(s, r, id, exists)) < 0)
@@ -514,7 +515,7 @@ int bt_import_line(bt_import *imp, const char *text, size_t len)
 	bt_record *r = NULL;
 	int err;
 	if (imp->failed)
-		return bt__error_set(BT_EINVALID, "lần nhập đã bị hủy do lỗi trước đó");
+		return bt__error_set(BT_EINVALID, BT_("the import was abandoned after an earlier error"));
 	imp->stats.lines++;
 	if (len && text[len - 1] == '\r')
 		len--;
@@ -537,7 +538,7 @@ int bt_import_line(bt_import *imp, const char *text, size_t len)
 		imp->stats.error_line = imp->stats.lines;
 		char msg[1024];
 		snprintf(msg, sizeof(msg), "%s", bt_error_last());
-		bt__error_set(err, "dòng %zu: %s", imp->stats.lines, msg);
+		bt__error_set(err, BT_("line %zu: %s"), imp->stats.lines, msg);
 	}
 	return err;
 }
@@ -551,7 +552,7 @@ int bt_import_commit(bt_import *imp, bt_import_stats *stats)
 	if (stats)
 		*stats = imp->stats;
 	if (imp->failed)
-		return bt__error_set(BT_EINVALID, "lần nhập đã bị hủy do lỗi, không ghi gì");
+		return bt__error_set(BT_EINVALID, BT_("the import was abandoned after an error, nothing written"));
 	if ((err = bt_store__exec(s, "COMMIT")) < 0) {
 		imp->failed = 1;
 		return err;
@@ -586,9 +587,9 @@ int bt_store_record(bt_store *s, const bt_record *rec, bt_record_mode mode, cons
 	if (event_id)
 		*event_id = 0;
 	if (mode != BT_RECORD_NEW && mode != BT_RECORD_CORRECTION)
-		return bt__error_set(BT_EINVALID, "chế độ ghi không hợp lệ");
+		return bt__error_set(BT_EINVALID, BT_("invalid recording mode"));
 	if (!rec || !rec->canonical || !rec->key)
-		return bt__error_set(BT_EINVALID, "bản ghi chưa được kiểm tra (bt_record_parse hoặc bt_record_finish)");
+		return bt__error_set(BT_EINVALID, BT_("the record was not checked (bt_record_parse or bt_record_finish)"));
 	if ((err = bt_import_begin(&imp, s, opts)) < 0)
 		return err;
 	if ((err = import_record(imp, rec, (int)mode, event_id)) == 0)

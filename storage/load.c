@@ -12,6 +12,7 @@
  * 25 MiB for a 2,000-cell province), not with the log.
  */
 #include "error.h"
+#include "i18n.h"
 #include "store_internal.h"
 
 #include <stdlib.h>
@@ -288,7 +289,7 @@ static int32_t find_member(const id_index *ix, size_t n, const char *id)
 static int prepare(bt_store *st, sqlite3_stmt **q, const char *sql, int year)
 {
 	if (sqlite3_prepare_v2(st->db, sql, -1, q, NULL) != SQLITE_OK)
-		return bt_store__db_error(st, BT_EIO, "chuẩn bị câu lệnh đọc");
+		return bt_store__db_error(st, BT_EIO, BT_("preparing a read statement"));
 	int64_t lo = year ? (int64_t)year * 10000 + 101 : 0, hi = year ? (int64_t)year * 10000 + 1231 : 99991231;
 	if (sqlite3_bind_parameter_count(*q) >= 2) {
 		sqlite3_bind_int64(*q, 1, lo);
@@ -335,7 +336,7 @@ static int snapshot_load(snapshot *s, bt_store *st, int year)
 		if (!m || mid < 1 || mid > INT32_MAX) {
 			oom = !m;
 			if (m) {
-				err = bt__error_set(BT_ECORRUPT, "bảng member hỏng (mid %lld)", (long long)mid);
+				err = bt__error_set(BT_ECORRUPT, BT_("the member table is damaged (mid %lld)"), (long long)mid);
 				break;
 			}
 			break;
@@ -787,7 +788,7 @@ int bt_store_load_cell(bt_cell_records **out, bt_store *st, const char *cell_id,
 		return err;
 	}
 	if ((c = find_cell(&cr->snap, cell_id)) < 0)
-		err = bt__error_set(BT_ENOTFOUND, "không có chi bộ \"%.64s\"", cell_id);
+		err = bt__error_set(BT_ENOTFOUND, BT_("no cell \"%.64s\""), cell_id);
 	else if ((err = assemble(&cr->out, &cr->snap, c)) == 0)
 		err = add_owned(&cr->out, &cr->snap, c);
 	if (err < 0) {
@@ -823,7 +824,7 @@ int bt_store_calendar(bt_store *s, bt_calendar **out)
 	if ((err = bt_calendar_new(&cal)) < 0)
 		return err;
 	if (sqlite3_prepare_v2(s->db, "SELECT date, working, note FROM holiday ORDER BY date", -1, &st, NULL) != SQLITE_OK) {
-		err = bt_store__db_error(s, BT_EIO, "đọc ngày nghỉ");
+		err = bt_store__db_error(s, BT_EIO, BT_("reading the holidays"));
 		goto done;
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
@@ -831,7 +832,7 @@ int bt_store_calendar(bt_store *s, bt_calendar **out)
 						    sqlite3_column_int(st, 1), (const char *)sqlite3_column_text(st, 2))) < 0)
 			goto done;
 	if (rc != SQLITE_DONE) {
-		err = bt_store__db_error(s, BT_EIO, "đọc ngày nghỉ");
+		err = bt_store__db_error(s, BT_EIO, BT_("reading the holidays"));
 		goto done;
 	}
 	*out = cal;
@@ -862,7 +863,7 @@ int bt_store_each_cell(bt_store *s, int year, const char *cell_id,
 	int first = 0, last = (int)snap.n_cells;
 	if (cell_id) {
 		if ((first = find_cell(&snap, cell_id)) < 0) {
-			err = bt__error_set(BT_ENOTFOUND, "không có chi bộ \"%.64s\"", cell_id);
+			err = bt__error_set(BT_ENOTFOUND, BT_("no cell \"%.64s\""), cell_id);
 			goto done;
 		}
 		last = first + 1;
@@ -903,7 +904,7 @@ int bt_store_evaluate(bt_store *s, const bt_eval_opts *opts, const char *cell_id
 	bt_eval_opts o;
 	int err;
 	if (!opts || opts->version != BT_EVAL_OPTS_VERSION)
-		return bt__error_set(BT_EINVALID, "tùy chọn đánh giá không hợp lệ");
+		return bt__error_set(BT_EINVALID, BT_("invalid evaluation options"));
 	o = *opts;
 	if (!o.calendar) {
 		if ((err = bt_store_calendar(s, &own_cal)) < 0)

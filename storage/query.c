@@ -3,6 +3,7 @@
  * members in Vietnamese order, who is required at a meeting, one fact by key.
  */
 #include "error.h"
+#include "i18n.h"
 #include "store_internal.h"
 #include "bontot/text.h"
 
@@ -49,14 +50,14 @@ int bt_store_get(bt_store *s, bt_kind kind, const char *key, bt_record **out)
 	*out = NULL;
 	if (sqlite3_prepare_v2(s->db, "SELECT e.bytes FROM current c JOIN event e ON e.id = c.event WHERE c.kind = ?1 AND c.key = ?2",
 			       -1, &st, NULL) != SQLITE_OK)
-		return bt_store__db_error(s, BT_EIO, "đọc kho dữ liệu");
+		return bt_store__db_error(s, BT_EIO, BT_("reading the store"));
 	sqlite3_bind_int(st, 1, (int)kind);
 	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_DONE) {
-		err = bt__error_set(BT_ENOTFOUND, "không có %s \"%.64s\"", bt_kind_name(kind) ? bt_kind_name(kind) : "?", key);
+		err = bt__error_set(BT_ENOTFOUND, BT_("no %s \"%.64s\""), bt_kind_name(kind) ? bt_kind_name(kind) : "?", key);
 	} else if (rc != SQLITE_ROW) {
-		err = bt_store__db_error(s, BT_EIO, "đọc kho dữ liệu");
+		err = bt_store__db_error(s, BT_EIO, BT_("reading the store"));
 	} else if ((err = bt_event_decode(&ev, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0))) == 0) {
 		*out = ev.rec;
 		ev.rec = NULL;
@@ -86,7 +87,7 @@ int bt_store_members(bt_store *s, const char *cell_id, bt_record ***out, size_t 
 					 " JOIN event e ON e.id = c.event WHERE m.cell = ?1"
 				       : "SELECT e.bytes FROM current c JOIN event e ON e.id = c.event WHERE c.kind = ?2",
 			       -1, &st, NULL) != SQLITE_OK)
-		return bt_store__db_error(s, BT_EIO, "đọc danh sách đảng viên");
+		return bt_store__db_error(s, BT_EIO, BT_("reading the list of members"));
 	if (cell_id)
 		sqlite3_bind_text(st, 1, cell_id, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, (int)BT_KIND_MEMBER);
@@ -109,7 +110,7 @@ int bt_store_members(bt_store *s, const char *cell_id, bt_record ***out, size_t 
 		bt_event_clear(&ev);
 	}
 	if (err == 0 && rc != SQLITE_DONE)
-		err = bt_store__db_error(s, BT_EIO, "đọc danh sách đảng viên");
+		err = bt_store__db_error(s, BT_EIO, BT_("reading the list of members"));
 	sqlite3_finalize(st);
 	if (err < 0) {
 		bt_records_free(v, n);
@@ -138,7 +139,7 @@ int bt_store_required(bt_store *s, const char *cell_id, bt_date date, char ***ou
 			break;
 	}
 	if (err == 0 && rc != SQLITE_DONE)
-		err = bt_store__db_error(s, BT_EIO, "đọc danh sách đảng viên");
+		err = bt_store__db_error(s, BT_EIO, BT_("reading the list of members"));
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	if (err < 0) {
@@ -178,12 +179,12 @@ int bt_store_cells(bt_store *s, char ***out, size_t *count)
 	*out = NULL;
 	*count = 0;
 	if (sqlite3_prepare_v2(s->db, "SELECT id FROM cell ORDER BY id", -1, &st, NULL) != SQLITE_OK)
-		return bt_store__db_error(s, BT_EIO, "đọc danh sách chi bộ");
+		return bt_store__db_error(s, BT_EIO, BT_("reading the list of cells"));
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		if ((err = push_string(&v, &n, &cap, (const char *)sqlite3_column_text(st, 0))) < 0)
 			break;
 	if (err == 0 && rc != SQLITE_DONE)
-		err = bt_store__db_error(s, BT_EIO, "đọc danh sách chi bộ");
+		err = bt_store__db_error(s, BT_EIO, BT_("reading the list of cells"));
 	sqlite3_finalize(st);
 	if (err < 0) {
 		bt_strings_free(v, n);

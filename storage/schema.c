@@ -5,6 +5,7 @@
  * only appended. Documented in docs/storage.md.
  */
 #include "error.h"
+#include "i18n.h"
 #include "store_internal.h"
 
 #include <stdio.h>
@@ -74,7 +75,7 @@ static int pragma_int(bt_store *s, const char *sql, int *out)
 		rc = SQLITE_OK;
 	}
 	sqlite3_finalize(st);
-	return rc == SQLITE_OK ? 0 : bt_store__db_error(s, BT_EIO, "đọc cấu hình cơ sở dữ liệu");
+	return rc == SQLITE_OK ? 0 : bt_store__db_error(s, BT_EIO, BT_("reading the database settings"));
 }
 
 int bt_store__migrate(bt_store *s)
@@ -85,10 +86,10 @@ int bt_store__migrate(bt_store *s)
 	    (err = pragma_int(s, "PRAGMA application_id", &app)) < 0)
 		return err;
 	if (version > SCHEMA_VERSION)
-		return bt__error_set(BT_ECORRUPT, "kho dữ liệu có phiên bản %d, mới hơn chương trình này (%d)", version,
+		return bt__error_set(BT_ECORRUPT, BT_("the store has schema version %d, newer than this program (%d)"), version,
 				     SCHEMA_VERSION);
 	if (version > 0 && app != BT_APPLICATION_ID)
-		return bt__error_set(BT_ECORRUPT, "tệp không phải kho dữ liệu bontot");
+		return bt__error_set(BT_ECORRUPT, BT_("the file is not a bontot store"));
 	if (version == SCHEMA_VERSION)
 		return 0;
 	if ((err = bt_store__exec(s, "BEGIN IMMEDIATE")) < 0)

@@ -3,6 +3,7 @@
  * verification, rebuild and the projection digest.
  */
 #include "error.h"
+#include "i18n.h"
 #include "sha256.h"
 #include "store_internal.h"
 
@@ -15,7 +16,7 @@
 
 int bt_store__db_error(bt_store *s, int code, const char *what)
 {
-	return bt__error_set(code, "%s: %s", what, s && s->db ? sqlite3_errmsg(s->db) : "không mở được");
+	return bt__error_set(code, "%s: %s", what, s && s->db ? sqlite3_errmsg(s->db) : BT_("cannot open"));
 }
 
 int bt_store__exec(bt_store *s, const char *sql)
@@ -23,7 +24,7 @@ int bt_store__exec(bt_store *s, const char *sql)
 	char *msg = NULL;
 	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
 		int code = sqlite3_errcode(s->db) == SQLITE_FULL ? BT_EIO : BT_EIO;
-		bt__error_set(code, "lỗi cơ sở dữ liệu: %s", msg ? msg : sqlite3_errmsg(s->db));
+		bt__error_set(code, BT_("database error: %s"), msg ? msg : sqlite3_errmsg(s->db));
 		sqlite3_free(msg);
 		return code;
 	}
@@ -116,7 +117,7 @@ int bt_store__prepare(bt_store *s)
 	for (size_t i = 0; i < sizeof(statements) / sizeof(statements[0]); i++) {
 		sqlite3_stmt **slot = (sqlite3_stmt **)((char *)&s->st + statements[i].offset);
 		if (sqlite3_prepare_v3(s->db, statements[i].sql, -1, SQLITE_PREPARE_PERSISTENT, slot, NULL) != SQLITE_OK)
-			return bt_store__db_error(s, BT_EIO, "chuẩn bị câu lệnh");
+			return bt_store__db_error(s, BT_EIO, BT_("preparing a statement"));
 	}
 	return 0;
 }
@@ -150,18 +151,18 @@ static int load_head(bt_store *s)
 	memset(s->head_hash, 0, sizeof(s->head_hash));
 	if (sqlite3_prepare_v2(s->db, "SELECT seq, hash FROM event WHERE log = ?1 ORDER BY seq DESC LIMIT 1", -1, &st,
 			       NULL) != SQLITE_OK)
-		return bt_store__db_error(s, BT_EIO, "đọc nhật ký");
+		return bt_store__db_error(s, BT_EIO, BT_("reading the log"));
 	sqlite3_bind_text(st, 1, s->log_id, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		if (sqlite3_column_bytes(st, 1) != BT_HASH_BYTES)
-			err = bt__error_set(BT_ECORRUPT, "nhật ký hỏng: mã băm sai độ dài");
+			err = bt__error_set(BT_ECORRUPT, BT_("damaged log: a hash of the wrong length"));
 		else {
 			s->head_seq = sqlite3_column_int64(st, 0);
 			memcpy(s->head_hash, sqlite3_column_blob(st, 1), BT_HASH_BYTES);
 		}
 	} else if (rc != SQLITE_DONE) {
-		err = bt_store__db_error(s, BT_EIO, "đọc nhật ký");
+		err = bt_store__db_error(s, BT_EIO, BT_("reading the log"));
 	}
 	sqlite3_finalize(st);
 	return err;
@@ -177,7 +178,7 @@ static int open_db(bt_store **out, const char *path, int create)
 	/* One thread uses a store at a time (store.h): no mutexes. */
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
 	if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
-		err = bt_store__db_error(s, BT_EIO, "mở kho dữ liệu");
+		err = bt_store__db_error(s, BT_EIO, BT_("opening the store"));
 		goto fail;
 	}
 	sqlite3_extended_result_codes(s->db, 1);
@@ -186,7 +187,7 @@ static int open_db(bt_store **out, const char *path, int create)
 		goto fail;
 	/* A file that is not SQLite fails here, on first read. */
 	if ((err = bt_store__exec(s, "PRAGMA journal_mode = WAL")) < 0) {
-		err = bt__error_set(BT_ECORRUPT, "tệp \"%s\" không phải kho dữ liệu bontot (%s)", path, bt_error_last());
+		err = bt__error_set(BT_ECORRUPT, BT_("the file \"%s\" is not a bontot store (%s)"), path, bt_error_last());
 		goto fail;
 	}
 	if ((err = bt_store__exec(s, "PRAGMA synchronous = FULL")) < 0 || (err = bt_store__migrate(s)) < 0)
@@ -203,11 +204,11 @@ static int read_meta(bt_store *s)
 	sqlite3_stmt *st = NULL;
 	int err = 0;
 	if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = 'log_id'", -1, &st, NULL) != SQLITE_OK)
-		return bt_store__db_error(s, BT_EIO, "đọc cấu hình");
+		return bt_store__db_error(s, BT_EIO, BT_("reading the settings"));
 	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_bytes(st, 0) <= BT_LOG_ID_MAX_BYTES)
 		snprintf(s->log_id, sizeof(s->log_id), "%s", (const char *)sqlite3_column_text(st, 0));
 	else
-		err = bt__error_set(BT_ECORRUPT, "kho dữ liệu thiếu mã nhật ký");
+		err = bt__error_set(BT_ECORRUPT, BT_("the store has no log id"));
 	sqlite3_finalize(st);
 	return err;
 }
@@ -219,7 +220,7 @@ int bt_store_open(bt_store **out, const char *path)
 	int err;
 	*out = NULL;
 	if (stat(path, &sb) != 0)
-		return bt__error_set(BT_ENOTFOUND, "chưa có kho dữ liệu \"%s\" (hãy chạy: bontot init)", path);
+		return bt__error_set(BT_ENOTFOUND, BT_("there is no store \"%s\" (run: bontot init)"), path);
 	if ((err = open_db(&s, path, 0)) < 0)
 		return err;
 	if ((err = read_meta(s)) < 0 || (err = load_head(s)) < 0 || (err = bt_store__prepare(s)) < 0) {
@@ -239,32 +240,32 @@ int bt_store_init(bt_store **out, const char *path, const bt_store_opts *opts)
 	int err;
 	*out = NULL;
 	if (opts && opts->version != BT_STORE_OPTS_VERSION)
-		return bt__error_set(BT_EINVALID, "tùy chọn kho dữ liệu không hợp lệ");
+		return bt__error_set(BT_EINVALID, BT_("invalid store options"));
 	if (stat(path, &sb) == 0)
-		return bt__error_set(BT_EEXISTS, "đã có tệp \"%s\"; không ghi đè", path);
+		return bt__error_set(BT_EEXISTS, BT_("the file \"%s\" exists; not overwriting it"), path);
 	if (opts && opts->log_id) {
 		if (strlen(opts->log_id) == 0 || strlen(opts->log_id) > BT_LOG_ID_MAX_BYTES ||
 		    strspn(opts->log_id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") !=
 			    strlen(opts->log_id))
-			return bt__error_set(BT_EINVALID, "mã nhật ký không hợp lệ \"%.64s\"", opts->log_id);
+			return bt__error_set(BT_EINVALID, BT_("invalid log id \"%.64s\""), opts->log_id);
 		snprintf(log_id, sizeof(log_id), "%s", opts->log_id);
 	} else {
 		uint8_t rnd[8];
 		char hex[17];
 		if (RAND_bytes(rnd, sizeof(rnd)) != 1)
-			return bt__error_set(BT_ERROR, "không tạo được số ngẫu nhiên");
+			return bt__error_set(BT_ERROR, BT_("cannot generate random bytes"));
 		bt__hex(hex, rnd, sizeof(rnd));
 		snprintf(log_id, sizeof(log_id), "bt-%s", hex);
 	}
 	if ((err = open_db(&s, path, 1)) < 0)
 		goto fail;
 	if (sqlite3_prepare_v2(s->db, "INSERT INTO meta(key, value) VALUES('log_id', ?1)", -1, &st, NULL) != SQLITE_OK) {
-		err = bt_store__db_error(s, BT_EIO, "ghi cấu hình");
+		err = bt_store__db_error(s, BT_EIO, BT_("writing the settings"));
 		goto fail;
 	}
 	sqlite3_bind_text(st, 1, log_id, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE) {
-		err = bt_store__db_error(s, BT_EIO, "ghi cấu hình");
+		err = bt_store__db_error(s, BT_EIO, BT_("writing the settings"));
 		goto fail;
 	}
 	sqlite3_finalize(st);
@@ -288,7 +289,7 @@ int bt_store_event_count(bt_store *s, int64_t *out)
 	int err = 0;
 	if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM event", -1, &st, NULL) != SQLITE_OK ||
 	    sqlite3_step(st) != SQLITE_ROW)
-		err = bt_store__db_error(s, BT_EIO, "đếm sự kiện");
+		err = bt_store__db_error(s, BT_EIO, BT_("counting events"));
 	else
 		*out = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
@@ -314,14 +315,14 @@ int bt_store_projection_digest(bt_store *s, uint8_t out[BT_HASH_BYTES])
 	int err = 0;
 	if (!md || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
 		EVP_MD_CTX_free(md);
-		return bt__error_set(BT_ERROR, "SHA-256 thất bại");
+		return bt__error_set(BT_ERROR, BT_("SHA-256 failed"));
 	}
 	for (size_t t = 0; t < N_PROJECTIONS && err == 0; t++) {
 		char sql[160];
 		sqlite3_stmt *st = NULL;
 		snprintf(sql, sizeof(sql), "SELECT * FROM %s ORDER BY %s", projections[t].name, projections[t].order);
 		if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
-			err = bt_store__db_error(s, BT_EIO, "đọc bảng");
+			err = bt_store__db_error(s, BT_EIO, BT_("reading a table"));
 			break;
 		}
 		EVP_DigestUpdate(md, projections[t].name, strlen(projections[t].name) + 1);
@@ -348,12 +349,12 @@ int bt_store_projection_digest(bt_store *s, uint8_t out[BT_HASH_BYTES])
 			}
 		}
 		if (rc != SQLITE_DONE)
-			err = bt_store__db_error(s, BT_EIO, "đọc bảng");
+			err = bt_store__db_error(s, BT_EIO, BT_("reading a table"));
 		sqlite3_finalize(st);
 	}
 	unsigned int n = 0;
 	if (err == 0 && EVP_DigestFinal_ex(md, out, &n) != 1)
-		err = bt__error_set(BT_ERROR, "SHA-256 thất bại");
+		err = bt__error_set(BT_ERROR, BT_("SHA-256 failed"));
 	EVP_MD_CTX_free(md);
 	return err;
 }
@@ -364,7 +365,7 @@ int bt_store_rebuild(bt_store *s, bt_rebuild_stats *stats)
 	int err, rc;
 	memset(stats, 0, sizeof(*stats));
 	if (s->in_import)
-		return bt__error_set(BT_EINVALID, "đang nhập dữ liệu");
+		return bt__error_set(BT_EINVALID, BT_("an import is in progress"));
 	if ((err = bt_store_projection_digest(s, stats->before)) < 0)
 		return err;
 	if ((err = bt_store__exec(s, "BEGIN IMMEDIATE")) < 0)
@@ -378,7 +379,7 @@ int bt_store_rebuild(bt_store *s, bt_rebuild_stats *stats)
 	/* Emptied tables hand out rowids from 1 again, so replay assigns the same mid / mtid. */
 	if (sqlite3_prepare_v2(s->db, "SELECT id, log, seq, hash, kind, key, bytes FROM event ORDER BY id", -1, &st,
 			       NULL) != SQLITE_OK) {
-		err = bt_store__db_error(s, BT_EIO, "đọc nhật ký");
+		err = bt_store__db_error(s, BT_EIO, BT_("reading the log"));
 		goto fail;
 	}
 	/* Chain state per log: logs are few, keep a small table. */
@@ -394,7 +395,7 @@ int bt_store_rebuild(bt_store *s, bt_rebuild_stats *stats)
 		const uint8_t *bytes = sqlite3_column_blob(st, 6);
 		size_t len = (size_t)sqlite3_column_bytes(st, 6);
 		if ((err = bt_event_decode(&ev, bytes, len)) < 0) {
-			err = bt__error_set(BT_ECORRUPT, "sự kiện số %lld: %s", (long long)id, bt_error_last());
+			err = bt__error_set(BT_ECORRUPT, BT_("event number %lld: %s"), (long long)id, bt_error_last());
 			break;
 		}
 		struct chain *c = NULL;
@@ -417,7 +418,7 @@ int bt_store_rebuild(bt_store *s, bt_rebuild_stats *stats)
 		    sqlite3_column_bytes(st, 3) != BT_HASH_BYTES ||
 		    memcmp(sqlite3_column_blob(st, 3), ev.hash, BT_HASH_BYTES) != 0 ||
 		    strcmp((const char *)sqlite3_column_text(st, 1), ev.log) != 0 || sqlite3_column_int64(st, 2) != ev.seq) {
-			err = bt__error_set(BT_ECORRUPT, "nhật ký hỏng tại sự kiện số %lld (%s #%lld): chuỗi băm không khớp",
+			err = bt__error_set(BT_ECORRUPT, BT_("damaged log at event number %lld (%s #%lld): the hash chain does not match"),
 					    (long long)id, ev.log, (long long)ev.seq);
 			bt_event_clear(&ev);
 			break;
@@ -433,7 +434,7 @@ int bt_store_rebuild(bt_store *s, bt_rebuild_stats *stats)
 	}
 	free(chains);
 	if (err == 0 && rc != SQLITE_DONE)
-		err = bt_store__db_error(s, BT_EIO, "đọc nhật ký");
+		err = bt_store__db_error(s, BT_EIO, BT_("reading the log"));
 	sqlite3_finalize(st);
 	st = NULL;
 	if (err < 0)

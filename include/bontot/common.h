@@ -55,6 +55,15 @@ int bt_error_last_code(void);
 /* Forget the last error on this thread. */
 void bt_error_clear(void);
 
+/*
+ * Messages are English in the code and Vietnamese in the catalog "bontot"
+ * (cli/po/vi.po): after setlocale(LC_ALL, ""), call this so that a vi_VN
+ * locale gets Vietnamese. `localedir` is where <lang>/LC_MESSAGES/bontot.mo
+ * lives (NULL: the system's default). Evaluation reasons and holiday names
+ * are always Vietnamese: they are part of the SPEC output.
+ */
+void bt_messages_init(const char *localedir);
+
 /* A short English name for an error code ("BT_EINVALID"). Static storage. */
 const char *bt_error_name(int code);
 

@@ -2,7 +2,9 @@
  * meeting, read the to-do list and the evaluation. Build: cc app.c
  * $(pkg-config --cflags --libs --static bontot). Usage: app STORE */
 #include <bontot.h>
+#include <locale.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int print_cell(const bt_cell_result *r, void *payload)
@@ -22,6 +24,9 @@ int main(int argc, char **argv)
 
 	if (argc != 2)
 		return 2;
+	/* Messages in the tablet's language: Vietnamese under a vi_VN locale. */
+	setlocale(LC_ALL, "");
+	bt_messages_init(getenv("BONTOT_LOCALEDIR"));
 	if (bt_store_open(&store, argv[1]) < 0)
 		goto fail;
 

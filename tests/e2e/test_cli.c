@@ -32,6 +32,14 @@ static void test_cli__help_usage_and_exit_codes(void)
 		CU_ASSERT_EQUAL(sh("'" B "' %s --help", cmds[i], NULL), 0);
 		CU_ASSERT_PTR_NOT_NULL(strstr(out, "Cách dùng"));
 	}
+	/* English outside a Vietnamese locale, Vietnamese under vi_VN (the suites run under vi_VN). */
+	CU_ASSERT_EQUAL(sh("LC_ALL=C.UTF-8 '" B "' --help", NULL, NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "Usage: bontot [--db FILE] COMMAND"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "record any fact"));
+	CU_ASSERT_EQUAL(sh("LC_ALL=C.UTF-8 '" B "' --db '%s' evaluate --year 2025", bt_test_path("none.db"), NULL), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "there is no store"));
+	CU_ASSERT_EQUAL(sh("'" B "' --help", NULL, NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "Cách dùng: bontot [--db TỆP] LỆNH"));
 	CU_ASSERT_EQUAL(sh("'" B "' evaluate", NULL, NULL), 2);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "--year"));
 	CU_ASSERT_EQUAL(sh("'" B "' evaluate --year 2025 --as-of 2024-01-01", NULL, NULL), 2);
@@ -105,6 +113,8 @@ static void test_cli__a_bad_file_is_refused_with_line_and_field(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "dòng 4"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "\"joined\""));
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "không ghi gì"));
+	CU_ASSERT_EQUAL(sh("LC_ALL=C.UTF-8 '" B "' --db '%s' import '%s'", db, file), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "line 4: member: field \"joined\": invalid date"));
 	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' export", db, NULL), 0);
 	CU_ASSERT_STRING_EQUAL(out, "");
 	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' import --check '%s'", db, file), 1);
