@@ -569,7 +569,8 @@ static int snapshot_load(snapshot *s, bt_store *st, int year)
 		q = NULL;
 	}
 	/* Group by owner type, kind, then owner: each owner's records of a kind are one run. */
-	qsort(s->owned, s->n_owned, sizeof(s_owned), cmp_owned);
+	if (s->n_owned) /* qsort wants a real array, even for no elements */
+		qsort(s->owned, s->n_owned, sizeof(s_owned), cmp_owned);
 	for (size_t i = 0; i < s->n_owned && !oom;) {
 		size_t end = i;
 		while (end < s->n_owned && s->owned[end].kind == s->owned[i].kind && s->owned[end].by_cell == s->owned[i].by_cell)

@@ -116,7 +116,8 @@ int bt_store_members(bt_store *s, const char *cell_id, bt_record ***out, size_t 
 		bt_records_free(v, n);
 		return err;
 	}
-	qsort(v, n, sizeof(*v), cmp_member);
+	if (n)
+		qsort(v, n, sizeof(*v), cmp_member);
 	*out = v;
 	*count = n;
 	return 0;
