@@ -2,18 +2,62 @@
 #include "cli.h"
 
 #include <getopt.h>
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Print "field: old → new" for what a correction changed (one level deep, attendance by member). */
+static void print_changes(const char *old_text, size_t old_len, const char *new_text, size_t new_len)
+{
+	json_t *o = json_loadb(old_text, old_len, 0, NULL), *n = json_loadb(new_text, new_len, 0, NULL);
+	const char *key;
+	json_t *v;
+	if (!o || !n) {
+		json_decref(o);
+		json_decref(n);
+		return;
+	}
+	printf(_("    changed:"));
+	json_object_foreach(n, key, v)
+	{
+		json_t *was = json_object_get(o, key);
+		if (json_equal(was, v))
+			continue;
+		if (strcmp(key, "attendance") == 0 && json_is_object(was) && json_is_object(v)) {
+			const char *who;
+			json_t *st;
+			json_object_foreach(v, who, st)
+			{
+				json_t *before = json_object_get(was, who);
+				if (!json_equal(before, st))
+					printf(" %s.%s: %s → %s;", key, who, before ? json_string_value(before) : "—",
+					       json_string_value(st));
+			}
+			continue;
+		}
+		char *a = was ? json_dumps(was, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
+		char *b = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+		printf(" %s: %s → %s;", key, a ? a : "—", b ? b : "?");
+		free(a);
+		free(b);
+	}
+	printf("\n");
+	json_decref(o);
+	json_decref(n);
+}
 
 static int print_entry(const bt_log_entry *e, void *payload)
 {
 	(void)payload;
 	printf(_("event %lld  %s  %s  (%s #%lld)\n"), (long long)e->id, e->ts, e->author, e->log, (long long)e->seq);
-	if (e->supersedes)
+	if (e->supersedes) {
 		printf(_("    %s %s — correction, replaces event %lld\n"), bt_kind_name(e->kind), cli_key(e->key),
 		       (long long)e->supersedes);
-	else
+		if (e->prev_rec)
+			print_changes(e->prev_rec, e->prev_rec_len, e->rec, e->rec_len);
+	} else {
 		printf(_("    %s %s — new\n"), bt_kind_name(e->kind), cli_key(e->key));
+	}
 	printf("    %.*s\n\n", (int)e->rec_len, e->rec);
 	return 0;
 }

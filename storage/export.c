@@ -69,8 +69,9 @@ int bt_store_log(bt_store *s, int64_t limit, bt_kind kind, const char *key,
 	const char *sql = key ? "SELECT id, log, seq, kind, key, bytes FROM event WHERE kind = ?2 AND key = ?3 ORDER BY id DESC LIMIT ?1"
 			      : "SELECT id, log, seq, kind, key, bytes FROM event ORDER BY id DESC LIMIT ?1";
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(s->db, "SELECT max(id) FROM event WHERE kind = ?1 AND key = ?2 AND id < ?3", -1, &prev,
-			       NULL) != SQLITE_OK) {
+	    sqlite3_prepare_v2(s->db,
+			       "SELECT id, bytes FROM event WHERE kind = ?1 AND key = ?2 AND id < ?3 ORDER BY id DESC LIMIT 1",
+			       -1, &prev, NULL) != SQLITE_OK) {
 		err = bt_store__db_error(s, BT_EIO, BT_("reading the log"));
 		goto done;
 	}
@@ -102,10 +103,12 @@ int bt_store_log(bt_store *s, int64_t limit, bt_kind kind, const char *key,
 		sqlite3_bind_int(prev, 1, (int)e.kind);
 		sqlite3_bind_text(prev, 2, e.key, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(prev, 3, e.id);
-		if (sqlite3_step(prev) == SQLITE_ROW)
+		if (sqlite3_step(prev) == SQLITE_ROW) {
 			e.supersedes = sqlite3_column_int64(prev, 0);
-		sqlite3_reset(prev);
+			e.prev_rec = rec_of(sqlite3_column_blob(prev, 1), (size_t)sqlite3_column_bytes(prev, 1), &e.prev_rec_len);
+		}
 		err = each(&e, payload);
+		sqlite3_reset(prev);
 		bt_event_clear(&ev);
 		if (err < 0)
 			break;

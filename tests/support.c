@@ -162,7 +162,9 @@ int bt_test_import(bt_store *s, const char *text, bt_import_stats *stats)
 
 int bt_test_run(const char *suite, CU_TestInfo *tests)
 {
-	/* The library's messages in Vietnamese, as users see them (cli/po/vi.po). */
+	/* The library's messages in Vietnamese, as users see them (cli/po/vi.po); the
+	 * commands the suites start inherit the locale. */
+	setenv("LC_ALL", "vi_VN.UTF-8", 1);
 	if (!setlocale(LC_ALL, "vi_VN.UTF-8"))
 		fprintf(stderr, "warning: no vi_VN.UTF-8 locale (run scripts/setup.sh): messages stay English\n");
 	bindtextdomain("bontot", BT_TEST_LOCALEDIR);

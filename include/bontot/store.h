@@ -153,6 +153,8 @@ typedef struct {
 	int64_t supersedes;     /* id of the version it replaced, 0 for a first version */
 	const char *rec;        /* canonical record bytes (not NUL-terminated) */
 	size_t rec_len;
+	const char *prev_rec;   /* the replaced version's record bytes, NULL for a first version */
+	size_t prev_rec_len;
 } bt_log_entry;
 
 /*

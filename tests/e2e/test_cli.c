@@ -175,6 +175,7 @@ static void test_cli__secretary_records_a_meeting_and_corrects_it(void)
 	const char *v2 = strstr(out, "sửa đổi, thay thế sự kiện"), *v1 = strstr(out, "ghi mới");
 	CU_ASSERT(v2 && v1 && v2 < v1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"DV-02\":\"excused\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "đã đổi: attendance.DV-02: excused → present; speakers:"));
 	/* The evaluation uses the corrected version: no one excused, two of three spoke. */
 	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' evaluate --year 2026 --as-of 2026-03-31 --json", db, NULL), 0);
 	CU_ASSERT_PTR_NULL(strstr(out, "CONSECUTIVE"));
@@ -208,6 +209,26 @@ static void test_cli__secretary_records_a_meeting_and_corrects_it(void)
 	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' correct meeting CB-01-2026-03-06 end=21:30", db, NULL), 0);
 	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' log -n 1", db, NULL), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"end\":\"21:30\""));
+	/* The rest of the quarter: April, May, and June with the thematic meeting; dues each month. */
+	const char *q2[3][2] = {{"2026-04-06", "no"}, {"2026-05-05", "no"}, {"2026-06-05", "yes"}};
+	for (int i = 0; i < 3; i++) {
+		char cmd[1024];
+		snprintf(cmd, sizeof(cmd),
+			 "'" B "' --db '%%s' meeting record --cell CB-01 --date %s --start 19:30 --end 21:30 --regular --thematic=%s "
+			 "--prepared --resolution --minutes --spoke DV-01,DV-02 && '" B "' --db '%%s' dues month --cell CB-01 --month %.7s "
+			 "--amount 20000 --paid-on %s",
+			 q2[i][0], q2[i][1], q2[i][0], q2[i][0]);
+		CU_ASSERT_EQUAL(sh(cmd, db, db), 0);
+	}
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' evaluate --year 2026 --as-of 2026-06-30 --json", db, NULL), 0);
+	CU_ASSERT_PTR_NULL(strstr(out, "\"month\":\"2026-04\""));
+	CU_ASSERT_PTR_NULL(strstr(out, "\"month\":\"2026-05\""));
+	CU_ASSERT_PTR_NULL(strstr(out, "\"month\":\"2026-06\""));
+	/* Q1's thematic meeting was March's, Q2's June's. */
+	CU_ASSERT_PTR_NULL(strstr(out, "THEMATIC_MISSING"));
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' status --cell CB-01 --date 2026-07-01", db, NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "Sinh hoạt định kỳ tháng 07/2026"));
+	CU_ASSERT_PTR_NULL(strstr(out, "Tháng 04/2026 chưa ghi"));
 	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' rebuild", db, NULL), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "trùng khớp"));
 }
