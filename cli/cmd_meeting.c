@@ -193,6 +193,13 @@ done:
 	return rc;
 }
 
+static int cmp_member_name(const void *a, const void *b)
+{
+	const bt_record *x = *(const bt_record *const *)a, *y = *(const bt_record *const *)b;
+	int d = bt_vi_name_compare(x->name, y->name);
+	return d ? d : strcmp(x->id, y->id);
+}
+
 static int show(bt_store *s, const char *id)
 {
 	bt_record *m = NULL, **members = NULL;
@@ -202,11 +209,15 @@ static int show(bt_store *s, const char *id)
 		fprintf(stderr, "bontot: %s\n", bt_error_last());
 		return CLI_FAIL;
 	}
-	if (bt_store_members(s, m->cell, &members, &n) < 0) {
-		fprintf(stderr, "bontot: %s\n", bt_error_last());
+	/* Everyone marked, including members who have since moved to another cell, in Vietnamese order. */
+	if (!(members = calloc(m->n_attendance + 1, sizeof(*members)))) {
 		bt_record_free(m);
 		return CLI_FAIL;
 	}
+	for (size_t k = 0; k < m->n_attendance; k++)
+		if (bt_store_get(s, BT_KIND_MEMBER, m->attendance[k].member, &members[n]) == 0)
+			n++;
+	qsort(members, n, sizeof(*members), cmp_member_name);
 	cli_format_date_vi(d, m->date);
 	printf(_("Meeting %s — cell %s — %s, %02d:%02d-%02d:%02d (%d minutes)\n"), m->id, m->cell, d,
 	       m->start_minute / 60, m->start_minute % 60, m->end_minute / 60, m->end_minute % 60,

@@ -16,14 +16,17 @@ static void help(void)
 		"  bontot member add --id ID --cell CELL --name \"FULL NAME\" --joined DATE [--born DATE]\n"
 		"                    [--status official|probationary] [--role secretary|deputy|committee|member]\n"
 		"  bontot member edit ID [--name ...] [--born ...] [--joined ...] [--status ...] [--role ...]\n"
-		"                    [--cell CELL] [--left DATE|none]\n"
+		"                    [--left DATE|none]\n"
+		"  bontot member transfer ID --to CELL --from DATE [--reason \"NOTE\"]\n"
 		"  bontot member exempt ID --from DATE [--to DATE] --reason \"REASON\"\n"
 		"  bontot member list [--cell CELL]\n"
 		"\n"
-		"add records a new member (default: official, member). edit records a correction (a transfer\n"
-		"with --cell, leaving the cell with --left); the old version stays in the log. exempt records\n"
-		"an exemption from activities from one day to another (no --to: open-ended). list prints in\n"
-		"Vietnamese name order (given name, middle names, family name). Dates as YYYY-MM-DD.\n"));
+		"add records a new member (default: official, member). edit records a correction (leaving\n"
+		"the cell with --left); the old version stays in the log. transfer moves a member to another\n"
+		"cell from a day on: the member counts in the old cell before it and in the new one after.\n"
+		"exempt records an exemption from activities from one day to another (no --to: open-ended).\n"
+		"list prints in Vietnamese name order (given name, middle names, family name). Dates as\n"
+		"YYYY-MM-DD.\n"));
 }
 
 enum { O_ID = 1, O_CELL, O_NAME, O_JOINED, O_BORN, O_STATUS, O_ROLE, O_LEFT, O_FROM, O_TO, O_REASON, O_HELP };
@@ -88,6 +91,8 @@ static int edit(bt_store *s, const char *id, const args *a)
 	static const char *const status[] = {"official", "probationary"};
 	static const char *const role[] = {"secretary", "deputy", "committee", "member"};
 	int rc = CLI_FAIL;
+	if (a->v[O_CELL])
+		return cli_usage_error("member", _("a member changes cell with \"member transfer\", which keeps the history"));
 	if (bt_store_get(s, BT_KIND_MEMBER, id, &cur) < 0) {
 		fprintf(stderr, "bontot: %s\n", bt_error_last());
 		return CLI_FAIL;
@@ -99,7 +104,7 @@ static int edit(bt_store *s, const char *id, const args *a)
 		bt_date_format(d[2], cur->left);
 	cli_json_begin(&j, "member");
 	cli_json_str(&j, "id", cur->id);
-	cli_json_str(&j, "cell", a->v[O_CELL] ? a->v[O_CELL] : cur->cell);
+	cli_json_str(&j, "cell", cur->cell);
 	cli_json_str(&j, "name", a->v[O_NAME] ? a->v[O_NAME] : cur->name);
 	cli_json_str(&j, "born", a->v[O_BORN] ? a->v[O_BORN] : cur->born != BT_DATE_NONE ? d[0] : NULL);
 	cli_json_str(&j, "status", a->v[O_STATUS] ? a->v[O_STATUS] : status[cur->status]);
@@ -112,6 +117,65 @@ static int edit(bt_store *s, const char *id, const args *a)
 	if ((r = cli_parse_record(cli_json_end(&j))))
 		rc = cli_record(s, r, BT_RECORD_CORRECTION);
 	bt_record_free(r);
+	bt_record_free(cur);
+	return rc;
+}
+
+/* A transfer and the member's new cell, in one transaction: both recorded or neither. */
+static int transfer(bt_store *s, const char *id, const args *a)
+{
+	bt_record *cur = NULL;
+	bt_import *imp = NULL;
+	bt_import_opts io = BT_IMPORT_OPTS_INIT;
+	char ts[BT_TIMESTAMP_BYTES], d[3][BT_DATE_STR_BYTES];
+	static const char *const status[] = {"official", "probationary"};
+	static const char *const role[] = {"secretary", "deputy", "committee", "member"};
+	cli_json j;
+	int rc = CLI_FAIL;
+	if (!a->v[O_TO] || !a->v[O_FROM])
+		return cli_usage_error("member", _("transfer needs --to CELL and --from DATE (the day of the move)"));
+	if (bt_store_get(s, BT_KIND_MEMBER, id, &cur) < 0) {
+		fprintf(stderr, "bontot: %s\n", bt_error_last());
+		return CLI_FAIL;
+	}
+	cli_timestamp(ts);
+	io.timestamp = ts;
+	io.author = cli_author();
+	if (bt_import_begin(&imp, s, &io) < 0)
+		goto fail;
+	cli_json_begin(&j, "transfer");
+	cli_json_str(&j, "member", cur->id);
+	cli_json_str(&j, "date", a->v[O_FROM]);
+	cli_json_str(&j, "from", cur->cell);
+	cli_json_str(&j, "to", a->v[O_TO]);
+	cli_json_str(&j, "note", a->v[O_REASON]);
+	const char *line = cli_json_end(&j);
+	if (!line || bt_import_line(imp, line, strlen(line)) < 0)
+		goto fail;
+	if (cur->born != BT_DATE_NONE)
+		bt_date_format(d[0], cur->born);
+	bt_date_format(d[1], cur->joined);
+	if (cur->left != BT_DATE_NONE)
+		bt_date_format(d[2], cur->left);
+	cli_json_begin(&j, "member");
+	cli_json_str(&j, "id", cur->id);
+	cli_json_str(&j, "cell", a->v[O_TO]);
+	cli_json_str(&j, "name", cur->name);
+	cli_json_str(&j, "born", cur->born != BT_DATE_NONE ? d[0] : NULL);
+	cli_json_str(&j, "status", status[cur->status]);
+	cli_json_str(&j, "role", role[cur->role]);
+	cli_json_str(&j, "joined", d[1]);
+	cli_json_str(&j, "left", cur->left != BT_DATE_NONE ? d[2] : NULL);
+	line = cli_json_end(&j);
+	if (!line || bt_import_line(imp, line, strlen(line)) < 0 || bt_import_commit(imp, NULL) < 0)
+		goto fail;
+	printf(_("Recorded the transfer of %s from cell %s to cell %s on %s.\n"), cur->id, cur->cell, a->v[O_TO], a->v[O_FROM]);
+	rc = CLI_OK;
+	goto done;
+fail:
+	fprintf(stderr, _("bontot: nothing written: %s\n"), bt_error_last());
+done:
+	bt_import_free(imp);
 	bt_record_free(cur);
 	return rc;
 }
@@ -182,11 +246,12 @@ int cmd_member(int argc, char **argv)
 	const char *sub = argv[1];
 	if ((rc = parse(&a, argc, argv, sub)) != 0)
 		return rc < 0 ? CLI_OK : rc;
-	int want_id = strcmp(sub, "edit") == 0 || strcmp(sub, "exempt") == 0;
+	int want_id = strcmp(sub, "edit") == 0 || strcmp(sub, "exempt") == 0 || strcmp(sub, "transfer") == 0;
 	if (want_id ? optind + 1 != argc : optind != argc)
 		return cli_usage_error("member", want_id ? _("%s needs exactly one member id") : _("%s: unexpected arguments"), sub);
-	if (strcmp(sub, "add") && strcmp(sub, "edit") && strcmp(sub, "exempt") && strcmp(sub, "list"))
-		return cli_usage_error("member", _("no subcommand \"%s\" (add, edit, exempt, list)"), sub);
+	if (strcmp(sub, "add") && strcmp(sub, "edit") && strcmp(sub, "exempt") && strcmp(sub, "list") &&
+	    strcmp(sub, "transfer"))
+		return cli_usage_error("member", _("no subcommand \"%s\" (add, edit, exempt, transfer, list)"), sub);
 	if (cli_open_store(&s) < 0)
 		return CLI_FAIL;
 	if (strcmp(sub, "add") == 0)
@@ -195,6 +260,8 @@ int cmd_member(int argc, char **argv)
 		rc = edit(s, argv[optind], &a);
 	else if (strcmp(sub, "exempt") == 0)
 		rc = exempt(s, argv[optind], &a);
+	else if (strcmp(sub, "transfer") == 0)
+		rc = transfer(s, argv[optind], &a);
 	else
 		rc = list(s, &a);
 	bt_store_free(s);

@@ -19,8 +19,11 @@ enum { C21 = 0, C22, C23, C24 };
 
 typedef struct {
 	const bt_record *rec;
+	const char *cell_id;  /* the cell evaluated */
 	const bt_record **ex; /* exemptions */
 	size_t n_ex, cap_ex;
+	const bt_record **tr; /* transfers, by date */
+	size_t n_tr, cap_tr;
 	unsigned dues_paid;   /* bit m-1: dues for month m of the year paid on or before as-of */
 	int listed, evaluated;
 	int required_any, spoke;
@@ -107,10 +110,24 @@ static int cmp_meeting(const void *a, const void *b)
 	return strcmp(x->id, y->id);
 }
 
-static int in_cell_on(const bt_record *m, bt_date d)
+/* The member's cell on day d: after the last transfer on or before d, its "to"; before the first, its "from". */
+static const char *cell_on(const member_ctx *m, bt_date d)
 {
-	return m->joined <= d && (m->left == BT_DATE_NONE || m->left > d);
+	const char *cell = m->rec->cell;
+	for (size_t i = m->n_tr; i-- > 0;)
+		if (m->tr[i]->date <= d)
+			return m->tr[i]->cell_to;
+	if (m->n_tr)
+		cell = m->tr[0]->cell_from;
+	return cell;
 }
+
+static int in_cell_on_ctx(const member_ctx *m, bt_date d)
+{
+	return m->rec->joined <= d && (m->rec->left == BT_DATE_NONE || m->rec->left > d) &&
+	       strcmp(cell_on(m, d), m->cell_id) == 0;
+}
+
 
 static int exempt_on(const member_ctx *m, bt_date d)
 {
@@ -120,7 +137,44 @@ static int exempt_on(const member_ctx *m, bt_date d)
 	return 0;
 }
 
-static int required_on(const member_ctx *m, bt_date d) { return in_cell_on(m->rec, d) && !exempt_on(m, d); }
+static int required_on(const member_ctx *m, bt_date d) { return in_cell_on_ctx(m, d) && !exempt_on(m, d); }
+
+static int involves(const bt_record *t, const char *cell)
+{
+	return strcmp(t->cell_from, cell) == 0 || strcmp(t->cell_to, cell) == 0;
+}
+
+static int cmp_transfer(const void *a, const void *b)
+{
+	const bt_record *x = *(const bt_record *const *)a, *y = *(const bt_record *const *)b;
+	return (x->date > y->date) - (x->date < y->date);
+}
+
+static int push_rec(const bt_record ***v, size_t *n, size_t *cap, const bt_record *r)
+{
+	if (*n == *cap) {
+		size_t nc = *cap ? *cap * 2 : 2;
+		const bt_record **nv = realloc(*v, nc * sizeof(*nv));
+		if (!nv)
+			return bt__oom();
+		*v = nv;
+		*cap = nc;
+	}
+	(*v)[(*n)++] = r;
+	return 0;
+}
+
+/* A member record belongs to the cell now, or was moved in or out of it. */
+static int member_of(const bt_record *r, const char *cell_id, const bt_record *const *records, size_t n)
+{
+	if (strcmp(r->cell, cell_id) == 0)
+		return 1;
+	for (size_t i = 0; i < n; i++)
+		if (records[i]->kind == BT_KIND_TRANSFER && strcmp(records[i]->member, r->id) == 0 &&
+		    involves(records[i], cell_id))
+			return 1;
+	return 0;
+}
 
 static int working(bt_calendar *cal, bt_date d) { return bt_calendar_is_working(cal, d); }
 
@@ -409,7 +463,7 @@ int bt_eval_cell(bt_cell_result **out, const bt_record *const *records, size_t n
 		const bt_record *r = records[i];
 		if (r->kind == BT_KIND_CELL && strcmp(r->id, cell_id) == 0)
 			cell = r;
-		if (r->kind == BT_KIND_MEMBER && strcmp(r->cell, cell_id) == 0)
+		if (r->kind == BT_KIND_MEMBER)
 			n_members++;
 	}
 	if (!cell) {
@@ -430,10 +484,22 @@ int bt_eval_cell(bt_cell_result **out, const bt_record *const *records, size_t n
 
 	for (size_t i = 0; i < n; i++) {
 		const bt_record *r = records[i];
-		if (r->kind == BT_KIND_MEMBER && strcmp(r->cell, cell_id) == 0 && r->joined <= c.as_of)
+		if (r->kind == BT_KIND_MEMBER && r->joined <= c.as_of && member_of(r, cell_id, records, n)) {
+			c.m[c.n_m].cell_id = cell_id;
 			c.m[c.n_m++].rec = r;
+		}
 	}
 	qsort(c.m, c.n_m, sizeof(member_ctx), cmp_member);
+	/* Every transfer of a member, whatever its date: it says which cell the member was in when. */
+	for (size_t i = 0; i < n; i++) {
+		member_ctx *m;
+		if (records[i]->kind == BT_KIND_TRANSFER && (m = find_member(&c, records[i]->member)) &&
+		    (err = push_rec(&m->tr, &m->n_tr, &m->cap_tr, records[i])) < 0)
+			goto done;
+	}
+	for (size_t k = 0; k < c.n_m; k++)
+		if (c.m[k].n_tr > 1)
+			qsort(c.m[k].tr, c.m[k].n_tr, sizeof(*c.m[k].tr), cmp_transfer);
 
 	/* Attach each record to its member or to the cell; keep only what is visible at as-of. */
 	for (size_t i = 0; i < n; i++) {
@@ -490,7 +556,11 @@ int bt_eval_cell(bt_cell_result **out, const bt_record *const *records, size_t n
 	}
 	for (size_t k = 0; k < c.n_m; k++) {
 		member_ctx *m = &c.m[k];
-		if (m->rec->left != BT_DATE_NONE && m->rec->left <= c.jan1)
+		/* Listed when in the cell on some day from 1 January to as-of: check the days it could start. */
+		int listed = in_cell_on_ctx(m, m->rec->joined > c.jan1 ? m->rec->joined : c.jan1);
+		for (size_t t = 0; t < m->n_tr && !listed; t++)
+			listed = m->tr[t]->date >= c.jan1 && m->tr[t]->date <= c.as_of && in_cell_on_ctx(m, m->tr[t]->date);
+		if (!listed)
 			continue;
 		m->listed = 1;
 		m->evaluated = required_on(m, c.as_of);
@@ -656,8 +726,10 @@ int bt_eval_cell(bt_cell_result **out, const bt_record *const *records, size_t n
 	res = NULL;
 done:
 	if (c.m)
-		for (size_t k = 0; k < c.n_m; k++)
+		for (size_t k = 0; k < c.n_m; k++) {
 			free(c.m[k].ex);
+			free(c.m[k].tr);
+		}
 	free(c.m);
 	free(c.meetings);
 	free(targets);

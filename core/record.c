@@ -19,7 +19,7 @@
 
 static const char *const kind_names[BT_KIND_COUNT + 1] = {
 	NULL,	      "committee", "cell",     "member", "exemption",  "holiday",   "regulation",
-	"target",     "commitment", "meeting", "dues",   "discipline", "attestation"};
+	"target",     "commitment", "meeting", "dues",   "discipline", "attestation", "transfer"};
 
 const char *bt_kind_name(bt_kind kind)
 {
@@ -46,6 +46,7 @@ static const char *const fields[BT_KIND_COUNT + 1][16] = {
 	{"amount", "kind", "member", "month", "paid_on", NULL},
 	{"date", "form", "kind", "member", NULL},
 	{"criterion", "kind", "note", "pass", "subject", "year", NULL},
+	{"date", "from", "kind", "member", "note", "to", NULL},
 };
 
 void bt_record_free(bt_record *r)
@@ -58,6 +59,8 @@ void bt_record_free(bt_record *r)
 	free(r->cell);
 	free(r->member);
 	free(r->subject);
+	free(r->cell_from);
+	free(r->cell_to);
 	free(r->text);
 	for (size_t i = 0; i < r->n_attendance; i++)
 		free(r->attendance[i].member);
@@ -397,6 +400,14 @@ static int parse_fields(const ctx *c, bt_record *r)
 		    (err = read_text(c, "form", &r->text, 1, 200, 0)))
 			return err;
 		break;
+	case BT_KIND_TRANSFER:
+		if ((err = read_id(c, "member", &r->member)) || (err = read_date(c, "date", &r->date, 1)) ||
+		    (err = read_id(c, "from", &r->cell_from)) || (err = read_id(c, "to", &r->cell_to)) ||
+		    (err = read_text(c, "note", &r->text, 0, BT_TEXT_MAX_BYTES, 1)))
+			return err;
+		if (strcmp(r->cell_from, r->cell_to) == 0)
+			return field_error(c, "to", BT_("the same cell as \"from\""));
+		break;
 	case BT_KIND_ATTESTATION: {
 		static const char *const crits[4] = {"1.3", "2.1", "2.2", "2.4"};
 		if ((err = read_id(c, "subject", &r->subject)) || (err = read_year(c, &r->year)) ||
@@ -585,6 +596,13 @@ static void canonical(bt_buf *b, const bt_record *r)
 		bt_buf_puts(b, ",\"form\":"), bt_buf_json_string(b, r->text);
 		bt_buf_printf(b, ",\"kind\":\"%s\",\"member\":", k), bt_buf_json_string(b, r->member);
 		break;
+	case BT_KIND_TRANSFER:
+		bt_buf_puts(b, "{\"date\":"), put_date(b, r->date);
+		bt_buf_puts(b, ",\"from\":"), bt_buf_json_string(b, r->cell_from);
+		bt_buf_printf(b, ",\"kind\":\"%s\",\"member\":", k), bt_buf_json_string(b, r->member);
+		bt_buf_puts(b, ",\"note\":"), bt_buf_json_string(b, r->text);
+		bt_buf_puts(b, ",\"to\":"), bt_buf_json_string(b, r->cell_to);
+		break;
 	case BT_KIND_ATTESTATION:
 		bt_buf_printf(b, "{\"criterion\":\"%s\",\"kind\":\"%s\",\"note\":", r->criterion, k);
 		bt_buf_json_string(b, r->text);
@@ -623,6 +641,7 @@ int bt_record_finish(bt_record *r)
 		bt_buf_printf(&k, "%s\t%s", r->member, m);
 		break;
 	case BT_KIND_DISCIPLINE:
+	case BT_KIND_TRANSFER:
 		bt_date_format(s, r->date);
 		bt_buf_printf(&k, "%s\t%s", r->member, s);
 		break;

@@ -18,9 +18,12 @@ int bt_store_export(bt_store *s, int (*write)(const char *data, size_t len, void
 	int err = 0, rc;
 	/* Dependency order is the kind order; within a kind, the order facts were recorded. */
 	if (sqlite3_prepare_v2(s->db,
-			       "SELECT e.id, e.bytes FROM current c JOIN event e ON e.id = c.event ORDER BY c.kind, e.id",
+			       /* Transfers right after members: meetings of a member's former cell need them. */
+			       "SELECT e.id, e.bytes FROM current c JOIN event e ON e.id = c.event"
+			       " ORDER BY CASE WHEN c.kind = ?1 THEN 3.5 ELSE c.kind END, e.id",
 			       -1, &st, NULL) != SQLITE_OK)
 		return bt_store__db_error(s, BT_EIO, BT_("reading the store"));
+	sqlite3_bind_int(st, 1, (int)BT_KIND_TRANSFER);
 	/* One read transaction: a consistent snapshot even if another process writes meanwhile. */
 	if ((err = bt_store__exec(s, "BEGIN")) < 0)
 		goto done;

@@ -250,6 +250,15 @@ static int check_refs(bt_store *s, const bt_record *r)
 		return need_member(s, r->subject, "subject", &m);
 	case BT_KIND_MEETING:
 		return check_meeting(s, r);
+	case BT_KIND_TRANSFER:
+		if ((err = need_member(s, r->member, "member", &m)) < 0 ||
+		    (err = need(s, s->st.cell_exists, r->cell_from, "from", BT_("cell"))) < 0 ||
+		    (err = need(s, s->st.cell_exists, r->cell_to, "to", BT_("cell"))) < 0)
+			return err;
+		if (r->date < m.joined)
+			return fmt_date_err(BT_EINVALID, BT_("field \"date\": a transfer before joining the Party: member"),
+					    r->member, r->date);
+		return 0;
 	}
 	return 0;
 }
@@ -392,6 +401,14 @@ int bt_store__apply(bt_store *s, const bt_record *r, int64_t event_id, int super
 		bt_store__bind_text(st, 1, r->member);
 		bt_store__bind_date(st, 2, r->date);
 		bt_store__bind_text(st, 3, r->text);
+		break;
+	case BT_KIND_TRANSFER:
+		st = s->st.up_transfer;
+		bt_store__bind_text(st, 1, r->member);
+		bt_store__bind_date(st, 2, r->date);
+		bt_store__bind_text(st, 3, r->cell_from);
+		bt_store__bind_text(st, 4, r->cell_to);
+		bt_store__bind_text(st, 5, r->text);
 		break;
 	case BT_KIND_ATTESTATION:
 		st = s->st.up_attestation;

@@ -147,6 +147,13 @@ typedef struct {
 	size_t first, end;
 } s_run;
 
+/* A transfer (bontot's extension): member leaves cell `from` for cell `to` on `date`. */
+typedef struct {
+	int32_t member, from, to; /* member and cell indices (-1: a cell that no longer exists) */
+	bt_date date;
+	const char *from_id, *to_id;
+} s_transfer;
+
 typedef struct {
 	const char *id, *committee, *name;
 	size_t first_member, n_members; /* range in by_cell (member indices sorted by cell, id) */
@@ -177,6 +184,10 @@ typedef struct {
 	size_t n_runs, cap_runs;
 	int32_t *dues_first; /* per member: first dues row; dues_count likewise */
 	int32_t *dues_count;
+	s_transfer *transfers; /* sorted by member */
+	size_t n_transfers, cap_transfers;
+	int32_t *stamp; /* per member: (cell index + 1) of the cell being assembled when included */
+	int32_t *extra; /* scratch: members of the cell being assembled who are now in another cell */
 } snapshot;
 
 static void snapshot_free(snapshot *s)
@@ -195,6 +206,9 @@ static void snapshot_free(snapshot *s)
 	free(s->runs);
 	free(s->dues_first);
 	free(s->dues_count);
+	free(s->transfers);
+	free(s->stamp);
+	free(s->extra);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -243,6 +257,14 @@ static int cmp_owned(const void *a, const void *b)
 	if (x->kind != y->kind)
 		return x->kind < y->kind ? -1 : 1;
 	return (x->owner > y->owner) - (x->owner < y->owner);
+}
+
+static int cmp_transfer_member(const void *a, const void *b)
+{
+	const s_transfer *x = a, *y = b;
+	if (x->member != y->member)
+		return x->member < y->member ? -1 : 1;
+	return (x->date > y->date) - (x->date < y->date);
 }
 
 /* Index of a cell by id (cells sorted by id), or -1. */
@@ -569,6 +591,39 @@ static int snapshot_load(snapshot *s, bt_store *st, int year)
 		q = NULL;
 	}
 	/* Group by owner type, kind, then owner: each owner's records of a kind are one run. */
+	/* Transfers, grouped by member. */
+	if ((err = prepare(st, &q, "SELECT member, date, from_cell, to_cell FROM transfer ORDER BY member, date", year)) < 0)
+		goto done;
+	while (!oom && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+		int32_t mi = -1;
+		const char *mid = (const char *)sqlite3_column_text(q, 0);
+		for (size_t i = 0; mid && i < s->n_members && mi < 0; i++)
+			if (strcmp(s->members[i].id, mid) == 0)
+				mi = (int32_t)i;
+		if (mi < 0)
+			continue;
+		s_transfer *t = PUSH(s->transfers, s->n_transfers, s->cap_transfers);
+		if (!t) {
+			oom = 1;
+			break;
+		}
+		t->member = mi;
+		t->date = col_date(q, 1);
+		t->from_id = col_str(s, q, 2, &oom);
+		t->to_id = col_str(s, q, 3, &oom);
+		t->from = t->from_id ? find_cell(s, t->from_id) : -1;
+		t->to = t->to_id ? find_cell(s, t->to_id) : -1;
+	}
+	sqlite3_finalize(q);
+	q = NULL;
+	if (oom)
+		goto done;
+	if (s->n_transfers > 1)
+		qsort(s->transfers, s->n_transfers, sizeof(s_transfer), cmp_transfer_member);
+	if (!(s->stamp = calloc(s->n_members + 1, sizeof(int32_t))) || !(s->extra = malloc((s->n_transfers + 1) * sizeof(int32_t)))) {
+		oom = 1;
+		goto done;
+	}
 	if (s->n_owned) /* qsort wants a real array, even for no elements */
 		qsort(s->owned, s->n_owned, sizeof(s_owned), cmp_owned);
 	for (size_t i = 0; i < s->n_owned && !oom;) {
@@ -625,40 +680,93 @@ static int cmp_att(const void *a, const void *b)
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
-static int assemble(cell_out *o, const snapshot *s, int c)
+/* The transfers of member mi: [*first, *first + count) in s->transfers. */
+static size_t transfers_of(const snapshot *s, int32_t mi, size_t *first)
+{
+	size_t lo = 0, hi = s->n_transfers;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (s->transfers[mid].member < mi)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*first = lo;
+	while (hi < s->n_transfers && s->transfers[hi].member == mi)
+		hi++;
+	return hi - lo;
+}
+
+static int add_member(cell_out *o, const snapshot *s, int32_t mi)
+{
+	const s_member *m = &s->members[mi];
+	bt_record *r = out_new(o, BT_KIND_MEMBER);
+	size_t first, n;
+	if (!r)
+		return BT_ENOMEM;
+	r->id = (char *)m->id;
+	r->cell = (char *)(m->cell ? m->cell : "");
+	r->name = (char *)m->name;
+	r->born = m->born;
+	r->status = (bt_member_status)m->status;
+	r->role = (bt_member_role)m->role;
+	r->joined = m->joined;
+	r->left = m->left;
+	for (int32_t k = 0; k < s->dues_count[mi]; k++) {
+		const s_dues *d = &s->dues[s->dues_first[mi] + k];
+		if (!(r = out_new(o, BT_KIND_DUES)))
+			return BT_ENOMEM;
+		r->member = (char *)m->id;
+		r->month = d->month;
+		r->date = d->paid_on;
+	}
+	n = transfers_of(s, mi, &first);
+	for (size_t k = 0; k < n; k++) {
+		const s_transfer *t = &s->transfers[first + k];
+		if (!(r = out_new(o, BT_KIND_TRANSFER)))
+			return BT_ENOMEM;
+		r->member = (char *)m->id;
+		r->date = t->date;
+		r->cell_from = (char *)t->from_id;
+		r->cell_to = (char *)t->to_id;
+	}
+	return 0;
+}
+
+/*
+ * The cell's records. Its members are those in it now (by_cell) and those
+ * moved out of it (s->extra, n_extra): the evaluation decides from the
+ * transfers who was in the cell when. s->stamp marks them for this cell.
+ */
+static int assemble(cell_out *o, snapshot *s, int c, size_t *n_extra)
 {
 	const s_cell *cell = &s->cells[c];
 	bt_record *r;
+	int err;
 
 	arena_reset(&o->mem);
 	o->n = 0;
+	*n_extra = 0;
 	if (!(r = out_new(o, BT_KIND_CELL)))
 		return BT_ENOMEM;
 	r->id = (char *)cell->id;
 	r->committee = (char *)cell->committee;
 	r->name = (char *)cell->name;
-	for (size_t i = 0; i < cell->n_members; i++) {
-		int32_t mi = s->by_cell[cell->first_member + i];
-		const s_member *m = &s->members[mi];
-		if (!(r = out_new(o, BT_KIND_MEMBER)))
-			return BT_ENOMEM;
-		r->id = (char *)m->id;
-		r->cell = (char *)cell->id;
-		r->name = (char *)m->name;
-		r->born = m->born;
-		r->status = (bt_member_status)m->status;
-		r->role = (bt_member_role)m->role;
-		r->joined = m->joined;
-		r->left = m->left;
-		for (int32_t k = 0; k < s->dues_count[mi]; k++) {
-			const s_dues *d = &s->dues[s->dues_first[mi] + k];
-			if (!(r = out_new(o, BT_KIND_DUES)))
-				return BT_ENOMEM;
-			r->member = (char *)m->id;
-			r->month = d->month;
-			r->date = d->paid_on;
+	for (size_t i = 0; i < cell->n_members; i++)
+		s->stamp[s->by_cell[cell->first_member + i]] = c + 1;
+	for (size_t i = 0; i < s->n_transfers; i++) {
+		const s_transfer *t = &s->transfers[i];
+		if ((t->from == c || t->to == c) && s->stamp[t->member] != c + 1) {
+			s->stamp[t->member] = c + 1;
+			s->extra[(*n_extra)++] = t->member;
 		}
 	}
+	for (size_t i = 0; i < cell->n_members; i++)
+		if ((err = add_member(o, s, s->by_cell[cell->first_member + i])) < 0)
+			return err;
+	for (size_t i = 0; i < *n_extra; i++)
+		if ((err = add_member(o, s, s->extra[i])) < 0)
+			return err;
 	for (size_t i = 0; i < cell->n_meetings; i++) {
 		const s_meeting *m = &s->meetings[s->meetings_by_cell[cell->first_meeting + i]];
 		if (!(r = out_new(o, BT_KIND_MEETING)))
@@ -678,8 +786,8 @@ static int assemble(cell_out *o, const snapshot *s, int c)
 		size_t n = 0, n_sp = 0;
 		for (size_t k = 0; k < m->att_count; k++) {
 			const s_mark *mk = &s->att[m->att_first + k];
-			/* A mark for someone who is now in another cell: the evaluation ignores it anyway. */
-			if (s->members[mk->member].cell_idx != c)
+			/* A mark for someone not of this cell, now or before: the evaluation ignores it anyway. */
+			if (s->stamp[mk->member] != c + 1)
 				continue;
 			a[n].member = (char *)s->members[mk->member].id;
 			a[n++].status = (bt_attendance_status)(mk->status & 3);
@@ -752,7 +860,7 @@ static int add_run(cell_out *o, const snapshot *s, size_t first, size_t end, int
 }
 
 /* The small records of cell c and its members: one binary search per run and owner. */
-static int add_owned(cell_out *o, const snapshot *s, int c)
+static int add_owned(cell_out *o, const snapshot *s, int c, size_t n_extra)
 {
 	const s_cell *cell = &s->cells[c];
 	int err;
@@ -764,6 +872,9 @@ static int add_owned(cell_out *o, const snapshot *s, int c)
 		} else {
 			for (size_t m = 0; m < cell->n_members; m++)
 				if ((err = add_run(o, s, run->first, run->end, s->by_cell[cell->first_member + m])) < 0)
+					return err;
+			for (size_t m = 0; m < n_extra; m++)
+				if ((err = add_run(o, s, run->first, run->end, s->extra[m])) < 0)
 					return err;
 		}
 	}
@@ -790,8 +901,11 @@ int bt_store_load_cell(bt_cell_records **out, bt_store *st, const char *cell_id,
 	}
 	if ((c = find_cell(&cr->snap, cell_id)) < 0)
 		err = bt__error_set(BT_ENOTFOUND, BT_("no cell \"%.64s\""), cell_id);
-	else if ((err = assemble(&cr->out, &cr->snap, c)) == 0)
-		err = add_owned(&cr->out, &cr->snap, c);
+	else {
+		size_t n_extra;
+		if ((err = assemble(&cr->out, &cr->snap, c, &n_extra)) == 0)
+			err = add_owned(&cr->out, &cr->snap, c, n_extra);
+	}
 	if (err < 0) {
 		bt_cell_records_free(cr);
 		return err;
@@ -870,7 +984,8 @@ int bt_store_each_cell(bt_store *s, int year, const char *cell_id,
 		last = first + 1;
 	}
 	for (int c = first; c < last && err == 0; c++) {
-		if ((err = assemble(&out, &snap, c)) < 0 || (err = add_owned(&out, &snap, c)) < 0)
+		size_t n_extra;
+		if ((err = assemble(&out, &snap, c, &n_extra)) < 0 || (err = add_owned(&out, &snap, c, n_extra)) < 0)
 			break;
 		err = each(snap.cells[c].id, out.v, out.n, payload);
 	}

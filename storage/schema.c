@@ -62,6 +62,11 @@ static const char *const migrations[] = {
 	"CREATE INDEX attestation_year ON attestation(year, subject);",
 	/* 1 -> 2: find the versions of one fact in the log (bontot log, corrections). */
 	"CREATE INDEX event_fact ON event(kind, key, id);",
+	/* 2 -> 3: transfers between cells (bontot's extension of SPEC 5): the history of a member's cell. */
+	"CREATE TABLE transfer(member TEXT NOT NULL, date INTEGER NOT NULL, from_cell TEXT NOT NULL,"
+	"  to_cell TEXT NOT NULL, note TEXT, PRIMARY KEY(member, date)) WITHOUT ROWID;"
+	"CREATE INDEX transfer_from ON transfer(from_cell);"
+	"CREATE INDEX transfer_to ON transfer(to_cell);",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))

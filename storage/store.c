@@ -71,10 +71,19 @@ static const struct {
 	S(committee_exists, "SELECT 1 FROM committee WHERE id = ?1"),
 	S(cell_exists, "SELECT 1 FROM cell WHERE id = ?1"),
 	S(member_get, "SELECT mid, cell, joined, left FROM member WHERE id = ?1"),
-	/* Members of a cell on a date, with whether an exemption covers that date. */
+	/*
+	 * Members of a cell on a date, with whether an exemption covers that date. A member's cell on a
+	 * date: the "to" of its last transfer on or before it, else the "from" of its first later one,
+	 * else its current cell. Candidates come from the indexes (current cell, transfers).
+	 */
 	S(cell_members_on, "SELECT m.mid, m.id, EXISTS(SELECT 1 FROM exemption e WHERE e.member = m.id"
 			   " AND e.from_date <= ?2 AND (e.to_date IS NULL OR e.to_date >= ?2))"
-			   " FROM member m WHERE m.cell = ?1 AND m.joined <= ?2 AND (m.left IS NULL OR m.left > ?2)"
+			   " FROM member m WHERE m.id IN (SELECT id FROM member WHERE cell = ?1"
+			   "   UNION SELECT member FROM transfer WHERE from_cell = ?1 UNION SELECT member FROM transfer WHERE to_cell = ?1)"
+			   " AND m.joined <= ?2 AND (m.left IS NULL OR m.left > ?2)"
+			   " AND COALESCE((SELECT t.to_cell FROM transfer t WHERE t.member = m.id AND t.date <= ?2 ORDER BY t.date DESC LIMIT 1),"
+			   "   (SELECT t.from_cell FROM transfer t WHERE t.member = m.id AND t.date > ?2 ORDER BY t.date LIMIT 1),"
+			   "   m.cell) = ?1"
 			   " ORDER BY m.id"),
 	S(meeting_mtid, "SELECT mtid FROM meeting WHERE id = ?1"),
 	S(att_delete, "DELETE FROM attendance WHERE meeting = ?1"),
@@ -106,6 +115,9 @@ static const struct {
 		   " ON CONFLICT(member, month) DO UPDATE SET amount = excluded.amount, paid_on = excluded.paid_on"),
 	S(up_discipline, "INSERT INTO discipline(member, date, form) VALUES(?1, ?2, ?3)"
 			 " ON CONFLICT(member, date) DO UPDATE SET form = excluded.form"),
+	S(up_transfer, "INSERT INTO transfer(member, date, from_cell, to_cell, note) VALUES(?1, ?2, ?3, ?4, ?5)"
+		       " ON CONFLICT(member, date) DO UPDATE SET from_cell = excluded.from_cell, to_cell = excluded.to_cell,"
+		       " note = excluded.note"),
 	S(up_attestation, "INSERT INTO attestation(subject, year, criterion, pass, note) VALUES(?1, ?2, ?3, ?4, ?5)"
 			  " ON CONFLICT(subject, year, criterion) DO UPDATE SET pass = excluded.pass,"
 			  " note = excluded.note"),
@@ -305,6 +317,7 @@ static const struct {
 	{"target", "id"},		  {"commitment", "id"},		{"meeting", "mtid"},
 	{"attendance", "meeting, member"}, {"dues", "member, month"},
 	{"discipline", "member, date"},	  {"attestation", "subject, year, criterion"},
+	{"transfer", "member, date"},
 	{"current", "kind, key"},
 };
 #define N_PROJECTIONS (sizeof(projections) / sizeof(projections[0]))

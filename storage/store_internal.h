@@ -13,7 +13,7 @@ typedef struct {
 	sqlite3_stmt *ev_insert, *cur_get, *cur_put, *committee_exists, *cell_exists, *member_get,
 		*cell_members_on, *meeting_mtid, *att_delete, *att_insert,
 		*up_committee, *up_cell, *up_member, *up_exemption, *up_holiday, *up_regulation, *up_target,
-		*up_commitment, *up_meeting, *up_dues, *up_discipline, *up_attestation;
+		*up_commitment, *up_meeting, *up_dues, *up_discipline, *up_attestation, *up_transfer;
 } bt_store_stmts;
 
 /* Members looked up during one transaction (import or rebuild), by id. */

@@ -31,9 +31,10 @@ typedef enum {
 	BT_KIND_MEETING,
 	BT_KIND_DUES,
 	BT_KIND_DISCIPLINE,
-	BT_KIND_ATTESTATION
+	BT_KIND_ATTESTATION,
+	BT_KIND_TRANSFER /* bontot's extension of SPEC section 5: a member moves between cells (docs/format.md) */
 } bt_kind;
-#define BT_KIND_COUNT 12
+#define BT_KIND_COUNT 13
 
 /* The kind's name in the interchange format ("meeting"), or NULL. */
 const char *bt_kind_name(bt_kind kind);
@@ -70,10 +71,11 @@ typedef struct bt_record {
 	char *cell;      /* member, meeting, target, regulation */
 	char *member;    /* exemption, dues, commitment, discipline */
 	char *subject;   /* attestation: a member id or a cell id */
+	char *cell_from, *cell_to; /* transfer: the member leaves cell_from and joins cell_to on `date` */
 	char *text;      /* title (target, commitment), reason (exemption), form (discipline), note */
 	bt_date born, joined, left;   /* member */
 	bt_date from, to;             /* exemption */
-	bt_date date;                 /* meeting, discipline, holiday; regulation: issued; dues: paid_on */
+	bt_date date;                 /* meeting, discipline, holiday, transfer; regulation: issued; dues: paid_on */
 	bt_member_status status;
 	bt_member_role role;
 	int start_minute, end_minute; /* meeting, minutes since midnight */

@@ -498,6 +498,50 @@ static void test_eval__left_and_exempt_members_are_not_evaluated(void)
 	bt_test_records_free(&rs);
 }
 
+/* A member moved to another cell on 1 July counts in the old cell before and in the new one after. */
+static void test_eval__transfer_keeps_the_history_of_both_cells(void)
+{
+	bt_test_records rs = {0};
+	fx_opts o = {.members = 4};
+	fixture(&rs, &o);
+	/* The fixture's M04 record says CB; its current version moves it to CB2, with the transfer. */
+	size_t k = 0;
+	for (size_t i = 0; i < rs.n; i++) {
+		if (rs.v[i]->kind == BT_KIND_MEMBER && strcmp(rs.v[i]->id, "M04") == 0) {
+			bt_record_free(rs.v[i]);
+			continue;
+		}
+		rs.v[k++] = rs.v[i];
+	}
+	rs.n = k;
+	bt_test_add(&rs, "{\"kind\":\"cell\",\"id\":\"CB2\",\"committee\":\"DU\",\"name\":\"Chi bộ Hai\"}");
+	bt_test_add(&rs, "{\"kind\":\"member\",\"id\":\"M04\",\"cell\":\"CB2\",\"name\":\"Đảng viên 4\",\"status\":\"official\",\"role\":\"member\",\"joined\":\"2000-01-01\"}");
+	bt_test_add(&rs, "{\"kind\":\"transfer\",\"member\":\"M04\",\"date\":\"2025-07-01\",\"from\":\"CB\",\"to\":\"CB2\"}");
+	/* CB's meetings after July still list M04 (the fixture): those marks are ignored; before, it counts. */
+	bt_cell_result *r = eval_at(&rs, NULL, NULL);
+	CU_ASSERT_FALSE(member(r, "M04")->evaluated);
+	CU_ASSERT_EQUAL(r->members_evaluated, 3);
+	CU_ASSERT_EQUAL(r->crit[1].n_reasons, 0);
+	bt_cell_result_free(r);
+	r = eval_at(&rs, "2025-06-30", NULL);
+	CU_ASSERT_TRUE(member(r, "M04")->evaluated);
+	CU_ASSERT_EQUAL(r->members_evaluated, 4);
+	bt_cell_result_free(r);
+	/* In CB2 from July: listed and evaluated at year end, absent from CB2's (non-existent) meetings. */
+	bt_eval_opts eo = BT_EVAL_OPTS_INIT;
+	eo.year = YEAR;
+	eo.calendar = cal;
+	CU_ASSERT_EQUAL_FATAL(bt_eval_cell(&r, (const bt_record *const *)rs.v, rs.n, "CB2", &eo), 0);
+	CU_ASSERT_EQUAL(r->n_members, 1);
+	CU_ASSERT_TRUE(member(r, "M04")->evaluated);
+	bt_cell_result_free(r);
+	eo.as_of = D("2025-06-30");
+	CU_ASSERT_EQUAL_FATAL(bt_eval_cell(&r, (const bt_record *const *)rs.v, rs.n, "CB2", &eo), 0);
+	CU_ASSERT_EQUAL(r->n_members, 0);
+	bt_cell_result_free(r);
+	bt_test_records_free(&rs);
+}
+
 /* A member exempt for a period is not required at meetings in it. */
 static void test_eval__exempt_member_not_required_during_exemption(void)
 {
@@ -794,6 +838,7 @@ int main(void)
 		{"dues: as-of cut and mid-year join", test_eval__dues_as_of_cut_and_mid_year_join},
 		{"left and exempt members are not evaluated", test_eval__left_and_exempt_members_are_not_evaluated},
 		{"exempt member not required during exemption", test_eval__exempt_member_not_required_during_exemption},
+		{"a transfer keeps the history of both cells", test_eval__transfer_keeps_the_history_of_both_cells},
 		{"four-good: the 50% boundary", test_eval__four_good_half_boundary},
 		{"targets are due at year end", test_eval__targets_due_at_year_end},
 		{"regulation and cell attestation", test_eval__regulation_and_cell_attestation},

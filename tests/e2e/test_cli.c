@@ -229,6 +229,19 @@ static void test_cli__secretary_records_a_meeting_and_corrects_it(void)
 	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' status --cell CB-01 --date 2026-07-01", db, NULL), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "Sinh hoạt định kỳ tháng 07/2026"));
 	CU_ASSERT_PTR_NULL(strstr(out, "Tháng 04/2026 chưa ghi"));
+	/* DV-03 moves to another cell from 1 July; edit --cell is refused (it would lose the history). */
+	bt_test_write(base, "{\"kind\":\"cell\",\"id\":\"CB-02\",\"committee\":\"DU\",\"name\":\"Chi bộ thôn Hai\"}\n");
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' import '%s'", db, base), 0);
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' member edit DV-03 --cell CB-02", db, NULL), 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "member transfer"));
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' member transfer DV-03 --to CB-02 --from 2026-07-01", db, NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "từ chi bộ CB-01 sang chi bộ CB-02"));
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' member list --cell CB-02", db, NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "Đỗ Văn Ân"));
+	/* March's meeting in CB-01 still counts DV-03; July's does not need it. */
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' meeting show CB-01-2026-03-06", db, NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "Đỗ Văn Ân"));
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' meeting record --cell CB-01 --date 2026-07-06 --start 19:30 --end 21:30 --absent DV-03", db, NULL), 1);
 	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' rebuild", db, NULL), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "trùng khớp"));
 }

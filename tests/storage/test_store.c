@@ -534,12 +534,62 @@ static void test_record__new_correction_and_log(void)
 	bt_store_free(s);
 }
 
+/* A transfer: the old cell's meetings before it still need the member, after it no longer; export keeps it. */
+static void test_import__transfer_history_validates_and_round_trips(void)
+{
+	bt_store *s = fresh("tr.db"), *t = fresh("tr2.db");
+	bt_import_stats st;
+	bt_buf out, ev1, ev2;
+	CU_ASSERT_EQUAL_FATAL(bt_test_import(s, BASE, &st), 0);
+	CU_ASSERT_EQUAL_FATAL(bt_test_import(s,
+		"{\"kind\":\"transfer\",\"member\":\"A\",\"date\":\"2025-03-01\",\"from\":\"CB\",\"to\":\"CB2\",\"note\":\"chuyển nơi cư trú\"}\n"
+		"{\"kind\":\"member\",\"id\":\"A\",\"cell\":\"CB2\",\"name\":\"Nguyễn Văn An\",\"status\":\"official\",\"role\":\"secretary\",\"joined\":\"2000-01-01\"}\n"
+		"{\"kind\":\"meeting\",\"id\":\"M2\",\"cell\":\"CB\",\"date\":\"2025-03-12\",\"start\":\"19:00\",\"end\":\"21:00\",\"attendance\":{\"B\":\"present\"}}\n"
+		"{\"kind\":\"meeting\",\"id\":\"M3\",\"cell\":\"CB2\",\"date\":\"2025-03-12\",\"start\":\"19:00\",\"end\":\"21:00\",\"attendance\":{\"A\":\"present\",\"Z\":\"present\"}}\n",
+		&st), 0);
+	/* After the move, A is not of CB; before it, A was required there (BASE's M1 of 5 February is valid). */
+	CU_ASSERT_EQUAL(bt_test_import(s, "{\"kind\":\"meeting\",\"id\":\"M4\",\"cell\":\"CB\",\"date\":\"2025-04-07\",\"start\":\"19:00\",\"end\":\"21:00\",\"attendance\":{\"A\":\"present\",\"B\":\"present\"}}\n", &st), BT_EINVALID);
+	CU_ASSERT_PTR_NOT_NULL(strstr(bt_error_last(), "A"));
+	CU_ASSERT_EQUAL(bt_test_import(s, "{\"kind\":\"meeting\",\"id\":\"M5\",\"cell\":\"CB\",\"date\":\"2025-02-20\",\"start\":\"19:00\",\"end\":\"21:00\",\"attendance\":{\"B\":\"present\"}}\n", &st), BT_EINVALID);
+	CU_ASSERT_PTR_NOT_NULL(strstr(bt_error_last(), "A"));
+	/* Transfer to a cell that does not exist, or to the same cell. */
+	CU_ASSERT_EQUAL(bt_test_import(s, "{\"kind\":\"transfer\",\"member\":\"B\",\"date\":\"2025-06-01\",\"from\":\"CB\",\"to\":\"CB9\"}\n", &st), BT_ENOTFOUND);
+	CU_ASSERT_EQUAL(bt_test_import(s, "{\"kind\":\"transfer\",\"member\":\"B\",\"date\":\"2025-06-01\",\"from\":\"CB\",\"to\":\"CB\"}\n", &st), BT_EINVALID);
+	/* Export, import into an empty store: the same facts and the same evaluation. */
+	bt_buf_init(&out, 0);
+	CU_ASSERT_EQUAL_FATAL(bt_store_export(s, write_buf, &out), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out.data, "\"kind\":\"transfer\""));
+	CU_ASSERT_EQUAL(bt_test_import(t, out.data, &st), 0);
+	CU_ASSERT_EQUAL(eval_json(s, &ev1, 2025), 0);
+	CU_ASSERT_EQUAL(eval_json(t, &ev2, 2025), 0);
+	CU_ASSERT(ev1.len == ev2.len && memcmp(ev1.data, ev2.data, ev1.len) == 0);
+	/* A is listed in both cells, evaluated in CB2 only. */
+	CU_ASSERT_PTR_NOT_NULL(strstr(ev1.data, "{\"id\":\"A\",\"name\":\"Nguyễn Văn An\",\"evaluated\":false,\"four_good\":null}"));
+	/* The required roster follows the history. */
+	char **req = NULL;
+	size_t n = 0;
+	CU_ASSERT_EQUAL(bt_store_required(s, "CB", bt_date_from_ymd(2025, 2, 20), &req, &n), 0);
+	CU_ASSERT(n == 1 && strcmp(req[0], "A") == 0); /* B joined on 10 March */
+	bt_strings_free(req, n);
+	CU_ASSERT_EQUAL(bt_store_required(s, "CB", bt_date_from_ymd(2025, 3, 20), &req, &n), 0);
+	CU_ASSERT(n == 1 && strcmp(req[0], "B") == 0);
+	bt_strings_free(req, n);
+	bt_rebuild_stats rs;
+	CU_ASSERT_EQUAL(bt_store_rebuild(s, &rs), 0);
+	CU_ASSERT_EQUAL(memcmp(rs.before, rs.after, 32), 0);
+	bt_buf_free(&out);
+	bt_buf_free(&ev1);
+	bt_buf_free(&ev2);
+	bt_store_free(s);
+	bt_store_free(t);
+}
+
 /* An older store is migrated forward on open; a newer one is refused. */
 static void test_store__schema_migrates_forward_and_refuses_newer(void)
 {
 	bt_store *s = fresh("mig.db");
 	sqlite3_stmt *q;
-	CU_ASSERT_EQUAL(sqlite3_exec(s->db, "DROP INDEX event_fact; PRAGMA user_version = 1", NULL, NULL, NULL), SQLITE_OK);
+	CU_ASSERT_EQUAL(sqlite3_exec(s->db, "DROP INDEX event_fact; DROP TABLE transfer; PRAGMA user_version = 1", NULL, NULL, NULL), SQLITE_OK);
 	bt_store_free(s);
 	CU_ASSERT_EQUAL_FATAL(bt_store_open(&s, bt_test_path("mig.db")), 0);
 	CU_ASSERT_EQUAL_FATAL(sqlite3_prepare_v2(s->db, "SELECT count(*) FROM sqlite_master WHERE name = 'event_fact'", -1, &q, NULL), SQLITE_OK);
@@ -625,6 +675,7 @@ int main(void)
 		{"store: calendar and cell loading", test_store__calendar_uses_holiday_records},
 		{"record: new, correction, and the log", test_record__new_correction_and_log},
 		{"store: schema migrates forward, refuses newer", test_store__schema_migrates_forward_and_refuses_newer},
+		{"import: transfer history validates and round-trips", test_import__transfer_history_validates_and_round_trips},
 		{"record: a killed CLI never leaves half a meeting", test_record__killed_cli_never_leaves_half_a_meeting},
 		CU_TEST_INFO_NULL};
 	return bt_test_run("store", tests);
