@@ -11,5 +11,6 @@
 #include "bontot/store.h"
 #include "bontot/text.h"
 #include "bontot/status.h"
+#include "bontot/sync.h"
 
 #endif

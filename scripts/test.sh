@@ -5,11 +5,13 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 # Fuzz the parsers of untrusted bytes for a bounded time (libFuzzer, clang, ASan+UBSan).
 cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug -DBT_FUZZ=ON -DBT_TESTS=OFF >/dev/null
-cmake --build build-fuzz -j"$(nproc)" --target fuzz_record >/dev/null
-rm -rf build-fuzz/corpus && mkdir -p build-fuzz/corpus && cp tests/fuzz/corpus/* build-fuzz/corpus/
-./build-fuzz/fuzz_record -max_total_time="${BT_FUZZ_SECONDS:-30}" -max_len=8192 -print_final_stats=1 \
-  build-fuzz/corpus 2>build-fuzz/fuzz.log || { tail -50 build-fuzz/fuzz.log; exit 1; }
-echo "fuzz_record: $(grep -o 'stat::number_of_executed_units: [0-9]*' build-fuzz/fuzz.log | grep -o '[0-9]*$') inputs, no crash"
+cmake --build build-fuzz -j"$(nproc)" --target fuzz_record fuzz_batch >/dev/null
+for t in fuzz_record fuzz_batch; do
+  rm -rf build-fuzz/corpus-$t && mkdir -p build-fuzz/corpus-$t && cp tests/fuzz/corpus/* build-fuzz/corpus-$t/
+  ./build-fuzz/$t -max_total_time="${BT_FUZZ_SECONDS:-20}" -max_len=8192 -print_final_stats=1 \
+    build-fuzz/corpus-$t 2>build-fuzz/$t.log || { tail -50 build-fuzz/$t.log; exit 1; }
+  echo "$t: $(grep -o 'stat::number_of_executed_units: [0-9]*' build-fuzz/$t.log | grep -o '[0-9]*$') inputs, no crash"
+done
 
 cmake -S . -B build-test -DCMAKE_BUILD_TYPE=Debug -DBT_SANITIZE=ON -DBT_WERROR=ON -DBT_TESTS=ON >/dev/null
 cmake --build build-test -j"$(nproc)"

@@ -124,3 +124,25 @@ done:
 	sqlite3_finalize(prev);
 	return err;
 }
+
+int bt_store_events(bt_store *s, const char *log, int64_t from_seq,
+		    int (*each)(int64_t seq, const uint8_t *bytes, size_t len, void *payload), void *payload)
+{
+	sqlite3_stmt *st = NULL;
+	int err = 0, rc;
+	if (sqlite3_prepare_v2(s->db, "SELECT seq, bytes FROM event WHERE log = ?1 AND seq >= ?2 ORDER BY seq", -1, &st,
+			       NULL) != SQLITE_OK)
+		return bt_store__db_error(s, BT_EIO, BT_("reading the log"));
+	sqlite3_bind_text(st, 1, log, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, from_seq);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		err = each(sqlite3_column_int64(st, 0), sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1),
+			   payload);
+		if (err)
+			break;
+	}
+	if (err == 0 && rc != SQLITE_DONE)
+		err = bt_store__db_error(s, BT_EIO, BT_("reading the log"));
+	sqlite3_finalize(st);
+	return err < 0 ? err : 0;
+}

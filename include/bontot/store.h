@@ -165,6 +165,14 @@ typedef struct {
 int bt_store_log(bt_store *store, int64_t limit, bt_kind kind, const char *key,
 		 int (*each)(const bt_log_entry *entry, void *payload), void *payload) BT_WARN_UNUSED;
 
+/*
+ * Call `each(seq, bytes, len, payload)` for the events of `log` from
+ * `from_seq` on, in order, with their exact bytes (borrowed for the call).
+ * `each` returns 0 to go on, 1 to stop, or a negative code.
+ */
+int bt_store_events(bt_store *store, const char *log, int64_t from_seq,
+		    int (*each)(int64_t seq, const uint8_t *bytes, size_t len, void *payload), void *payload) BT_WARN_UNUSED;
+
 /* ---- export, rebuild, verification ---- */
 
 /*

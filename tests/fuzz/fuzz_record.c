@@ -1,7 +1,7 @@
 /*
- * fuzz_record.c - libFuzzer target for the parsers of untrusted bytes in
- * this issue: an interchange line (bt_record_parse), an event
- * (bt_event_decode) and a rule-set file (bt_rules_parse). Accepts only
+ * fuzz_record.c - libFuzzer target for the parsers of untrusted bytes: an
+ * interchange line (bt_record_parse), an event (bt_event_decode) and a
+ * rule-set file (bt_rules_parse). Accepts only
  * success or a clean error; on success the canonical bytes must parse back to
  * themselves (one fact, one encoding).
  */
@@ -28,5 +28,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (bt_event_decode(&ev, data, size) == 0)
 		bt_event_clear(&ev);
 	(void)bt_rules_parse(&rules, (const char *)data, size);
+
 	return 0;
 }
