@@ -431,6 +431,57 @@ int bt_store__apply(bt_store *s, const bt_record *r, int64_t event_id, int super
 	return bt_store__step_done(s, st, BT_("writing a table"));
 }
 
+int bt_store__apply_ordered(bt_store *s, const bt_record *r, int64_t event_id, const char *ts, const char *log,
+			    int64_t seq, int *lost)
+{
+	sqlite3_stmt *st = s->st.cur_get;
+	int64_t cur = 0;
+	int rc, err;
+	if (lost)
+		*lost = 0;
+	sqlite3_bind_int(st, 1, (int)r->kind);
+	sqlite3_bind_text(st, 2, r->key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		cur = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return bt_store__db_error(s, BT_EIO, BT_("reading the store"));
+	if (cur) {
+		/* The current version's place in the order, from its own bytes. */
+		bt_event ev;
+		st = s->st.event_bytes;
+		sqlite3_bind_int64(st, 1, cur);
+		if (sqlite3_step(st) != SQLITE_ROW) {
+			sqlite3_reset(st);
+			return bt_store__db_error(s, BT_EIO, BT_("reading the log"));
+		}
+		err = bt_event_decode(&ev, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0));
+		sqlite3_reset(st);
+		if (err < 0)
+			return err;
+		int d = strcmp(ts, ev.ts);
+		if (d == 0)
+			d = strcmp(log, ev.log);
+		if (d == 0)
+			d = seq < ev.seq ? -1 : seq > ev.seq;
+		bt_event_clear(&ev);
+		if (d < 0) {
+			st = s->st.conflict_put;
+			sqlite3_bind_int64(st, 1, event_id);
+			sqlite3_bind_int64(st, 2, cur);
+			sqlite3_bind_int(st, 3, (int)r->kind);
+			sqlite3_bind_text(st, 4, r->key, -1, SQLITE_STATIC);
+			if ((err = bt_store__step_done(s, st, BT_("writing a table"))) < 0)
+				return err;
+			if (lost)
+				*lost = 1;
+			return 0;
+		}
+	}
+	return bt_store__apply(s, r, event_id, cur != 0);
+}
+
 int bt_import_begin(bt_import **out, bt_store *s, const bt_import_opts *opts)
 {
 	bt_import *imp;
@@ -514,8 +565,10 @@ static int import_record(bt_import *imp, const bt_record *r, int mode, int64_t *
 	if ((err = bt_store__step_done(s, st, BT_("writing the log"))) < 0)
 		return err;
 	int64_t id = sqlite3_last_insert_rowid(s->db);
-	if ((err = bt_store__apply(s, r, id, exists)) < 0)
+	int lost = 0;
+	if ((err = bt_store__apply_ordered(s, r, id, imp->ts, s->log_id, imp->seq + 1, &lost)) < 0)
 		return err;
+	imp->stats.lost += (size_t)lost;
 	if (event_id)
 		*event_id = id;
 	imp->seq++;

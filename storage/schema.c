@@ -67,6 +67,10 @@ static const char *const migrations[] = {
 	"  to_cell TEXT NOT NULL, note TEXT, PRIMARY KEY(member, date)) WITHOUT ROWID;"
 	"CREATE INDEX transfer_from ON transfer(from_cell);"
 	"CREATE INDEX transfer_to ON transfer(to_cell);",
+	/* 3 -> 4: devices enrolled at the office, and versions that lost to a concurrent one (DESIGN 5, 7). */
+	"CREATE TABLE device(id TEXT PRIMARY KEY, cell TEXT NOT NULL, role TEXT NOT NULL, public_key TEXT NOT NULL,"
+	"  revoked INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE conflict(event INTEGER PRIMARY KEY, winner INTEGER NOT NULL, kind INTEGER NOT NULL, key TEXT NOT NULL);",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -118,6 +118,8 @@ static const struct {
 	S(up_transfer, "INSERT INTO transfer(member, date, from_cell, to_cell, note) VALUES(?1, ?2, ?3, ?4, ?5)"
 		       " ON CONFLICT(member, date) DO UPDATE SET from_cell = excluded.from_cell, to_cell = excluded.to_cell,"
 		       " note = excluded.note"),
+	S(event_bytes, "SELECT bytes FROM event WHERE id = ?1"),
+	S(conflict_put, "INSERT OR REPLACE INTO conflict(event, winner, kind, key) VALUES(?1, ?2, ?3, ?4)"),
 	S(up_attestation, "INSERT INTO attestation(subject, year, criterion, pass, note) VALUES(?1, ?2, ?3, ?4, ?5)"
 			  " ON CONFLICT(subject, year, criterion) DO UPDATE SET pass = excluded.pass,"
 			  " note = excluded.note"),
@@ -317,7 +319,7 @@ static const struct {
 	{"target", "id"},		  {"commitment", "id"},		{"meeting", "mtid"},
 	{"attendance", "meeting, member"}, {"dues", "member, month"},
 	{"discipline", "member, date"},	  {"attestation", "subject, year, criterion"},
-	{"transfer", "member, date"},
+	{"transfer", "member, date"},	  {"conflict", "event"},
 	{"current", "kind, key"},
 };
 #define N_PROJECTIONS (sizeof(projections) / sizeof(projections[0]))
@@ -438,8 +440,7 @@ int bt_store_rebuild(bt_store *s, bt_rebuild_stats *stats)
 		}
 		c->seq = ev.seq;
 		memcpy(c->hash, ev.hash, BT_HASH_BYTES);
-		/* Replay cannot tell a first version from a later one cheaply: always replace. */
-		err = bt_store__apply(s, ev.rec, id, 1);
+		err = bt_store__apply_ordered(s, ev.rec, id, ev.ts, ev.log, ev.seq, NULL);
 		bt_event_clear(&ev);
 		if (err < 0)
 			break;

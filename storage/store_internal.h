@@ -13,7 +13,8 @@ typedef struct {
 	sqlite3_stmt *ev_insert, *cur_get, *cur_put, *committee_exists, *cell_exists, *member_get,
 		*cell_members_on, *meeting_mtid, *att_delete, *att_insert,
 		*up_committee, *up_cell, *up_member, *up_exemption, *up_holiday, *up_regulation, *up_target,
-		*up_commitment, *up_meeting, *up_dues, *up_discipline, *up_attestation, *up_transfer;
+		*up_commitment, *up_meeting, *up_dues, *up_discipline, *up_attestation, *up_transfer, *event_bytes,
+		*conflict_put;
 } bt_store_stmts;
 
 /* Members looked up during one transaction (import or rebuild), by id. */
@@ -60,6 +61,17 @@ void bt_store__finalize(bt_store *s);
 
 /* Apply a record to the projections (after validation, inside a transaction). */
 int bt_store__apply(bt_store *s, const bt_record *rec, int64_t event_id, int superseding);
+
+/*
+ * Apply event `event_id` (its record `rec`, written by `log` at `ts` as number
+ * `seq`) unless the current version of the same fact comes later in the
+ * order (ts, log, seq) of DESIGN.md decision 7: then the new version is kept
+ * in the log, recorded in `conflict`, and the projections stay. *lost (may be
+ * NULL) says which happened. Every replica applying the same events in any
+ * order ends with the same projections.
+ */
+int bt_store__apply_ordered(bt_store *s, const bt_record *rec, int64_t event_id, const char *ts, const char *log,
+			    int64_t seq, int *lost);
 
 /* Dates in tables are integers YYYYMMDD (NULL for none); months YYYYMM. */
 int64_t bt_store__date_int(bt_date d);

@@ -61,6 +61,7 @@ typedef struct {
 	size_t added;     /* new facts */
 	size_t changed;   /* facts that supersede an earlier version (kept in the log) */
 	size_t unchanged; /* already recorded exactly so */
+	size_t lost;      /* of the changed: kept in the log but not current, a later version from another device wins */
 	size_t error_line; /* the line of the error, 0 if none */
 } bt_import_stats;
 
