@@ -482,6 +482,23 @@ int bt_store__apply_ordered(bt_store *s, const bt_record *r, int64_t event_id, c
 	return bt_store__apply(s, r, event_id, cur != 0);
 }
 
+int bt_store__append_foreign(bt_store *s, const bt_event *ev, const uint8_t *bytes, size_t len, int *lost)
+{
+	sqlite3_stmt *st = s->st.ev_insert;
+	int err;
+	if ((err = check_refs(s, ev->rec)) < 0)
+		return err;
+	sqlite3_bind_text(st, 1, ev->log, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, ev->seq);
+	sqlite3_bind_blob(st, 3, ev->hash, BT_HASH_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int(st, 4, (int)ev->rec->kind);
+	sqlite3_bind_text(st, 5, ev->rec->key, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 6, bytes, (int)len, SQLITE_STATIC);
+	if ((err = bt_store__step_done(s, st, BT_("writing the log"))) < 0)
+		return err;
+	return bt_store__apply_ordered(s, ev->rec, sqlite3_last_insert_rowid(s->db), ev->ts, ev->log, ev->seq, lost);
+}
+
 int bt_import_begin(bt_import **out, bt_store *s, const bt_import_opts *opts)
 {
 	bt_import *imp;

@@ -73,6 +73,13 @@ int bt_store__apply(bt_store *s, const bt_record *rec, int64_t event_id, int sup
 int bt_store__apply_ordered(bt_store *s, const bt_record *rec, int64_t event_id, const char *ts, const char *log,
 			    int64_t seq, int *lost);
 
+/*
+ * Append an event of another log (a device's, already verified) with its
+ * exact bytes, after the same reference checks as an import, and apply it
+ * in the order of decision 7. Inside a transaction.
+ */
+int bt_store__append_foreign(bt_store *s, const bt_event *ev, const uint8_t *bytes, size_t len, int *lost);
+
 /* Dates in tables are integers YYYYMMDD (NULL for none); months YYYYMM. */
 int64_t bt_store__date_int(bt_date d);
 bt_date bt_store__int_date(int64_t v);

@@ -91,6 +91,49 @@ int bt_batch_open(bt_batch **out, const uint8_t *data, size_t len, const bt_key 
 
 void bt_batch_free(bt_batch *batch);
 
+/* ---- the office side: devices and accepting their batches ---- */
+
+typedef enum {
+	BT_ROLE_DEVICE_SECRETARY = 1,
+	BT_ROLE_DEVICE_DEPUTY,
+	BT_ROLE_DEVICE_OFFICE /* the office's own log, as a tablet receives it: may record anything */
+} bt_device_role;
+
+/*
+ * Register a device (its id is the id of its log) for one cell and role,
+ * with its public key (for BT_ROLE_DEVICE_OFFICE the cell is ignored).
+ * BT_EEXISTS if the id is taken, BT_ENOTFOUND if the cell is unknown.
+ */
+int bt_store_device_add(bt_store *store, const char *device_id, const char *cell_id, bt_device_role role,
+			const bt_key *public_key) BT_WARN_UNUSED;
+
+/* Revoke a device (a lost tablet): its batches are refused from now on. BT_ENOTFOUND if unknown. */
+int bt_store_device_revoke(bt_store *store, const char *device_id) BT_WARN_UNUSED;
+
+typedef struct {
+	size_t events;    /* in the batch */
+	size_t accepted;  /* new, appended and applied */
+	size_t already;   /* held already (a batch sent twice) */
+	size_t lost;      /* accepted but not current: a later version from another device wins */
+	int64_t head_seq; /* the device's log as the office now holds it */
+} bt_accept_stats;
+
+/*
+ * Accept a device's batch into the office store, in one transaction: the
+ * device must be enrolled and not revoked; the batch must verify
+ * (bt_batch_open); it must continue what the office holds of that log (events
+ * held already must be identical and are skipped - sending twice is harmless);
+ * every event must be within the device's cell (a device may record members,
+ * meetings, dues, targets, commitments, exemptions, discipline, the
+ * regulation and 2.x attestations of its own cell; committees, cells,
+ * holidays, transfers and 1.3 attestations are the office's); and every record
+ * must pass the same checks as an import. Then the events are appended with
+ * their exact bytes and applied. A refused batch applies nothing: BT_EDENIED
+ * (device, scope), BT_EBADSIG, BT_ECORRUPT, BT_ECONFLICT (a gap or a fork in
+ * the chain), BT_EINVALID / BT_ENOTFOUND (a record), BT_EIO.
+ */
+int bt_store_accept(bt_store *store, const uint8_t *batch, size_t len, bt_accept_stats *stats) BT_WARN_UNUSED;
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,216 @@
+/*
+ * accept.c - the office side of a push: enrolled devices, and accepting a
+ * device's batch into the office store (bontot/sync.h). All-or-nothing:
+ * one transaction, and any refusal rolls it back.
+ */
+#include "bontot/sync.h"
+#include "error.h"
+#include "i18n.h"
+#include "store_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int bt_store_device_add(bt_store *s, const char *id, const char *cell, bt_device_role role, const bt_key *key)
+{
+	sqlite3_stmt *st = NULL;
+	char *pem = NULL;
+	int err, rc;
+	if (!id || !*id || strlen(id) > BT_LOG_ID_MAX_BYTES || role < BT_ROLE_DEVICE_SECRETARY || role > BT_ROLE_DEVICE_OFFICE)
+		return bt__error_set(BT_EINVALID, BT_("invalid device"));
+	if ((err = bt_key_public_pem(&pem, key)) < 0)
+		return err;
+	if (role == BT_ROLE_DEVICE_OFFICE)
+		goto insert; /* the office is not of a cell */
+	if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM cell WHERE id = ?1", -1, &st, NULL) != SQLITE_OK) {
+		err = bt_store__db_error(s, BT_EIO, BT_("reading the store"));
+		goto done;
+	}
+	sqlite3_bind_text(st, 1, cell, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	st = NULL;
+	if (rc != SQLITE_ROW) {
+		err = bt__error_set(BT_ENOTFOUND, BT_("no cell \"%.64s\""), cell);
+		goto done;
+	}
+insert:
+	if (sqlite3_prepare_v2(s->db, "INSERT INTO device(id, cell, role, public_key) VALUES(?1, ?2, ?3, ?4)", -1, &st, NULL) !=
+	    SQLITE_OK) {
+		err = bt_store__db_error(s, BT_EIO, BT_("writing the settings"));
+		goto done;
+	}
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, cell ? cell : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, role == BT_ROLE_DEVICE_SECRETARY ? "secretary" : role == BT_ROLE_DEVICE_DEPUTY ? "deputy" : "office",
+			  -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, pem, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_CONSTRAINT || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+		err = bt__error_set(BT_EEXISTS, BT_("device \"%s\" is already enrolled"), id);
+	else if (rc != SQLITE_DONE)
+		err = bt_store__db_error(s, BT_EIO, BT_("writing the settings"));
+done:
+	sqlite3_finalize(st);
+	free(pem);
+	return err;
+}
+
+int bt_store_device_revoke(bt_store *s, const char *id)
+{
+	sqlite3_stmt *st = NULL;
+	int err = 0;
+	if (sqlite3_prepare_v2(s->db, "UPDATE device SET revoked = 1 WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
+		return bt_store__db_error(s, BT_EIO, BT_("writing the settings"));
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		err = bt_store__db_error(s, BT_EIO, BT_("writing the settings"));
+	else if (sqlite3_changes(s->db) == 0)
+		err = bt__error_set(BT_ENOTFOUND, BT_("no device \"%.64s\""), id);
+	sqlite3_finalize(st);
+	return err;
+}
+
+/* The member's current cell, or NULL (then the member's record is refused by the checks anyway). */
+static int member_cell_is(bt_store *s, const char *member, const char *cell)
+{
+	sqlite3_stmt *st = s->st.member_get;
+	int yes = 0;
+	sqlite3_bind_text(st, 1, member, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		yes = strcmp((const char *)sqlite3_column_text(st, 1), cell) == 0;
+	sqlite3_reset(st);
+	return yes;
+}
+
+/* May a device of `cell` record this? */
+static int in_scope(bt_store *s, const bt_record *r, const char *cell)
+{
+	switch (r->kind) {
+	case BT_KIND_MEMBER:
+	case BT_KIND_MEETING:
+	case BT_KIND_TARGET:
+	case BT_KIND_REGULATION:
+		return strcmp(r->cell, cell) == 0;
+	case BT_KIND_EXEMPTION:
+	case BT_KIND_DUES:
+	case BT_KIND_COMMITMENT:
+	case BT_KIND_DISCIPLINE:
+		return member_cell_is(s, r->member, cell);
+	case BT_KIND_ATTESTATION:
+		return strcmp(r->criterion, "1.3") != 0 && member_cell_is(s, r->subject, cell);
+	default: /* committees, cells, holidays, transfers: the office's */
+		return 0;
+	}
+}
+
+int bt_store_accept(bt_store *s, const uint8_t *data, size_t len, bt_accept_stats *stats)
+{
+	sqlite3_stmt *st = NULL;
+	bt_batch *b = NULL;
+	bt_key *key = NULL;
+	char log[BT_LOG_ID_MAX_BYTES + 1], cell[BT_ID_MAX_BYTES + 1];
+	int err = 0, began = 0, office = 0;
+	int64_t head_seq = 0;
+	uint8_t head[BT_HASH_BYTES];
+
+	memset(stats, 0, sizeof(*stats));
+	memset(head, 0, sizeof(head));
+	/* Who sent it: the log id in the header names the device. */
+	if (len < 7 || memcmp(data, "BTB1", 4) != 0 || data[5] == 0 || data[5] > BT_LOG_ID_MAX_BYTES || len < 6u + data[5])
+		return bt__error_set(BT_ECORRUPT, BT_("damaged batch: %s"), BT_("not a batch"));
+	memcpy(log, data + 6, data[5]);
+	log[data[5]] = '\0';
+	if (sqlite3_prepare_v2(s->db, "SELECT cell, public_key, revoked, role FROM device WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
+		return bt_store__db_error(s, BT_EIO, BT_("reading the settings"));
+	sqlite3_bind_text(st, 1, log, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		err = bt__error_set(BT_EDENIED, BT_("unknown device \"%s\""), log);
+		goto done;
+	}
+	if (sqlite3_column_int(st, 2)) {
+		err = bt__error_set(BT_EDENIED, BT_("device \"%s\" is revoked"), log);
+		goto done;
+	}
+	bt__copy_utf8(cell, sizeof(cell), (const char *)sqlite3_column_text(st, 0));
+	office = strcmp((const char *)sqlite3_column_text(st, 3), "office") == 0;
+	if ((err = bt_key_from_public_pem(&key, (const char *)sqlite3_column_text(st, 1),
+					  (size_t)sqlite3_column_bytes(st, 1))) < 0)
+		goto done;
+	sqlite3_finalize(st);
+	st = NULL;
+	if ((err = bt_batch_open(&b, data, len, key, 0)) < 0)
+		goto done;
+	stats->events = b->n_events;
+
+	if ((err = bt_store__exec(s, "BEGIN IMMEDIATE")) < 0)
+		goto done;
+	began = 1;
+	if (sqlite3_prepare_v2(s->db, "SELECT seq, hash FROM event WHERE log = ?1 ORDER BY seq DESC LIMIT 1", -1, &st, NULL) !=
+	    SQLITE_OK) {
+		err = bt_store__db_error(s, BT_EIO, BT_("reading the log"));
+		goto done;
+	}
+	sqlite3_bind_text(st, 1, log, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_bytes(st, 1) == BT_HASH_BYTES) {
+		head_seq = sqlite3_column_int64(st, 0);
+		memcpy(head, sqlite3_column_blob(st, 1), BT_HASH_BYTES);
+	}
+	sqlite3_finalize(st);
+	if (sqlite3_prepare_v2(s->db, "SELECT hash FROM event WHERE log = ?1 AND seq = ?2", -1, &st, NULL) != SQLITE_OK) {
+		err = bt_store__db_error(s, BT_EIO, BT_("reading the log"));
+		goto done;
+	}
+	for (size_t i = 0; i < b->n_events; i++) {
+		const bt_event *ev = &b->events[i];
+		if (ev->seq <= head_seq) {
+			/* Held already: it must be the very same event. */
+			int same = 0;
+			sqlite3_bind_text(st, 1, log, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(st, 2, ev->seq);
+			if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_bytes(st, 0) == BT_HASH_BYTES)
+				same = memcmp(sqlite3_column_blob(st, 0), ev->hash, BT_HASH_BYTES) == 0;
+			sqlite3_reset(st);
+			if (!same) {
+				err = bt__error_set(BT_ECONFLICT, BT_("log %s forks at event %lld: not what the office holds"), log,
+						    (long long)ev->seq);
+				goto done;
+			}
+			stats->already++;
+			continue;
+		}
+		if (ev->seq != head_seq + 1 || memcmp(ev->prev, head, BT_HASH_BYTES) != 0) {
+			err = bt__error_set(BT_ECONFLICT, BT_("log %s: the office holds events up to %lld, the batch continues from %lld"),
+					    log, (long long)head_seq, (long long)ev->seq);
+			goto done;
+		}
+		if (!office && !in_scope(s, ev->rec, cell)) {
+			err = bt__error_set(BT_EDENIED, BT_("event %lld of %s: a device of cell %s may not record this %s"),
+					    (long long)ev->seq, log, cell, bt_kind_name(ev->rec->kind));
+			goto done;
+		}
+		int lost = 0;
+		if ((err = bt_store__append_foreign(s, ev, b->bytes[i], b->lens[i], &lost)) < 0) {
+			char msg[1024];
+			bt__copy_utf8(msg, sizeof(msg), bt_error_last());
+			err = bt__error_set(err, BT_("event %lld of %s: %s"), (long long)ev->seq, log, msg);
+			goto done;
+		}
+		stats->accepted++;
+		stats->lost += (size_t)lost;
+		head_seq = ev->seq;
+		memcpy(head, ev->hash, BT_HASH_BYTES);
+	}
+	if ((err = bt_store__exec(s, "COMMIT")) < 0)
+		goto done;
+	began = 0;
+	stats->head_seq = head_seq;
+done:
+	sqlite3_finalize(st);
+	if (began)
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	bt_store__members_clear(s);
+	bt_batch_free(b);
+	bt_key_free(key);
+	return err;
+}

@@ -1,0 +1,250 @@
+/*
+ * test_accept.c - the office accepts what a genuine, enrolled tablet of the
+ * cell recorded - once, in order - refuses everything else with nothing
+ * applied, and ends with the tablet's evaluation, byte for byte.
+ */
+#include "support.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const BASE =
+	"{\"kind\":\"committee\",\"id\":\"DU\",\"name\":\"Đảng ủy xã\"}\n"
+	"{\"kind\":\"cell\",\"id\":\"CB\",\"committee\":\"DU\",\"name\":\"Chi bộ Một\"}\n"
+	"{\"kind\":\"cell\",\"id\":\"CB2\",\"committee\":\"DU\",\"name\":\"Chi bộ Hai\"}\n"
+	"{\"kind\":\"member\",\"id\":\"A\",\"cell\":\"CB\",\"name\":\"Nguyễn Văn An\",\"status\":\"official\",\"role\":\"secretary\",\"joined\":\"2000-01-01\"}\n"
+	"{\"kind\":\"member\",\"id\":\"B\",\"cell\":\"CB\",\"name\":\"Trần Thị Bình\",\"status\":\"official\",\"role\":\"member\",\"joined\":\"2001-01-01\"}\n"
+	"{\"kind\":\"member\",\"id\":\"Z\",\"cell\":\"CB2\",\"name\":\"Lê Văn Dũng\",\"status\":\"official\",\"role\":\"member\",\"joined\":\"2000-01-01\"}\n";
+
+static const char *const MONTH =
+	"{\"kind\":\"meeting\",\"id\":\"M1\",\"cell\":\"CB\",\"date\":\"2025-02-05\",\"start\":\"19:30\",\"end\":\"21:00\",\"regular\":true,\"prepared\":true,\"resolution\":true,\"minutes\":true,\"attendance\":{\"A\":\"present\",\"B\":\"excused\"},\"speakers\":[\"A\"]}\n"
+	"{\"kind\":\"dues\",\"member\":\"A\",\"month\":\"2025-02\",\"amount\":20000,\"paid_on\":\"2025-02-05\"}\n"
+	"{\"kind\":\"dues\",\"member\":\"B\",\"month\":\"2025-02\",\"amount\":20000,\"paid_on\":\"2025-02-05\"}\n";
+
+static bt_store *init(const char *name, const char *log)
+{
+	bt_store *s = NULL;
+	bt_store_opts o = BT_STORE_OPTS_INIT;
+	o.log_id = log;
+	remove(bt_test_path(name));
+	CU_ASSERT_EQUAL_FATAL(bt_store_init(&s, bt_test_path(name), &o), 0);
+	return s;
+}
+
+static int64_t events(bt_store *s)
+{
+	int64_t n = -1;
+	CU_ASSERT_EQUAL(bt_store_event_count(s, &n), 0);
+	return n;
+}
+
+static int collect(const bt_cell_result *r, void *payload) { return bt_eval_cell_json(payload, r); }
+
+static void eval_json(bt_store *s, bt_buf *b, const char *cell)
+{
+	bt_eval_opts o = BT_EVAL_OPTS_INIT;
+	o.year = 2025;
+	bt_buf_init(b, 0);
+	CU_ASSERT_EQUAL(bt_store_evaluate(s, &o, cell, collect, b), 0);
+}
+
+typedef struct {
+	bt_store *office, *tablet;
+	bt_key *office_key, *tablet_key;
+} world;
+
+/* An office with the commune's records; a tablet of CB that received them, then recorded a month offline. */
+static void make_world(world *w, const char *tag)
+{
+	char a[64], b[64];
+	bt_buf batch;
+	size_t n;
+	bt_import_stats st;
+	bt_accept_stats as;
+	snprintf(a, sizeof(a), "office-%s.db", tag);
+	snprintf(b, sizeof(b), "tablet-%s.db", tag);
+	w->office = init(a, "office");
+	w->tablet = init(b, "tablet-1");
+	CU_ASSERT_EQUAL_FATAL(bt_key_generate(&w->office_key), 0);
+	CU_ASSERT_EQUAL_FATAL(bt_key_generate(&w->tablet_key), 0);
+	CU_ASSERT_EQUAL_FATAL(bt_test_import(w->office, BASE, &st), 0);
+	CU_ASSERT_EQUAL_FATAL(bt_store_device_add(w->tablet, "office", NULL, BT_ROLE_DEVICE_OFFICE, w->office_key), 0);
+	bt_buf_init(&batch, 0);
+	CU_ASSERT_EQUAL_FATAL(bt_batch_build(&batch, &n, w->office, "office", 1, 0, w->office_key), 0);
+	CU_ASSERT_EQUAL_FATAL(bt_store_accept(w->tablet, (const uint8_t *)batch.data, batch.len, &as), 0);
+	CU_ASSERT_EQUAL(as.accepted, 6);
+	bt_buf_free(&batch);
+	CU_ASSERT_EQUAL_FATAL(bt_store_device_add(w->office, "tablet-1", "CB", BT_ROLE_DEVICE_SECRETARY, w->tablet_key), 0);
+	CU_ASSERT_EQUAL_FATAL(bt_test_import(w->tablet, MONTH, &st), 0);
+}
+
+static void free_world(world *w)
+{
+	bt_store_free(w->office);
+	bt_store_free(w->tablet);
+	bt_key_free(w->office_key);
+	bt_key_free(w->tablet_key);
+}
+
+static int push(world *w, int64_t from, size_t max, bt_accept_stats *as)
+{
+	bt_buf b;
+	size_t n;
+	bt_buf_init(&b, 0);
+	CU_ASSERT_EQUAL_FATAL(bt_batch_build(&b, &n, w->tablet, "tablet-1", from, max, w->tablet_key), 0);
+	int err = bt_store_accept(w->office, (const uint8_t *)b.data, b.len, as);
+	bt_buf_free(&b);
+	return err;
+}
+
+static void test_accept__a_tablets_month_reaches_the_office_once(void)
+{
+	world w;
+	bt_accept_stats as;
+	bt_buf e1, e2;
+	make_world(&w, "a");
+	/* In two parts over a weak link; the second sent twice. */
+	CU_ASSERT_EQUAL(push(&w, 1, 2, &as), 0);
+	CU_ASSERT_EQUAL(as.accepted, 2);
+	CU_ASSERT_EQUAL(as.head_seq, 2);
+	CU_ASSERT_EQUAL(push(&w, 3, 0, &as), 0);
+	CU_ASSERT_EQUAL(as.accepted, 1);
+	int64_t n = events(w.office);
+	CU_ASSERT_EQUAL(push(&w, 1, 0, &as), 0); /* everything again: nothing new */
+	CU_ASSERT_EQUAL(as.accepted, 0);
+	CU_ASSERT_EQUAL(as.already, 3);
+	CU_ASSERT_EQUAL(events(w.office), n);
+	/* The office's evaluation of the cell is the tablet's, byte for byte. */
+	eval_json(w.office, &e1, "CB");
+	eval_json(w.tablet, &e2, "CB");
+	CU_ASSERT(e1.len > 100 && e1.len == e2.len && memcmp(e1.data, e2.data, e1.len) == 0);
+	bt_buf_free(&e1);
+	bt_buf_free(&e2);
+	/* The office's rebuild replays the tablet's events too. */
+	bt_rebuild_stats rs;
+	CU_ASSERT_EQUAL(bt_store_rebuild(w.office, &rs), 0);
+	CU_ASSERT_EQUAL(memcmp(rs.before, rs.after, 32), 0);
+	free_world(&w);
+}
+
+static void test_accept__refusals_apply_nothing(void)
+{
+	world w;
+	bt_accept_stats as;
+	bt_import_stats st;
+	uint8_t before[32], after[32];
+	make_world(&w, "r");
+	CU_ASSERT_EQUAL_FATAL(bt_store_projection_digest(w.office, before), 0);
+	int64_t n = events(w.office);
+	/* A gap: the office holds nothing of tablet-1, the batch starts at 2. */
+	CU_ASSERT_EQUAL(push(&w, 2, 0, &as), BT_ECONFLICT);
+	/* An event about another cell's member (dues of Z, of CB2) after good ones: the whole batch is refused. */
+	CU_ASSERT_EQUAL_FATAL(bt_test_import(w.tablet, "{\"kind\":\"dues\",\"member\":\"Z\",\"month\":\"2025-02\",\"amount\":1,\"paid_on\":\"2025-02-05\"}\n", &st), 0);
+	CU_ASSERT_EQUAL(push(&w, 1, 0, &as), BT_EDENIED);
+	CU_ASSERT_PTR_NOT_NULL(strstr(bt_error_last(), "CB"));
+	CU_ASSERT_EQUAL(events(w.office), n);
+	CU_ASSERT_EQUAL(bt_store_projection_digest(w.office, after), 0);
+	CU_ASSERT_EQUAL(memcmp(before, after, 32), 0);
+	/* Only the office records holidays. */
+	world h;
+	make_world(&h, "h");
+	CU_ASSERT_EQUAL_FATAL(bt_test_import(h.tablet, "{\"kind\":\"holiday\",\"date\":\"2025-02-06\",\"working\":false}\n", &st), 0);
+	CU_ASSERT_EQUAL(push(&h, 1, 0, &as), BT_EDENIED);
+	/* A device the office does not know, and a revoked one. */
+	CU_ASSERT_EQUAL(bt_store_device_revoke(h.office, "tablet-1"), 0);
+	CU_ASSERT_EQUAL(push(&h, 1, 3, &as), BT_EDENIED);
+	CU_ASSERT_PTR_NOT_NULL(strstr(bt_error_last(), "tablet-1"));
+	CU_ASSERT_EQUAL(bt_store_device_revoke(h.office, "tablet-9"), BT_ENOTFOUND);
+	free_world(&h);
+	/* Signed with a key that is not the enrolled one. */
+	bt_key *thief = NULL;
+	bt_buf b;
+	size_t k;
+	CU_ASSERT_EQUAL_FATAL(bt_key_generate(&thief), 0);
+	bt_buf_init(&b, 0);
+	CU_ASSERT_EQUAL_FATAL(bt_batch_build(&b, &k, w.tablet, "tablet-1", 1, 3, thief), 0);
+	CU_ASSERT_EQUAL(bt_store_accept(w.office, (const uint8_t *)b.data, b.len, &as), BT_EBADSIG);
+	bt_buf_free(&b);
+	bt_key_free(thief);
+	/* A fork: a second tablet store claiming the same log with other events, after the office took the first. */
+	CU_ASSERT_EQUAL(push(&w, 1, 3, &as), 0);
+	bt_store *fake = init("fake.db", "tablet-1");
+	CU_ASSERT_EQUAL_FATAL(bt_store_device_add(fake, "office", NULL, BT_ROLE_DEVICE_OFFICE, w.office_key), 0);
+	bt_buf_init(&b, 0);
+	CU_ASSERT_EQUAL_FATAL(bt_batch_build(&b, &k, w.office, "office", 1, 0, w.office_key), 0);
+	CU_ASSERT_EQUAL_FATAL(bt_store_accept(fake, (const uint8_t *)b.data, b.len, &as), 0);
+	bt_buf_free(&b);
+	CU_ASSERT_EQUAL_FATAL(bt_test_import(fake, "{\"kind\":\"dues\",\"member\":\"A\",\"month\":\"2025-03\",\"amount\":1,\"paid_on\":\"2025-03-05\"}\n", &st), 0);
+	bt_buf_init(&b, 0);
+	CU_ASSERT_EQUAL_FATAL(bt_batch_build(&b, &k, fake, "tablet-1", 1, 0, w.tablet_key), 0);
+	n = events(w.office);
+	CU_ASSERT_EQUAL(bt_store_accept(w.office, (const uint8_t *)b.data, b.len, &as), BT_ECONFLICT);
+	CU_ASSERT_EQUAL(events(w.office), n);
+	bt_buf_free(&b);
+	bt_store_free(fake);
+	free_world(&w);
+}
+
+/* Two versions of one fact from two devices: every replica keeps the same winner, whatever the order. */
+static void test_accept__concurrent_versions_converge(void)
+{
+	world w;
+	bt_accept_stats as;
+	bt_import_stats st;
+	bt_import_opts io = BT_IMPORT_OPTS_INIT;
+	make_world(&w, "c");
+	CU_ASSERT_EQUAL_FATAL(push(&w, 1, 0, &as), 0);
+	/* The office corrects the meeting's end time later in the day than the tablet's version. */
+	bt_import *imp = NULL;
+	io.timestamp = "2026-11-30T10:00:00Z";
+	io.author = "office";
+	const char *fix = "{\"kind\":\"meeting\",\"id\":\"M1\",\"cell\":\"CB\",\"date\":\"2025-02-05\",\"start\":\"19:30\",\"end\":\"21:30\",\"regular\":true,\"prepared\":true,\"resolution\":true,\"minutes\":true,\"attendance\":{\"A\":\"present\",\"B\":\"excused\"},\"speakers\":[\"A\"]}";
+	CU_ASSERT_EQUAL_FATAL(bt_import_begin(&imp, w.office, &io), 0);
+	CU_ASSERT_EQUAL(bt_import_line(imp, fix, strlen(fix)), 0);
+	CU_ASSERT_EQUAL(bt_import_commit(imp, &st), 0);
+	bt_import_free(imp);
+	/* The tablet, offline, corrects it too but earlier (09:00): the office's version wins everywhere. */
+	io.timestamp = "2026-11-30T09:00:00Z";
+	io.author = "secretary";
+	const char *tab = "{\"kind\":\"meeting\",\"id\":\"M1\",\"cell\":\"CB\",\"date\":\"2025-02-05\",\"start\":\"19:30\",\"end\":\"21:10\",\"regular\":true,\"prepared\":true,\"resolution\":true,\"minutes\":true,\"attendance\":{\"A\":\"present\",\"B\":\"excused\"},\"speakers\":[\"A\"]}";
+	CU_ASSERT_EQUAL_FATAL(bt_import_begin(&imp, w.tablet, &io), 0);
+	CU_ASSERT_EQUAL(bt_import_line(imp, tab, strlen(tab)), 0);
+	CU_ASSERT_EQUAL(bt_import_commit(imp, &st), 0);
+	bt_import_free(imp);
+	CU_ASSERT_EQUAL(push(&w, 4, 0, &as), 0);
+	CU_ASSERT_EQUAL(as.accepted, 1);
+	CU_ASSERT_EQUAL(as.lost, 1);
+	bt_record *m = NULL;
+	CU_ASSERT_EQUAL_FATAL(bt_store_get(w.office, BT_KIND_MEETING, "M1", &m), 0);
+	CU_ASSERT_EQUAL(m->end_minute, 21 * 60 + 30);
+	bt_record_free(m);
+	/* The tablet receives the office's log (its base and the correction): it converges to the same version. */
+	bt_buf b;
+	size_t k;
+	bt_buf_init(&b, 0);
+	CU_ASSERT_EQUAL_FATAL(bt_batch_build(&b, &k, w.office, "office", 1, 0, w.office_key), 0);
+	CU_ASSERT_EQUAL(bt_store_accept(w.tablet, (const uint8_t *)b.data, b.len, &as), 0);
+	CU_ASSERT_EQUAL(as.accepted, 1);
+	CU_ASSERT_EQUAL(as.already, 6);
+	CU_ASSERT_EQUAL_FATAL(bt_store_get(w.tablet, BT_KIND_MEETING, "M1", &m), 0);
+	CU_ASSERT_EQUAL(m->end_minute, 21 * 60 + 30);
+	bt_record_free(m);
+	bt_buf e1, e2;
+	eval_json(w.office, &e1, "CB");
+	eval_json(w.tablet, &e2, "CB");
+	CU_ASSERT(e1.len == e2.len && memcmp(e1.data, e2.data, e1.len) == 0);
+	bt_buf_free(&b);
+	bt_buf_free(&e1);
+	bt_buf_free(&e2);
+	free_world(&w);
+}
+
+int main(void)
+{
+	CU_TestInfo tests[] = {
+		{"a tablet's month reaches the office once", test_accept__a_tablets_month_reaches_the_office_once},
+		{"refusals apply nothing", test_accept__refusals_apply_nothing},
+		{"concurrent versions converge", test_accept__concurrent_versions_converge},
+		CU_TEST_INFO_NULL};
+	return bt_test_run("accept", tests);
+}
