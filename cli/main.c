@@ -54,6 +54,10 @@ int cmd_record(int argc, char **argv);
 int cmd_correct(int argc, char **argv);
 int cmd_dues(int argc, char **argv);
 int cmd_status(int argc, char **argv);
+int cmd_office(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_enroll(int argc, char **argv);
+int cmd_sync(int argc, char **argv);
 
 static const cli_command commands[] = {
 	{"init", cmd_init, N_("create a new store")},
@@ -67,6 +71,10 @@ static const cli_command commands[] = {
 	{"record", cmd_record, N_("record any fact: dues, targets, commitments, attestations...")},
 	{"correct", cmd_correct, N_("correct a recorded fact (the old version stays in the log)")},
 	{"log", cmd_log, N_("the history of records (newest first), corrections included")},
+	{"office", cmd_office, N_("the office: its key, one-time enrollment codes, revoking devices")},
+	{"serve", cmd_serve, N_("serve the office store to tablets over HTTP")},
+	{"enroll", cmd_enroll, N_("join this tablet to the office with a one-time code")},
+	{"sync", cmd_sync, N_("send this tablet's records to the office and receive the office's")},
 	{"rebuild", cmd_rebuild, N_("check the log and rebuild every table from it")},
 	{"lunar", cmd_lunar, N_("convert a solar date to the Vietnamese lunar calendar")},
 	{"holidays", cmd_holidays, N_("list a year's public holidays and Tết days")},

@@ -7,6 +7,10 @@
 #include "error.h"
 #include "i18n.h"
 #include "store_internal.h"
+#include "sha256.h"
+
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -104,7 +108,20 @@ static int in_scope(bt_store *s, const bt_record *r, const char *cell)
 	}
 }
 
+static int accept(bt_store *s, const uint8_t *data, size_t len, const char *signer, bt_accept_stats *stats);
+
 int bt_store_accept(bt_store *s, const uint8_t *data, size_t len, bt_accept_stats *stats)
+{
+	return accept(s, data, len, NULL, stats);
+}
+
+int bt_store_accept_relayed(bt_store *s, const uint8_t *data, size_t len, const char *office, bt_accept_stats *stats)
+{
+	return accept(s, data, len, office, stats);
+}
+
+/* signer NULL: the batch's own device signs it; else the enrolled office relays another log. */
+static int accept(bt_store *s, const uint8_t *data, size_t len, const char *signer, bt_accept_stats *stats)
 {
 	sqlite3_stmt *st = NULL;
 	bt_batch *b = NULL;
@@ -123,9 +140,9 @@ int bt_store_accept(bt_store *s, const uint8_t *data, size_t len, bt_accept_stat
 	log[data[5]] = '\0';
 	if (sqlite3_prepare_v2(s->db, "SELECT cell, public_key, revoked, role FROM device WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
 		return bt_store__db_error(s, BT_EIO, BT_("reading the settings"));
-	sqlite3_bind_text(st, 1, log, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, signer ? signer : log, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_ROW) {
-		err = bt__error_set(BT_EDENIED, BT_("unknown device \"%s\""), log);
+		err = bt__error_set(BT_EDENIED, BT_("unknown device \"%s\""), signer ? signer : log);
 		goto done;
 	}
 	if (sqlite3_column_int(st, 2)) {
@@ -134,6 +151,10 @@ int bt_store_accept(bt_store *s, const uint8_t *data, size_t len, bt_accept_stat
 	}
 	bt__copy_utf8(cell, sizeof(cell), (const char *)sqlite3_column_text(st, 0));
 	office = strcmp((const char *)sqlite3_column_text(st, 3), "office") == 0;
+	if (signer && !office) {
+		err = bt__error_set(BT_EDENIED, BT_("only the office relays other devices' logs"));
+		goto done;
+	}
 	if ((err = bt_key_from_public_pem(&key, (const char *)sqlite3_column_text(st, 1),
 					  (size_t)sqlite3_column_bytes(st, 1))) < 0)
 		goto done;
@@ -213,4 +234,157 @@ done:
 	bt_batch_free(b);
 	bt_key_free(key);
 	return err;
+}
+
+int bt_store_enroll_code(char out[BT_ENROLL_CODE_BYTES], bt_store *s, const char *cell, bt_device_role role, int64_t expires)
+{
+	static const char alphabet[] = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"; /* no 0/O, 1/I: read aloud on the phone */
+	uint8_t rnd[12], hash[BT_HASH_BYTES];
+	sqlite3_stmt *st = NULL;
+	int err = 0;
+	if (role != BT_ROLE_DEVICE_SECRETARY && role != BT_ROLE_DEVICE_DEPUTY)
+		return bt__error_set(BT_EINVALID, BT_("invalid device"));
+	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
+		return bt__error_set(BT_ERROR, BT_("cannot generate random bytes"));
+	for (int i = 0, k = 0; i < 14; i++)
+		out[i] = (i == 4 || i == 9) ? '-' : alphabet[rnd[k++] & 31];
+	out[14] = '\0';
+	OPENSSL_cleanse(rnd, sizeof(rnd));
+	if (bt__sha256(hash, out, 14) < 0)
+		return bt__error_set(BT_ERROR, BT_("SHA-256 failed"));
+	if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM cell WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
+		return bt_store__db_error(s, BT_EIO, BT_("reading the store"));
+	sqlite3_bind_text(st, 1, cell, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return bt__error_set(BT_ENOTFOUND, BT_("no cell \"%.64s\""), cell);
+	if (sqlite3_prepare_v2(s->db, "INSERT INTO enroll_code(code_hash, cell, role, expires) VALUES(?1, ?2, ?3, ?4)", -1, &st,
+			       NULL) != SQLITE_OK)
+		return bt_store__db_error(s, BT_EIO, BT_("writing the settings"));
+	sqlite3_bind_blob(st, 1, hash, BT_HASH_BYTES, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, cell, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, role == BT_ROLE_DEVICE_SECRETARY ? "secretary" : "deputy", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, expires);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		err = bt_store__db_error(s, BT_EIO, BT_("writing the settings"));
+	sqlite3_finalize(st);
+	return err;
+}
+
+int bt_store_enroll(bt_store *s, const char *code, const char *device_id, const bt_key *key, int64_t now, char *cell_out)
+{
+	uint8_t hash[BT_HASH_BYTES];
+	sqlite3_stmt *st = NULL;
+	char cell[BT_ID_MAX_BYTES + 1], role[16];
+	int err = 0, began = 0;
+	if (!code || strlen(code) > 64 || bt__sha256(hash, code, strlen(code)) < 0)
+		return bt__error_set(BT_EDENIED, BT_("invalid enrollment code"));
+	if ((err = bt_store__exec(s, "BEGIN IMMEDIATE")) < 0)
+		return err;
+	began = 1;
+	if (sqlite3_prepare_v2(s->db, "SELECT cell, role, expires, used FROM enroll_code WHERE code_hash = ?1", -1, &st, NULL) !=
+	    SQLITE_OK) {
+		err = bt_store__db_error(s, BT_EIO, BT_("reading the settings"));
+		goto done;
+	}
+	sqlite3_bind_blob(st, 1, hash, BT_HASH_BYTES, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		err = bt__error_set(BT_EDENIED, BT_("invalid enrollment code"));
+		goto done;
+	}
+	if (sqlite3_column_int(st, 3)) {
+		err = bt__error_set(BT_EDENIED, BT_("this enrollment code was already used"));
+		goto done;
+	}
+	if (sqlite3_column_int64(st, 2) < now) {
+		err = bt__error_set(BT_EDENIED, BT_("this enrollment code has expired"));
+		goto done;
+	}
+	bt__copy_utf8(cell, sizeof(cell), (const char *)sqlite3_column_text(st, 0));
+	bt__copy_utf8(role, sizeof(role), (const char *)sqlite3_column_text(st, 1));
+	sqlite3_finalize(st);
+	st = NULL;
+	if ((err = bt_store_device_add(s, device_id, cell,
+				       strcmp(role, "secretary") == 0 ? BT_ROLE_DEVICE_SECRETARY : BT_ROLE_DEVICE_DEPUTY, key)) < 0)
+		goto done;
+	if (sqlite3_prepare_v2(s->db, "UPDATE enroll_code SET used = 1 WHERE code_hash = ?1", -1, &st, NULL) != SQLITE_OK) {
+		err = bt_store__db_error(s, BT_EIO, BT_("writing the settings"));
+		goto done;
+	}
+	sqlite3_bind_blob(st, 1, hash, BT_HASH_BYTES, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		err = bt_store__db_error(s, BT_EIO, BT_("writing the settings"));
+		goto done;
+	}
+	if ((err = bt_store__exec(s, "COMMIT")) == 0) {
+		began = 0;
+		if (cell_out)
+			memcpy(cell_out, cell, strlen(cell) + 1);
+	}
+done:
+	sqlite3_finalize(st);
+	if (began)
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return err;
+}
+
+int bt_store_setting(bt_store *s, const char *name, char *out, size_t size)
+{
+	sqlite3_stmt *st = NULL;
+	int err = 0;
+	if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = ?1", -1, &st, NULL) != SQLITE_OK)
+		return bt_store__db_error(s, BT_EIO, BT_("reading the settings"));
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		bt__copy_utf8(out, size, (const char *)sqlite3_column_text(st, 0));
+	else
+		err = bt__error_set(BT_ENOTFOUND, BT_("setting \"%s\" is not set"), name);
+	sqlite3_finalize(st);
+	return err;
+}
+
+int bt_store_set_setting(bt_store *s, const char *name, const char *value)
+{
+	sqlite3_stmt *st = NULL;
+	int err = 0;
+	if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO meta(key, value) VALUES(?1, ?2)", -1, &st, NULL) != SQLITE_OK)
+		return bt_store__db_error(s, BT_EIO, BT_("writing the settings"));
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		err = bt_store__db_error(s, BT_EIO, BT_("writing the settings"));
+	sqlite3_finalize(st);
+	return err;
+}
+
+int bt_store_log_head(bt_store *s, const char *log, int64_t *seq)
+{
+	sqlite3_stmt *st = NULL;
+	int err = 0;
+	*seq = 0;
+	if (sqlite3_prepare_v2(s->db, "SELECT max(seq) FROM event WHERE log = ?1", -1, &st, NULL) != SQLITE_OK)
+		return bt_store__db_error(s, BT_EIO, BT_("reading the log"));
+	sqlite3_bind_text(st, 1, log, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*seq = sqlite3_column_int64(st, 0);
+	else
+		err = bt_store__db_error(s, BT_EIO, BT_("reading the log"));
+	sqlite3_finalize(st);
+	return err;
+}
+
+int bt_store_logs(bt_store *s, int (*each)(const char *log, int64_t head_seq, void *payload), void *payload)
+{
+	sqlite3_stmt *st = NULL;
+	int err = 0, rc;
+	if (sqlite3_prepare_v2(s->db, "SELECT log, max(seq) FROM event GROUP BY log ORDER BY log", -1, &st, NULL) != SQLITE_OK)
+		return bt_store__db_error(s, BT_EIO, BT_("reading the log"));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if ((err = each((const char *)sqlite3_column_text(st, 0), sqlite3_column_int64(st, 1), payload)) != 0)
+			break;
+	if (err == 0 && rc != SQLITE_DONE)
+		err = bt_store__db_error(s, BT_EIO, BT_("reading the log"));
+	sqlite3_finalize(st);
+	return err < 0 ? err : 0;
 }

@@ -134,6 +134,112 @@ typedef struct {
  */
 int bt_store_accept(bt_store *store, const uint8_t *batch, size_t len, bt_accept_stats *stats) BT_WARN_UNUSED;
 
+/*
+ * Accept a batch of another device's log relayed by the office: signed with
+ * the key of `office_device` (enrolled in the role office), otherwise checked
+ * as bt_store_accept (continuity, idempotence, records). This is how a tablet
+ * receives what the cell's other tablets recorded.
+ */
+int bt_store_accept_relayed(bt_store *store, const uint8_t *batch, size_t len, const char *office_device,
+			    bt_accept_stats *stats) BT_WARN_UNUSED;
+
+/* Call `each(log, head_seq)` for every log the store holds, by log id. */
+int bt_store_logs(bt_store *store, int (*each)(const char *log, int64_t head_seq, void *payload), void *payload) BT_WARN_UNUSED;
+
+/* ---- enrollment ---- */
+
+#define BT_ENROLL_CODE_BYTES 15 /* "XXXX-XXXX-XXXX" and NUL */
+
+/*
+ * A one-time code for enrolling a device of `cell_id` in `role`, valid until
+ * `expires` (Unix time). Only its SHA-256 is stored; the code is 12
+ * characters from an alphabet without 0/O and 1/I, e.g. "K7QM-9XDP-4RTA".
+ */
+int bt_store_enroll_code(char out[BT_ENROLL_CODE_BYTES], bt_store *store, const char *cell_id, bt_device_role role,
+			 int64_t expires) BT_WARN_UNUSED;
+
+/*
+ * Use a code at time `now` (Unix time): register `device_id` with its public
+ * key for the code's cell and role, and spend the code. BT_EDENIED for an
+ * unknown, used or expired code; BT_EEXISTS if the device id is taken.
+ * cell_out (BT_ID_MAX_BYTES + 1) receives the cell.
+ */
+int bt_store_enroll(bt_store *store, const char *code, const char *device_id, const bt_key *public_key, int64_t now,
+		    char *cell_out) BT_WARN_UNUSED;
+
+/* ---- the office's server ---- */
+
+typedef struct bt_server bt_server;
+
+typedef struct {
+	int version;             /* BT_SERVER_OPTS_VERSION */
+	const char *address;     /* IPv4 address to listen on; NULL: 127.0.0.1 */
+	int port;                /* 0: any free port (see bt_server_port) */
+	size_t max_body;         /* request bodies above this are refused (0: 8 MiB) */
+	size_t max_pull_events;  /* events per pulled batch (0: 2000) */
+	void (*log)(const char *line, void *payload); /* one line per request handled; may be NULL */
+	void *log_payload;
+} bt_server_opts;
+
+#define BT_SERVER_OPTS_VERSION 1
+#define BT_SERVER_OPTS_INIT {BT_SERVER_OPTS_VERSION, NULL, 0, 0, 0, NULL, NULL}
+
+/*
+ * Serve `store` (the office's) over HTTP on its own thread until
+ * bt_server_stop. Requests are handled one at a time; the caller must not use
+ * the store meanwhile. The office log is the store's own log, signed with
+ * office_key. Endpoints: docs/protocol.md.
+ */
+int bt_server_start(bt_server **out, bt_store *store, const bt_key *office_key, const bt_server_opts *opts) BT_WARN_UNUSED;
+int bt_server_port(const bt_server *server);
+/* Stop listening, finish the request in progress, free. Accepts NULL. */
+void bt_server_stop(bt_server *server);
+
+/* ---- the tablet's client ---- */
+
+typedef struct {
+	int version;             /* BT_CLIENT_OPTS_VERSION */
+	const char *url;         /* the office, e.g. "http://127.0.0.1:8080" */
+	long timeout_seconds;    /* per request (0: 60) */
+	int retries;             /* network failures retried with backoff and jitter */
+	size_t max_events;       /* events per pushed batch (0: 500): a weak link progresses batch by batch */
+	void (*progress)(const char *line, void *payload); /* may be NULL */
+	void *payload;
+} bt_client_opts;
+
+#define BT_CLIENT_OPTS_VERSION 1
+#define BT_CLIENT_OPTS_INIT {BT_CLIENT_OPTS_VERSION, NULL, 0, 3, 0, NULL, NULL}
+
+/*
+ * Enroll this tablet's store with a one-time code: create the device key at
+ * key_path (PEM, 0600), register it at the office for the code's cell, and
+ * keep the office's public key and address. On failure the key file is removed.
+ */
+int bt_client_enroll(bt_store *tablet, const bt_client_opts *opts, const char *code, const char *key_path) BT_WARN_UNUSED;
+
+typedef struct {
+	size_t pushed, pulled, batches;
+	size_t bytes_sent, bytes_received;
+} bt_sync_stats;
+
+/*
+ * Push the tablet's log from what the office acknowledges, then pull the
+ * office's log. Idempotent; an interrupted sync resumes where the office's
+ * acknowledgement stands. BT_ENET (the office could not be reached: try
+ * later), BT_EDENIED / BT_EBADSIG / BT_ECONFLICT / BT_EINVALID (refused: the
+ * message says why), BT_ECORRUPT.
+ */
+int bt_client_sync(bt_sync_stats *stats, bt_store *tablet, const bt_key *device, const bt_client_opts *opts) BT_WARN_UNUSED;
+
+/* The highest sequence number held of `log` (0: none). */
+int bt_store_log_head(bt_store *store, const char *log, int64_t *seq) BT_WARN_UNUSED;
+
+/* ---- settings kept in the store (meta table) ---- */
+
+/* Read a setting into out (size bytes). BT_ENOTFOUND if unset. */
+int bt_store_setting(bt_store *store, const char *name, char *out, size_t size) BT_WARN_UNUSED;
+int bt_store_set_setting(bt_store *store, const char *name, const char *value) BT_WARN_UNUSED;
+
 #ifdef __cplusplus
 }
 #endif

@@ -589,7 +589,7 @@ static void test_store__schema_migrates_forward_and_refuses_newer(void)
 {
 	bt_store *s = fresh("mig.db");
 	sqlite3_stmt *q;
-	CU_ASSERT_EQUAL(sqlite3_exec(s->db, "DROP INDEX event_fact; DROP TABLE transfer; DROP TABLE device; DROP TABLE conflict; PRAGMA user_version = 1", NULL, NULL, NULL), SQLITE_OK);
+	CU_ASSERT_EQUAL(sqlite3_exec(s->db, "DROP INDEX event_fact; DROP TABLE transfer; DROP TABLE device; DROP TABLE conflict; DROP TABLE enroll_code; PRAGMA user_version = 1", NULL, NULL, NULL), SQLITE_OK);
 	bt_store_free(s);
 	CU_ASSERT_EQUAL_FATAL(bt_store_open(&s, bt_test_path("mig.db")), 0);
 	CU_ASSERT_EQUAL_FATAL(sqlite3_prepare_v2(s->db, "SELECT count(*) FROM sqlite_master WHERE name = 'event_fact'", -1, &q, NULL), SQLITE_OK);

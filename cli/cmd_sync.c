@@ -1,0 +1,269 @@
+/*
+ * cmd_sync.c - the office and the tablet over the network:
+ *   bontot office init | enroll-code | revoke   (the office's keys and devices)
+ *   bontot serve --listen ADDR:PORT             (the office's server)
+ *   bontot enroll --server URL --code CODE      (a tablet joins the office)
+ *   bontot sync [--server URL]                  (push and pull)
+ * Keys live beside the store: STORE.key.pem (mode 0600).
+ */
+#include "cli.h"
+
+#include <getopt.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static void key_path(char *out, size_t size) { snprintf(out, size, "%s.key.pem", cli_db_path); }
+
+static int office_help(void)
+{
+	printf(_("Usage:\n"
+		 "  bontot [--db FILE] office init\n"
+		 "  bontot [--db FILE] office enroll-code --cell CELL --role secretary|deputy [--hours N]\n"
+		 "  bontot [--db FILE] office revoke DEVICE\n\n"
+		 "init creates the office's signing key (FILE.key.pem, mode 0600). enroll-code prints a\n"
+		 "one-time code for a tablet of the cell, valid N hours (default 72). revoke refuses every\n"
+		 "later batch of a device (a lost tablet).\n"));
+	return CLI_OK;
+}
+
+int cmd_office(int argc, char **argv)
+{
+	static const struct option opts[] = {{"cell", required_argument, NULL, 'c'}, {"role", required_argument, NULL, 'r'},
+					     {"hours", required_argument, NULL, 'H'}, {"help", no_argument, NULL, 'h'},
+					     {0}};
+	const char *cell = NULL, *role = NULL;
+	long hours = 72;
+	bt_store *s = NULL;
+	int c, rc = CLI_FAIL;
+	char path[4096];
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
+		return argc < 2 ? (office_help(), CLI_USAGE) : office_help();
+	const char *sub = argv[1];
+	optind = 2;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': cell = optarg; break;
+		case 'r': role = optarg; break;
+		case 'H': hours = atol(optarg); break;
+		case 'h': return office_help();
+		default: return cli_usage_error("office", _("invalid option"));
+		}
+	}
+	if (strcmp(sub, "init") && strcmp(sub, "enroll-code") && strcmp(sub, "revoke"))
+		return cli_usage_error("office", _("no subcommand \"%s\" (init, enroll-code, revoke)"), sub);
+	if (strcmp(sub, "revoke") == 0 ? optind + 1 != argc : optind != argc)
+		return cli_usage_error("office", _("unexpected arguments"));
+	if (cli_open_store(&s) < 0)
+		return CLI_FAIL;
+	key_path(path, sizeof(path));
+	if (strcmp(sub, "init") == 0) {
+		bt_key *k = NULL;
+		if (bt_key_generate(&k) < 0 || bt_key_save_private(k, path) < 0) {
+			cli_fail(NULL);
+		} else {
+			printf(_("Created the office key %s.\n"), path);
+			rc = CLI_OK;
+		}
+		bt_key_free(k);
+	} else if (strcmp(sub, "enroll-code") == 0) {
+		char code[BT_ENROLL_CODE_BYTES];
+		bt_device_role r = role && !strcmp(role, "deputy") ? BT_ROLE_DEVICE_DEPUTY : BT_ROLE_DEVICE_SECRETARY;
+		if (!cell || !role || (strcmp(role, "secretary") && strcmp(role, "deputy")) || hours < 1) {
+			rc = cli_usage_error("office", _("enroll-code needs --cell and --role secretary|deputy"));
+		} else if (bt_store_enroll_code(code, s, cell, r, (int64_t)time(NULL) + hours * 3600) < 0) {
+			cli_fail(NULL);
+		} else {
+			printf(_("One-time code for a %s tablet of cell %s, valid %ld hours:\n  %s\n"), role, cell, hours, code);
+			rc = CLI_OK;
+		}
+	} else {
+		if (bt_store_device_revoke(s, argv[optind]) < 0)
+			cli_fail(NULL);
+		else {
+			printf(_("Device %s is revoked: its batches are refused from now on.\n"), argv[optind]);
+			rc = CLI_OK;
+		}
+	}
+	bt_store_free(s);
+	return rc;
+}
+
+static volatile sig_atomic_t stop;
+static void on_signal(int sig) { (void)sig, stop = 1; }
+
+static void log_line(const char *line, void *payload)
+{
+	char ts[BT_TIMESTAMP_BYTES];
+	(void)payload;
+	cli_timestamp(ts);
+	fprintf(stderr, "%s %s\n", ts, line);
+}
+
+int cmd_serve(int argc, char **argv)
+{
+	static const struct option opts[] = {{"listen", required_argument, NULL, 'l'}, {"help", no_argument, NULL, 'h'}, {0}};
+	const char *listen = "127.0.0.1:8080";
+	bt_store *s = NULL;
+	bt_key *key = NULL;
+	bt_server *srv = NULL;
+	int c, rc = CLI_FAIL;
+	char path[4096], addr[64];
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'l')
+			listen = optarg;
+		else if (c == 'h') {
+			printf(_("Usage: bontot [--db FILE] serve [--listen ADDR:PORT]\n\n"
+				 "Serve the office store: tablets push and pull, enroll with one-time codes, and\n"
+				 "GET /v1/evaluation?year=Y gives the commune's evaluation (docs/protocol.md). Default\n"
+				 "127.0.0.1:8080; port 0 picks a free port. Stops cleanly on SIGTERM or SIGINT.\n"));
+			return CLI_OK;
+		} else
+			return cli_usage_error("serve", _("invalid option"));
+	}
+	const char *colon = strrchr(listen, ':');
+	if (!colon || colon - listen >= (long)sizeof(addr))
+		return cli_usage_error("serve", _("--listen needs ADDR:PORT"));
+	snprintf(addr, sizeof(addr), "%.*s", (int)(colon - listen), listen);
+	if (cli_open_store(&s) < 0)
+		return CLI_FAIL;
+	key_path(path, sizeof(path));
+	if (bt_key_load_private(&key, path) < 0) {
+		cli_fail(_("no office key (run: bontot office init)"));
+		goto done;
+	}
+	bt_server_opts so = BT_SERVER_OPTS_INIT;
+	so.address = addr;
+	so.port = atoi(colon + 1);
+	so.log = log_line;
+	if (bt_server_start(&srv, s, key, &so) < 0) {
+		cli_fail(NULL);
+		goto done;
+	}
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	printf(_("Serving %s on http://%s:%d\n"), cli_db_path, addr, bt_server_port(srv));
+	fflush(stdout);
+	while (!stop) {
+		struct timespec ts = {0, 100000000L};
+		nanosleep(&ts, NULL);
+	}
+	bt_server_stop(srv);
+	fprintf(stderr, _("Stopped.\n"));
+	rc = CLI_OK;
+done:
+	bt_key_free(key);
+	bt_store_free(s);
+	return rc;
+}
+
+static void progress(const char *line, void *payload)
+{
+	(void)payload;
+	fprintf(stderr, "%s\n", line);
+}
+
+int cmd_enroll(int argc, char **argv)
+{
+	static const struct option opts[] = {{"server", required_argument, NULL, 's'}, {"code", required_argument, NULL, 'c'},
+					     {"help", no_argument, NULL, 'h'},	       {0}};
+	const char *server = NULL, *code = NULL;
+	bt_store *s = NULL;
+	int c, rc = CLI_FAIL;
+	char path[4096], cell[BT_ID_MAX_BYTES + 1];
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 's')
+			server = optarg;
+		else if (c == 'c')
+			code = optarg;
+		else if (c == 'h') {
+			printf(_("Usage: bontot [--db FILE] enroll --server URL --code CODE\n\n"
+				 "Join this tablet's store to the office with a one-time code from \"bontot office\n"
+				 "enroll-code\": creates the device key (FILE.key.pem, mode 0600) and keeps the office's\n"
+				 "address and public key. Then \"bontot sync\" exchanges records.\n"));
+			return CLI_OK;
+		} else
+			return cli_usage_error("enroll", _("invalid option"));
+	}
+	if (!server || !code || optind != argc)
+		return cli_usage_error("enroll", _("needs --server URL and --code CODE"));
+	if (cli_open_store(&s) < 0)
+		return CLI_FAIL;
+	key_path(path, sizeof(path));
+	bt_client_opts co = BT_CLIENT_OPTS_INIT;
+	co.url = server;
+	co.progress = progress;
+	if (bt_client_enroll(s, &co, code, path) < 0) {
+		fprintf(stderr, _("bontot: enrollment failed: %s\n"), bt_error_last());
+	} else if (bt_store_setting(s, "cell", cell, sizeof(cell)) == 0) {
+		printf(_("Enrolled as device %s of cell %s at %s.\n"), bt_store_log_id(s), cell, server);
+		rc = CLI_OK;
+	}
+	bt_store_free(s);
+	return rc;
+}
+
+int cmd_sync(int argc, char **argv)
+{
+	static const struct option opts[] = {{"server", required_argument, NULL, 's'}, {"help", no_argument, NULL, 'h'}, {0}};
+	const char *server = NULL;
+	bt_store *s = NULL;
+	bt_key *key = NULL;
+	int c, rc = CLI_FAIL;
+	char url[1024], path[4096];
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 's')
+			server = optarg;
+		else if (c == 'h') {
+			printf(_("Usage: bontot [--db FILE] sync [--server URL]\n\n"
+				 "Send this tablet's new records to the office, in signed compressed batches, and\n"
+				 "receive the office's. Safe to interrupt and to repeat. Exit code 0: done; 1: refused\n"
+				 "(the message says why); 3: the office could not be reached (try again later).\n"));
+			return CLI_OK;
+		} else
+			return cli_usage_error("sync", _("invalid option"));
+	}
+	if (optind != argc)
+		return cli_usage_error("sync", _("unexpected arguments"));
+	if (cli_open_store(&s) < 0)
+		return CLI_FAIL;
+	if (!server) {
+		if (bt_store_setting(s, "server_url", url, sizeof(url)) < 0) {
+			fprintf(stderr, _("bontot: this store is not enrolled at an office (bontot enroll)\n"));
+			goto done;
+		}
+		server = url;
+	}
+	if (bt_store_setting(s, "device_key", path, sizeof(path)) < 0)
+		key_path(path, sizeof(path));
+	if (bt_key_load_private(&key, path) < 0) {
+		cli_fail(NULL);
+		goto done;
+	}
+	bt_client_opts co = BT_CLIENT_OPTS_INIT;
+	bt_sync_stats st;
+	co.url = server;
+	co.progress = progress;
+	int err = bt_client_sync(&st, s, key, &co);
+	if (err < 0) {
+		fprintf(stderr, _("bontot: sync stopped: %s\n"), bt_error_last());
+		if (st.pushed || st.pulled)
+			fprintf(stderr, _("(progress kept: sent %zu, received %zu; run sync again to go on)\n"), st.pushed, st.pulled);
+		rc = err == BT_ENET ? 3 : CLI_FAIL;
+		goto done;
+	}
+	printf(_("Synchronised with %s: sent %zu events in %zu batches (%zu bytes), received %zu events.\n"), server,
+	       st.pushed, st.batches, st.bytes_sent, st.pulled);
+	rc = CLI_OK;
+done:
+	bt_key_free(key);
+	bt_store_free(s);
+	return rc;
+}

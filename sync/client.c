@@ -1,0 +1,286 @@
+/*
+ * client.c - the tablet's side (libcurl): enroll with a one-time code, then
+ * sync: push the tablet's log in bounded batches from what the office has
+ * acknowledged, and pull the office's log. Every call is idempotent, so an
+ * interrupted sync simply resumes; network failures are retried with
+ * exponential backoff and jitter. Endpoints: docs/protocol.md.
+ */
+#include "bontot/sync.h"
+#include "buf.h"
+#include "error.h"
+#include "i18n.h"
+
+#include <curl/curl.h>
+#include <jansson.h>
+#include <openssl/rand.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+typedef struct {
+	bt_buf body;
+	long status;
+} response;
+
+static size_t on_data(char *p, size_t size, size_t n, void *payload)
+{
+	response *r = payload;
+	return bt_buf_put(&r->body, p, size * n) < 0 ? 0 : size * n;
+}
+
+static void backoff(int attempt)
+{
+	uint8_t j = 0;
+	RAND_bytes(&j, 1);
+	long ms = (200L << (attempt < 6 ? attempt : 6)) + j * 2; /* 0.2 s, 0.4 s, ... plus up to 0.5 s of jitter */
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+	nanosleep(&ts, NULL);
+}
+
+/* One HTTP exchange with retries on network failures (not on HTTP answers). */
+static int http(response *r, const bt_client_opts *o, const char *method, const char *path, const void *body, size_t len,
+		const char *type)
+{
+	char url[1024], errbuf[CURL_ERROR_SIZE];
+	int err = BT_ENET;
+	snprintf(url, sizeof(url), "%s%s", o->url, path);
+	for (int attempt = 0; attempt <= o->retries; attempt++) {
+		CURL *c = curl_easy_init();
+		struct curl_slist *h = NULL;
+		if (!c)
+			return bt__oom();
+		bt_buf_free(&r->body);
+		bt_buf_init(&r->body, 64u << 20);
+		errbuf[0] = '\0';
+		curl_easy_setopt(c, CURLOPT_URL, url);
+		curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+		curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
+		curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
+		curl_easy_setopt(c, CURLOPT_TIMEOUT, o->timeout_seconds > 0 ? o->timeout_seconds : 60L);
+		curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+		if (strcmp(method, "POST") == 0) {
+			h = curl_slist_append(h, type);
+			curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+			curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+			curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)len);
+		}
+		CURLcode rc = curl_easy_perform(c);
+		if (rc == CURLE_OK) {
+			curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+			err = 0;
+		} else {
+			err = bt__error_set(BT_ENET, BT_("cannot reach %s: %s"), o->url, errbuf[0] ? errbuf : curl_easy_strerror(rc));
+		}
+		curl_slist_free_all(h);
+		curl_easy_cleanup(c);
+		if (err == 0)
+			return 0;
+		if (attempt < o->retries) {
+			if (o->progress) {
+				char line[512];
+				snprintf(line, sizeof(line), BT_("network error, retrying (%d/%d): %s"), attempt + 1, o->retries,
+					 bt_error_last());
+				o->progress(line, o->payload);
+			}
+			backoff(attempt);
+		}
+	}
+	return err;
+}
+
+/* An HTTP error reply {"error":..,"message":..} becomes this thread's error. */
+static int refused(const response *r)
+{
+	json_t *j = json_loadb(r->body.data ? r->body.data : "", r->body.len, 0, NULL);
+	const char *code = json_string_value(json_object_get(j, "error"));
+	const char *msg = json_string_value(json_object_get(j, "message"));
+	int err = code && strcmp(code, "BT_EDENIED") == 0   ? BT_EDENIED
+		  : code && strcmp(code, "BT_EBADSIG") == 0  ? BT_EBADSIG
+		  : code && strcmp(code, "BT_ECONFLICT") == 0 ? BT_ECONFLICT
+		  : r->status >= 500			    ? BT_ENET
+							    : BT_EINVALID;
+	bt__error_set(err, BT_("the office refused (HTTP %ld): %s"), r->status, msg ? msg : "?");
+	json_decref(j);
+	return err;
+}
+
+int bt_client_enroll(bt_store *tablet, const bt_client_opts *o, const char *code, const char *key_path)
+{
+	bt_key *device = NULL, *office = NULL;
+	char *pem = NULL;
+	response r = {{0}, 0};
+	bt_buf body;
+	json_t *j = NULL;
+	int err;
+	if (!o || o->version != BT_CLIENT_OPTS_VERSION || !o->url)
+		return bt__error_set(BT_EINVALID, BT_("invalid client options"));
+	char already[BT_LOG_ID_MAX_BYTES + 1];
+	if (bt_store_setting(tablet, "office_log", already, sizeof(already)) == 0)
+		return bt__error_set(BT_EEXISTS, BT_("this store is already enrolled at an office"));
+	bt_error_clear();
+	bt_buf_init(&body, 0);
+	if ((err = bt_key_generate(&device)) < 0 || (err = bt_key_save_private(device, key_path)) < 0 ||
+	    (err = bt_key_public_pem(&pem, device)) < 0)
+		goto done;
+	bt_buf_printf(&body, "%s\n%s\n%s", code, bt_store_log_id(tablet), pem);
+	if ((err = http(&r, o, "POST", "/v1/enroll", body.data, body.len, "Content-Type: text/plain")) < 0)
+		goto fail;
+	if (r.status != 200) {
+		err = refused(&r);
+		goto fail;
+	}
+	j = json_loadb(r.body.data, r.body.len, 0, NULL);
+	const char *cell = json_string_value(json_object_get(j, "cell"));
+	const char *office_log = json_string_value(json_object_get(j, "office_log"));
+	const char *office_pem = json_string_value(json_object_get(j, "office_key"));
+	if (!cell || !office_log || !office_pem) {
+		err = bt__error_set(BT_ECORRUPT, BT_("the office's answer is not understood"));
+		goto fail;
+	}
+	if ((err = bt_key_from_public_pem(&office, office_pem, strlen(office_pem))) < 0 ||
+	    (err = bt_store_device_add(tablet, office_log, NULL, BT_ROLE_DEVICE_OFFICE, office)) < 0 ||
+	    (err = bt_store_set_setting(tablet, "server_url", o->url)) < 0 ||
+	    (err = bt_store_set_setting(tablet, "office_log", office_log)) < 0 ||
+	    (err = bt_store_set_setting(tablet, "cell", cell)) < 0 ||
+	    (err = bt_store_set_setting(tablet, "device_key", key_path)) < 0)
+		goto fail;
+	goto done;
+fail:
+	/* No half-enrolled tablet: the key file goes if the office did not take it. */
+	remove(key_path);
+done:
+	json_decref(j);
+	bt_buf_free(&r.body);
+	bt_buf_free(&body);
+	free(pem);
+	bt_key_free(device);
+	bt_key_free(office);
+	return err;
+}
+
+static int64_t json_int(const response *r, const char *field)
+{
+	json_t *j = json_loadb(r->body.data ? r->body.data : "", r->body.len, 0, NULL);
+	json_t *v = json_object_get(j, field);
+	int64_t x = json_is_integer(v) ? json_integer_value(v) : -1;
+	json_decref(j);
+	return x;
+}
+
+int bt_client_sync(bt_sync_stats *st, bt_store *tablet, const bt_key *device, const bt_client_opts *o)
+{
+	char path[512], office_log[BT_LOG_ID_MAX_BYTES + 1], line[256];
+	const char *log = bt_store_log_id(tablet);
+	response r = {{0}, 0};
+	bt_buf batch;
+	int err;
+	memset(st, 0, sizeof(*st));
+	if (!o || o->version != BT_CLIENT_OPTS_VERSION || !o->url)
+		return bt__error_set(BT_EINVALID, BT_("invalid client options"));
+	if ((err = bt_store_setting(tablet, "office_log", office_log, sizeof(office_log))) < 0)
+		return bt__error_set(BT_EINVALID, BT_("this store is not enrolled at an office (bontot enroll)"));
+	bt_buf_init(&batch, 0);
+	/* Push: from what the office acknowledges, batch by batch. */
+	snprintf(path, sizeof(path), "/v1/head?log=%s", log);
+	if ((err = http(&r, o, "GET", path, NULL, 0, NULL)) < 0)
+		goto done;
+	if (r.status != 200) {
+		err = refused(&r);
+		goto done;
+	}
+	int64_t acked = json_int(&r, "seq");
+	if (acked < 0) {
+		err = bt__error_set(BT_ECORRUPT, BT_("the office's answer is not understood"));
+		goto done;
+	}
+	for (;;) {
+		size_t n = 0;
+		batch.len = 0;
+		if ((err = bt_batch_build(&batch, &n, tablet, log, acked + 1, o->max_events ? o->max_events : 500, device)) < 0)
+			goto done;
+		if (n == 0)
+			break;
+		if ((err = http(&r, o, "POST", "/v1/push", batch.data, batch.len, "Content-Type: application/octet-stream")) < 0)
+			goto done;
+		if (r.status != 200) {
+			err = refused(&r);
+			goto done;
+		}
+		int64_t head = json_int(&r, "head_seq");
+		if (head <= acked) {
+			err = bt__error_set(BT_ECORRUPT, BT_("the office's answer is not understood"));
+			goto done;
+		}
+		st->pushed += (size_t)(head - acked);
+		st->batches++;
+		st->bytes_sent += batch.len;
+		acked = head;
+		if (o->progress) {
+			snprintf(line, sizeof(line), BT_("sent %zu events (%zu bytes)"), st->pushed, st->bytes_sent);
+			o->progress(line, o->payload);
+		}
+	}
+	/* Pull: every log the office holds but our own - the office's and the other tablets' - from what we hold. */
+	if ((err = http(&r, o, "GET", "/v1/logs", NULL, 0, NULL)) < 0)
+		goto done;
+	if (r.status != 200) {
+		err = refused(&r);
+		goto done;
+	}
+	json_t *logs = json_loadb(r.body.data ? r.body.data : "", r.body.len, 0, NULL);
+	if (!json_is_array(logs)) {
+		json_decref(logs);
+		err = bt__error_set(BT_ECORRUPT, BT_("the office's answer is not understood"));
+		goto done;
+	}
+	size_t li;
+	json_t *entry;
+	json_array_foreach(logs, li, entry)
+	{
+		const char *other = json_string_value(json_object_get(entry, "log"));
+		json_int_t theirs = json_integer_value(json_object_get(entry, "seq"));
+		if (!other || strcmp(other, log) == 0 || strlen(other) > BT_LOG_ID_MAX_BYTES)
+			continue;
+		char name[BT_LOG_ID_MAX_BYTES + 1];
+		snprintf(name, sizeof(name), "%s", other);
+		for (;;) {
+			int64_t held = 0;
+			bt_accept_stats as;
+			if ((err = bt_store_log_head(tablet, name, &held)) < 0)
+				break;
+			if (held >= theirs)
+				break;
+			snprintf(path, sizeof(path), "/v1/pull?log=%s&from=%lld", name, (long long)held + 1);
+			if ((err = http(&r, o, "GET", path, NULL, 0, NULL)) < 0)
+				break;
+			if (r.status == 204)
+				break;
+			if (r.status != 200) {
+				err = refused(&r);
+				break;
+			}
+			if ((err = bt_store_accept_relayed(tablet, (const uint8_t *)r.body.data, r.body.len, office_log, &as)) < 0)
+				break;
+			if (as.accepted == 0)
+				break;
+			st->pulled += as.accepted;
+			st->bytes_received += r.body.len;
+			if (o->progress) {
+				snprintf(line, sizeof(line), BT_("received %zu events"), st->pulled);
+				o->progress(line, o->payload);
+			}
+		}
+		if (err < 0)
+			break;
+	}
+	json_decref(logs);
+	if (err < 0)
+		goto done;
+	err = 0;
+done:
+	bt_buf_free(&batch);
+	bt_buf_free(&r.body);
+	return err;
+}

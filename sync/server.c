@@ -1,0 +1,380 @@
+/*
+ * server.c - the office's HTTP server (libmicrohttpd): devices push signed
+ * batches, pull the office's log, enroll with a one-time code, and anyone on
+ * the office network reads the evaluation. Requests are handled one at a
+ * time on libmicrohttpd's internal thread (the store is single-threaded);
+ * bodies are bounded; every reply is JSON except a pulled batch.
+ * Endpoints and replies: docs/protocol.md.
+ */
+#include "bontot/sync.h"
+#include "buf.h"
+#include "error.h"
+#include "i18n.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct bt_server {
+	struct MHD_Daemon *daemon;
+	bt_store *store;
+	const bt_key *office_key;
+	char office_log[BT_LOG_ID_MAX_BYTES + 1];
+	bt_server_opts opts;
+	int port;
+};
+
+typedef struct {
+	bt_buf body;
+	int too_large;
+} request;
+
+static void logf_(bt_server *s, const char *fmt, ...) BT_PRINTF(2, 3);
+static void logf_(bt_server *s, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+	if (!s->opts.log)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	s->opts.log(line, s->opts.log_payload);
+}
+
+static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const char *type, const void *data, size_t len)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(len, (void *)data, MHD_RESPMEM_MUST_COPY);
+	if (!r)
+		return MHD_NO;
+	MHD_add_response_header(r, "Content-Type", type);
+	enum MHD_Result ok = MHD_queue_response(c, status, r);
+	MHD_destroy_response(r);
+	return ok;
+}
+
+static enum MHD_Result reply_json(struct MHD_Connection *c, unsigned status, bt_buf *b)
+{
+	return reply(c, status, "application/json; charset=utf-8", b->data ? b->data : "", b->len);
+}
+
+/* {"error":"BT_EDENIED","message":"..."} with the status that fits the code. */
+static enum MHD_Result reply_error(bt_server *s, struct MHD_Connection *c, const char *what, int code)
+{
+	bt_buf b;
+	unsigned status = code == BT_EDENIED || code == BT_EBADSIG ? MHD_HTTP_FORBIDDEN
+			  : code == BT_ECONFLICT || code == BT_EEXISTS ? MHD_HTTP_CONFLICT
+			  : code == BT_ENOTFOUND ? MHD_HTTP_NOT_FOUND
+			  : code == BT_EIO || code == BT_ENOMEM || code == BT_ERROR ? MHD_HTTP_INTERNAL_SERVER_ERROR
+										  : MHD_HTTP_BAD_REQUEST;
+	bt_buf_init(&b, 0);
+	bt_buf_printf(&b, "{\"error\":\"%s\",\"message\":", bt_error_name(code));
+	bt_buf_json_string(&b, bt_error_last());
+	bt_buf_puts(&b, "}\n");
+	logf_(s, "%s refused %u %s: %s", what, status, bt_error_name(code), bt_error_last());
+	enum MHD_Result ok = reply_json(c, status, &b);
+	bt_buf_free(&b);
+	return ok;
+}
+
+typedef struct {
+	bt_buf b;
+	int first;
+} eval_out;
+
+static int eval_cell(const bt_cell_result *r, void *payload)
+{
+	eval_out *o = payload;
+	if (!o->first && bt_buf_put(&o->b, ",", 1) < 0)
+		return BT_ENOMEM;
+	o->first = 0;
+	return bt_eval_cell_json(&o->b, r);
+}
+
+static enum MHD_Result get_evaluation(bt_server *s, struct MHD_Connection *c)
+{
+	const char *y = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "year");
+	const char *a = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "as_of");
+	bt_eval_opts o = BT_EVAL_OPTS_INIT;
+	bt_rules rules;
+	eval_out out = {{0}, 1};
+	char *end;
+	long year = y ? strtol(y, &end, 10) : 0;
+	if (!y || *end || year < BT_DATE_MIN_YEAR || year > BT_DATE_MAX_YEAR) {
+		bt__error_set(BT_EINVALID, BT_("the query needs year=YYYY"));
+		return reply_error(s, c, "evaluation", BT_EINVALID);
+	}
+	o.year = (int)year;
+	if (a) {
+		if (bt_date_parse(&o.as_of, a, strlen(a)) < 0)
+			return reply_error(s, c, "evaluation", BT_EINVALID);
+	} else {
+		time_t t = time(NULL);
+		struct tm tm;
+		gmtime_r(&t, &tm);
+		o.as_of = bt_eval_default_as_of(o.year, bt_date_from_ymd(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday));
+	}
+	if (bt_rules_builtin(&rules, NULL) < 0)
+		return reply_error(s, c, "evaluation", BT_ERROR);
+	o.rules = &rules;
+	int y2, m2, d2;
+	bt_date_to_ymd(o.as_of, &y2, &m2, &d2);
+	if (y2 != o.year) {
+		bt__error_set(BT_EINVALID, BT_("as_of must be a day of the year %d"), o.year);
+		return reply_error(s, c, "evaluation", BT_EINVALID);
+	}
+	bt_buf_init(&out.b, 0);
+	int err = bt_eval_json_head(&out.b, o.year, o.as_of, &rules);
+	if (err == 0)
+		err = bt_store_evaluate(s->store, &o, NULL, eval_cell, &out);
+	if (err == 0)
+		err = bt_eval_json_tail(&out.b);
+	enum MHD_Result ok = err < 0 ? reply_error(s, c, "evaluation", err) : reply_json(c, MHD_HTTP_OK, &out.b);
+	bt_buf_free(&out.b);
+	return ok;
+}
+
+static enum MHD_Result get_head(bt_server *s, struct MHD_Connection *c)
+{
+	const char *log = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "log");
+	bt_buf b;
+	int64_t head = 0;
+	if (!log || !*log || strlen(log) > BT_LOG_ID_MAX_BYTES) {
+		bt__error_set(BT_EINVALID, BT_("the query needs log=ID"));
+		return reply_error(s, c, "head", BT_EINVALID);
+	}
+	if (bt_store_log_head(s->store, log, &head) < 0)
+		return reply_error(s, c, "head", bt_error_last_code());
+	bt_buf_init(&b, 0);
+	bt_buf_puts(&b, "{\"log\":");
+	bt_buf_json_string(&b, log);
+	bt_buf_printf(&b, ",\"seq\":%lld}\n", (long long)head);
+	enum MHD_Result ok = reply_json(c, MHD_HTTP_OK, &b);
+	bt_buf_free(&b);
+	return ok;
+}
+
+static int list_log(const char *log, int64_t head, void *payload)
+{
+	bt_buf *b = payload;
+	if (b->len > 1)
+		bt_buf_puts(b, ",");
+	bt_buf_puts(b, "{\"log\":");
+	bt_buf_json_string(b, log);
+	bt_buf_printf(b, ",\"seq\":%lld}", (long long)head);
+	return b->failed ? BT_ENOMEM : 0;
+}
+
+/* [{"log":..,"seq":..}, ...]: every log the office holds, so a tablet knows what to pull. */
+static enum MHD_Result get_logs(bt_server *s, struct MHD_Connection *c)
+{
+	bt_buf b;
+	bt_buf_init(&b, 0);
+	bt_buf_puts(&b, "[");
+	int err = bt_store_logs(s->store, list_log, &b);
+	bt_buf_puts(&b, "]\n");
+	enum MHD_Result ok = err < 0 ? reply_error(s, c, "logs", err) : reply_json(c, MHD_HTTP_OK, &b);
+	bt_buf_free(&b);
+	return ok;
+}
+
+static enum MHD_Result get_pull(bt_server *s, struct MHD_Connection *c)
+{
+	const char *from = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "from");
+	const char *log = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "log");
+	char *end;
+	long long f = from ? strtoll(from, &end, 10) : 1;
+	bt_buf b;
+	size_t n = 0;
+	if ((from && *end) || f < 1) {
+		bt__error_set(BT_EINVALID, BT_("the query needs from=N (N >= 1)"));
+		return reply_error(s, c, "pull", BT_EINVALID);
+	}
+	bt_buf_init(&b, 0);
+	if (log && (!*log || strlen(log) > BT_LOG_ID_MAX_BYTES)) {
+		bt__error_set(BT_EINVALID, BT_("the query needs log=ID"));
+		return reply_error(s, c, "pull", BT_EINVALID);
+	}
+	/* Any log the office holds, signed by the office: it verified the device's signature when it took it. */
+	int err = bt_batch_build(&b, &n, s->store, log ? log : s->office_log, f, s->opts.max_pull_events, s->office_key);
+	enum MHD_Result ok;
+	if (err < 0)
+		ok = reply_error(s, c, "pull", err);
+	else if (n == 0)
+		ok = reply(c, MHD_HTTP_NO_CONTENT, "application/octet-stream", "", 0);
+	else {
+		logf_(s, "pull from=%lld events=%zu bytes=%zu", f, n, b.len);
+		ok = reply(c, MHD_HTTP_OK, "application/octet-stream", b.data, b.len);
+	}
+	bt_buf_free(&b);
+	return ok;
+}
+
+static enum MHD_Result post_push(bt_server *s, struct MHD_Connection *c, request *rq)
+{
+	bt_accept_stats st;
+	bt_buf b;
+	int err = bt_store_accept(s->store, (const uint8_t *)rq->body.data, rq->body.len, &st);
+	if (err < 0)
+		return reply_error(s, c, "push", err);
+	bt_buf_init(&b, 0);
+	bt_buf_printf(&b, "{\"events\":%zu,\"accepted\":%zu,\"already\":%zu,\"lost\":%zu,\"head_seq\":%lld}\n", st.events,
+		      st.accepted, st.already, st.lost, (long long)st.head_seq);
+	logf_(s, "push events=%zu accepted=%zu already=%zu head=%lld", st.events, st.accepted, st.already,
+	      (long long)st.head_seq);
+	enum MHD_Result ok = reply_json(c, MHD_HTTP_OK, &b);
+	bt_buf_free(&b);
+	return ok;
+}
+
+/* Body: "code\ndevice id\n" then the device's public key PEM. */
+static enum MHD_Result post_enroll(bt_server *s, struct MHD_Connection *c, request *rq)
+{
+	char code[65], device[BT_LOG_ID_MAX_BYTES + 1], cell[BT_ID_MAX_BYTES + 1], *pem = NULL;
+	bt_key *key = NULL;
+	bt_buf b;
+	const char *p = rq->body.data ? rq->body.data : "", *nl1 = strchr(p, '\n'), *nl2 = nl1 ? strchr(nl1 + 1, '\n') : NULL;
+	if (!nl1 || !nl2 || nl1 - p > 64 || nl2 - nl1 - 1 > BT_LOG_ID_MAX_BYTES || nl2 - nl1 - 1 < 1) {
+		bt__error_set(BT_EINVALID, BT_("enrollment request: expected the code, the device id and a public key"));
+		return reply_error(s, c, "enroll", BT_EINVALID);
+	}
+	snprintf(code, sizeof(code), "%.*s", (int)(nl1 - p), p);
+	snprintf(device, sizeof(device), "%.*s", (int)(nl2 - nl1 - 1), nl1 + 1);
+	if (bt_key_from_public_pem(&key, nl2 + 1, rq->body.len - (size_t)(nl2 + 1 - p)) < 0)
+		return reply_error(s, c, "enroll", BT_EINVALID);
+	int err = bt_store_enroll(s->store, code, device, key, (int64_t)time(NULL), cell);
+	bt_key_free(key);
+	if (err < 0)
+		return reply_error(s, c, "enroll", err);
+	if ((err = bt_key_public_pem(&pem, s->office_key)) < 0)
+		return reply_error(s, c, "enroll", err);
+	bt_buf_init(&b, 0);
+	bt_buf_puts(&b, "{\"device\":");
+	bt_buf_json_string(&b, device);
+	bt_buf_puts(&b, ",\"cell\":");
+	bt_buf_json_string(&b, cell);
+	bt_buf_puts(&b, ",\"office_log\":");
+	bt_buf_json_string(&b, s->office_log);
+	bt_buf_puts(&b, ",\"office_key\":");
+	bt_buf_json_string(&b, pem);
+	bt_buf_puts(&b, "}\n");
+	free(pem);
+	logf_(s, "enroll device=%s cell=%s", device, cell);
+	enum MHD_Result ok = reply_json(c, MHD_HTTP_OK, &b);
+	bt_buf_free(&b);
+	return ok;
+}
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+			      const char *version, const char *upload, size_t *upload_size, void **con_cls)
+{
+	bt_server *s = cls;
+	request *rq = *con_cls;
+	(void)version;
+	if (!rq) {
+		/* First call: headers only. Keep a bounded buffer for the body. */
+		if (!(rq = calloc(1, sizeof(*rq))))
+			return MHD_NO;
+		bt_buf_init(&rq->body, s->opts.max_body);
+		*con_cls = rq;
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		if (!rq->too_large && bt_buf_put(&rq->body, upload, *upload_size) < 0)
+			rq->too_large = 1;
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	bt_error_clear();
+	if (rq->too_large) {
+		bt__error_set(BT_EINVALID, BT_("request body larger than %zu bytes"), s->opts.max_body);
+		bt_buf b;
+		bt_buf_init(&b, 0);
+		bt_buf_printf(&b, "{\"error\":\"BT_EINVALID\",\"message\":");
+		bt_buf_json_string(&b, bt_error_last());
+		bt_buf_puts(&b, "}\n");
+		enum MHD_Result ok = reply_json(c, MHD_HTTP_CONTENT_TOO_LARGE, &b);
+		bt_buf_free(&b);
+		return ok;
+	}
+	int get = strcmp(method, "GET") == 0, post = strcmp(method, "POST") == 0;
+	if (get && strcmp(url, "/v1/evaluation") == 0)
+		return get_evaluation(s, c);
+	if (get && strcmp(url, "/v1/head") == 0)
+		return get_head(s, c);
+	if (get && strcmp(url, "/v1/pull") == 0)
+		return get_pull(s, c);
+	if (get && strcmp(url, "/v1/logs") == 0)
+		return get_logs(s, c);
+	if (post && strcmp(url, "/v1/push") == 0)
+		return post_push(s, c, rq);
+	if (post && strcmp(url, "/v1/enroll") == 0)
+		return post_enroll(s, c, rq);
+	bt__error_set(BT_ENOTFOUND, BT_("no such endpoint: %.8s %.100s"), method, url);
+	return reply_error(s, c, "request", BT_ENOTFOUND);
+}
+
+static void completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+	request *rq = *con_cls;
+	(void)cls, (void)c, (void)toe;
+	if (rq) {
+		bt_buf_free(&rq->body);
+		free(rq);
+		*con_cls = NULL;
+	}
+}
+
+int bt_server_start(bt_server **out, bt_store *store, const bt_key *office_key, const bt_server_opts *opts)
+{
+	bt_server *s;
+	struct sockaddr_in sa;
+	*out = NULL;
+	if (!opts || opts->version != BT_SERVER_OPTS_VERSION)
+		return bt__error_set(BT_EINVALID, BT_("invalid server options"));
+	if (!(s = calloc(1, sizeof(*s))))
+		return bt__oom();
+	s->store = store;
+	s->office_key = office_key;
+	s->opts = *opts;
+	if (!s->opts.max_body)
+		s->opts.max_body = 8u << 20;
+	if (!s->opts.max_pull_events)
+		s->opts.max_pull_events = 2000;
+	snprintf(s->office_log, sizeof(s->office_log), "%s", bt_store_log_id(store));
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)opts->port);
+	if (inet_pton(AF_INET, opts->address ? opts->address : "127.0.0.1", &sa.sin_addr) != 1) {
+		free(s);
+		return bt__error_set(BT_EINVALID, BT_("invalid listening address \"%.64s\""), opts->address);
+	}
+	s->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, (uint16_t)opts->port, NULL, NULL, handle, s,
+				     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_NOTIFY_COMPLETED, completed, s,
+				     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)64,
+				     MHD_OPTION_END);
+	if (!s->daemon) {
+		free(s);
+		return bt__error_set(BT_ENET, BT_("cannot listen on %s:%d"), opts->address ? opts->address : "127.0.0.1",
+				     opts->port);
+	}
+	const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+	s->port = info ? info->port : opts->port;
+	*out = s;
+	return 0;
+}
+
+int bt_server_port(const bt_server *s) { return s->port; }
+
+void bt_server_stop(bt_server *s)
+{
+	if (!s)
+		return;
+	MHD_stop_daemon(s->daemon);
+	free(s);
+}

@@ -1,0 +1,158 @@
+/*
+ * test_sync.c - end to end over HTTP on 127.0.0.1: a real `bontot serve`
+ * process, and tablets as separate `bontot` processes with their own stores.
+ * Enrollment, offline recording, sync in several orders, identical
+ * evaluations, and the refusals (reused code, revoked device, oversized body).
+ */
+#include "support.h"
+
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define B BT_CLI
+
+static char *out, *err;
+static pid_t server;
+static int port;
+
+static int sh(const char *fmt, ...) BT_PRINTF(1, 2);
+static int sh(const char *fmt, ...)
+{
+	char cmd[8192];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	free(out);
+	free(err);
+	return bt_test_sh(&out, &err, "%s", cmd);
+}
+
+static const char *db(const char *name) { return bt_test_path(name); }
+
+static void start_server(void)
+{
+	int fds[2];
+	CU_ASSERT_FATAL(pipe(fds) == 0);
+	server = fork();
+	CU_ASSERT_FATAL(server >= 0);
+	if (server == 0) {
+		dup2(fds[1], 1);
+		close(fds[0]);
+		freopen(bt_test_path("serve.log"), "w", stderr);
+		execl(B, B, "--db", db("office.db"), "serve", "--listen", "127.0.0.1:0", (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	char line[256] = "";
+	size_t n = 0;
+	/* "... on http://127.0.0.1:PORT\n" (bounded wait: the read blocks until the line or EOF) */
+	while (n < sizeof(line) - 1 && read(fds[0], line + n, 1) == 1 && line[n] != '\n')
+		n++;
+	line[n] = '\0';
+	close(fds[0]);
+	char *colon = strrchr(line, ':');
+	port = colon ? atoi(colon + 1) : 0;
+	CU_ASSERT_FATAL(port > 0);
+}
+
+static void stop_server(void)
+{
+	int status;
+	kill(server, SIGTERM);
+	waitpid(server, &status, 0);
+	CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0); /* a clean shutdown */
+}
+
+static char *code_for(const char *cell, const char *role)
+{
+	CU_ASSERT_EQUAL_FATAL(sh("'" B "' --db '%s' office enroll-code --cell %s --role %s", db("office.db"), cell, role), 0);
+	char *last = strrchr(out, '\n');
+	while (last && last > out && last[-1] != '\n')
+		last--;
+	static char code[32];
+	sscanf(last ? last : out, " %31s", code);
+	return code;
+}
+
+static void test_sync__two_tablets_of_a_cell_and_one_of_another_converge(void)
+{
+	char office[512];
+	snprintf(office, sizeof(office), "%s", db("office.db")); /* db() returns rotating buffers */
+	CU_ASSERT_EQUAL_FATAL(sh("rm -f %s* && '" B "' --db '%s' init --log-id office && '" B "' sample --cells 2 --members 4-6 --year 2025 --seed 3 --until 2025-11-30 > '%s' && '" B "' --db '%s' import '%s' && '" B "' --db '%s' office init",
+				 office, office, db("c.jsonl"), office, db("c.jsonl"), office), 0);
+	start_server();
+	/* Enrol: two tablets of CB-0001 (secretary, deputy) and one of CB-0002. */
+	const char *tabs[3] = {"t1", "t2", "t3"};
+	const char *cells[3] = {"CB-0001", "CB-0001", "CB-0002"};
+	const char *roles[3] = {"secretary", "deputy", "secretary"};
+	for (int i = 0; i < 3; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "%s.db", tabs[i]);
+		char *code = code_for(cells[i], roles[i]);
+		CU_ASSERT_EQUAL(sh("rm -f '%s'* && '" B "' --db '%s' init --log-id tablet-%s && '" B "' --db '%s' enroll --server http://127.0.0.1:%d --code %s",
+				   db(name), db(name), tabs[i], db(name), port, code), 0);
+		CU_ASSERT_PTR_NOT_NULL(strstr(out, cells[i]));
+		/* The code is spent. */
+		CU_ASSERT_EQUAL(sh("'" B "' --db '%s' init --log-id again-%s && '" B "' --db '%s' enroll --server http://127.0.0.1:%d --code %s",
+				   db("again.db"), tabs[i], db("again.db"), port, code), 1);
+		CU_ASSERT_PTR_NOT_NULL(strstr(err, "đã được dùng"));
+		sh("rm -f '%s'*", db("again.db"));
+		CU_ASSERT_EQUAL(sh("'" B "' --db '%s' sync", db(name)), 0);
+	}
+	/* Offline on all three: December's meetings and dues. */
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' meeting record --cell CB-0001 --date 2025-12-05 --start 19:30 --end 21:30 --regular --thematic --prepared --resolution --minutes --spoke DV-0001-01,DV-0001-02", db("t1.db")), 0);
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' dues month --cell CB-0001 --month 2025-12 --amount 20000 --paid-on 2025-12-05", db("t2.db")), 0);
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' meeting record --cell CB-0002 --date 2025-12-05 --start 19:30 --end 21:30 --regular --thematic --prepared --resolution --minutes --spoke DV-0002-02,DV-0002-03", db("t3.db")), 0);
+	/* Sync in various orders, twice each. */
+	const int order[6] = {2, 0, 1, 0, 2, 1};
+	for (int k = 0; k < 6; k++) {
+		char name[32];
+		snprintf(name, sizeof(name), "%s.db", tabs[order[k]]);
+		CU_ASSERT_EQUAL(sh("'" B "' --db '%s' sync", db(name)), 0);
+	}
+	/* Everyone shows the office's evaluation, byte for byte. */
+	CU_ASSERT_EQUAL(sh("curl -sf 'http://127.0.0.1:%d/v1/evaluation?year=2025&as_of=2025-12-31' > '%s'", port, db("office.json")), 0);
+	for (int i = 0; i < 3; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "%s.db", tabs[i]);
+		CU_ASSERT_EQUAL(sh("'" B "' --db '%s' evaluate --year 2025 --as-of 2025-12-31 --json > '%s.json' && cmp '%s.json' '%s'",
+				   db(name), db(name), db(name), db("office.json")), 0);
+	}
+	/* A deputy may not do what only the office may: a holiday is refused, nothing applied. */
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' record holiday date=2025-12-24 working=no", db("t2.db")), 0);
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' sync", db("t2.db")), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "holiday"));
+	/* A revoked device is refused. */
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' office revoke tablet-t1", office), 0);
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' meeting record --cell CB-0001 --date 2025-12-22 --start 19:00 --end 21:00 --thematic", db("t1.db")), 0);
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' sync", db("t1.db")), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "tablet-t1"));
+	/* An oversized body is refused without reading it whole. */
+	CU_ASSERT_EQUAL(sh("head -c 9000000 /dev/zero | curl -s -o '%s' -w '%%{http_code}' --data-binary @- http://127.0.0.1:%d/v1/push",
+			   db("big.out"), port), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "413"));
+	/* An unknown endpoint, a bad batch. */
+	CU_ASSERT_EQUAL(sh("curl -s -o /dev/null -w '%%{http_code}' http://127.0.0.1:%d/v1/nothing", port), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "404"));
+	CU_ASSERT_EQUAL(sh("printf 'BTB1garbage' | curl -s -w ' %%{http_code}' --data-binary @- http://127.0.0.1:%d/v1/push", port), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "BT_ECORRUPT"));
+	stop_server();
+	/* With the server stopped: sync says the office cannot be reached (exit 3), after its retries. */
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' sync", db("t1.db")), 3);
+}
+
+int main(void)
+{
+	CU_TestInfo tests[] = {
+		{"two tablets of a cell and one of another converge", test_sync__two_tablets_of_a_cell_and_one_of_another_converge},
+		CU_TEST_INFO_NULL};
+	int rc = bt_test_run("sync", tests);
+	free(out);
+	free(err);
+	return rc;
+}
