@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # The end-to-end demo: install what is missing, build, generate a commune of a
 # dozen cells with a year of records, import it into a fresh store, and print
-# the evaluation report (Vietnamese). Output files go to ./demo/.
+# the evaluation report (Vietnamese). Then the office serves on 127.0.0.1, a
+# tablet enrolls with a one-time code, receives the commune's records, records
+# a meeting and a month of dues offline, and syncs them back.
+# Output files go to ./demo/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBT_TESTS=OFF >/dev/null
 cmake --build build -j"$(nproc)" >/dev/null
 mkdir -p demo
-rm -f demo/commune.db demo/commune.db-wal demo/commune.db-shm
+rm -f demo/commune.db* demo/tablet.db* demo/serve.*
 B=./build/bontot
 export BONTOT_DB=demo/commune.db
 # Messages in Vietnamese (the locale is made by setup.sh); LC_ALL=C.UTF-8 gives English.
@@ -21,5 +24,28 @@ $B import demo/commune-2025.jsonl
 $B evaluate --year 2025 --as-of 2025-12-31 | tee demo/report-2025.txt
 $B evaluate --year 2025 --as-of 2025-12-31 --json > demo/evaluation-2025.json
 $B rebuild
+
 echo
-echo "Báo cáo: demo/report-2025.txt; JSON: demo/evaluation-2025.json; kho: demo/commune.db"
+echo "== Đồng bộ: văn phòng xã và máy tính bảng của chi bộ CB-0001 =="
+$B office init
+code=$($B office enroll-code --cell CB-0001 --role secretary | tail -1 | tr -d ' ')
+$B serve --listen 127.0.0.1:0 >demo/serve.out 2>demo/serve.log &
+server=$!
+trap 'kill $server 2>/dev/null || true' EXIT
+for _ in $(seq 50); do grep -q 'http://' demo/serve.out 2>/dev/null && break; sleep 0.1; done
+url=$(grep -o 'http://[0-9.:]*' demo/serve.out)
+T="$B --db demo/tablet.db"
+$T init --log-id tablet-cb0001
+$T enroll --server "$url" --code "$code"
+$T sync
+$T meeting record --cell CB-0001 --date 2026-01-08 --start 19:30 --end 21:05 \
+   --regular --thematic --prepared --resolution --minutes
+$T dues month --cell CB-0001 --month 2026-01 --amount 20000
+$T sync
+$T status --cell CB-0001 --date 2026-01-20
+kill -TERM $server && wait $server || true
+trap - EXIT
+echo "Văn phòng đã nhận (nhật ký của văn phòng, mới nhất trước):"
+$B log -n 2
+echo
+echo "Báo cáo: demo/report-2025.txt; JSON: demo/evaluation-2025.json; kho: demo/commune.db, demo/tablet.db; nhật ký máy chủ: demo/serve.log"
