@@ -110,3 +110,53 @@ int cmd_log(int argc, char **argv)
 	bt_store_free(s);
 	return rc;
 }
+
+static int print_conflict(const bt_log_entry *kept, const bt_log_entry *lost, int settled, void *payload)
+{
+	size_t *n = payload;
+	++*n;
+	printf("%s %s%s\n", bt_kind_name(kept->kind), cli_key(kept->key), settled ? _(" (settled by a later correction)") : "");
+	printf(_("    kept:     event %lld  %s  (%s #%lld)\n"), (long long)kept->id, kept->ts, kept->log, (long long)kept->seq);
+	printf("      %.*s\n", (int)kept->rec_len, kept->rec);
+	printf(_("    not used: event %lld  %s  (%s #%lld)\n"), (long long)lost->id, lost->ts, lost->log, (long long)lost->seq);
+	printf("      %.*s\n", (int)lost->rec_len, lost->rec);
+	print_changes(kept->rec, kept->rec_len, lost->rec, lost->rec_len);
+	printf("\n");
+	return 0;
+}
+
+int cmd_conflicts(int argc, char **argv)
+{
+	static const struct option opts[] = {{"all", no_argument, NULL, 'a'}, {"help", no_argument, NULL, 'h'}, {0}};
+	int c, all = 0, rc = CLI_FAIL;
+	bt_store *s = NULL;
+	size_t n = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'a': all = 1; break;
+		case 'h':
+			printf(_("Usage: bontot [--db FILE] conflicts [--all]\n"
+				"\n"
+				"Facts recorded differently by two devices before they synced (the same meeting, the\n"
+				"same member's dues...). The version recorded latest is kept everywhere; the other is\n"
+				"kept in the log and listed here with what differs. To keep the other version, record\n"
+				"it again with \"bontot correct\"; the conflict is then settled. --all: settled ones too.\n"));
+			return CLI_OK;
+		default: return cli_usage_error("conflicts", _("invalid option"));
+		}
+	}
+	if (optind != argc)
+		return cli_usage_error("conflicts", _("unexpected argument \"%s\""), argv[optind]);
+	if (cli_open_store(&s) < 0)
+		return CLI_FAIL;
+	if (bt_store_conflicts(s, all, print_conflict, &n) < 0)
+		cli_fail(_("cannot read the log"));
+	else {
+		if (n == 0)
+			printf(all ? _("No conflicts.\n") : _("No unsettled conflicts.\n"));
+		rc = CLI_OK;
+	}
+	bt_store_free(s);
+	return rc;
+}

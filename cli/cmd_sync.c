@@ -13,28 +13,55 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 static void key_path(char *out, size_t size) { snprintf(out, size, "%s.key.pem", cli_db_path); }
 
 static int office_help(void)
 {
 	printf(_("Usage:\n"
-		 "  bontot [--db FILE] office init\n"
-		 "  bontot [--db FILE] office enroll-code --cell CELL --role secretary|deputy [--hours N]\n"
+		 "  bontot [--db FILE] office init [--name NAME]\n"
+		 "  bontot [--db FILE] office enroll-code --cell CELL --role secretary|deputy [--expires DURATION]\n"
+		 "  bontot [--db FILE] office devices\n"
 		 "  bontot [--db FILE] office revoke DEVICE\n\n"
-		 "init creates the office's signing key (FILE.key.pem, mode 0600). enroll-code prints a\n"
-		 "one-time code for a tablet of the cell, valid N hours (default 72). revoke refuses every\n"
-		 "later batch of a device (a lost tablet).\n"));
+		 "init creates the office's signing key (FILE.key.pem, mode 0600) and keeps the office's\n"
+		 "name. enroll-code prints a one-time code for a tablet of the cell, valid for DURATION\n"
+		 "(e.g. 72h, 3d, 90m; default 72h). devices lists the enrolled tablets, what the office\n"
+		 "holds of each, and which are revoked. revoke refuses every later batch of a device (a\n"
+		 "lost tablet); what it sent before stays.\n"));
 	return CLI_OK;
+}
+
+/* "72h", "3d", "90m", or a number of hours; seconds, or -1. */
+static long parse_duration(const char *text)
+{
+	char *end;
+	long n = strtol(text, &end, 10);
+	long unit = *end == 'd' ? 86400 : *end == 'm' ? 60 : (*end == 'h' || *end == '\0') ? 3600 : 0;
+	if (end == text || n < 1 || n > 365L * 24 || !unit || (*end && end[1]))
+		return -1;
+	return n * unit;
+}
+
+static int print_device(const bt_device_info *d, void *payload)
+{
+	size_t *n = payload;
+	if ((*n)++ == 0)
+		printf("%-20s %-12s %-10s %8s  %s\n", _("device"), _("cell"), _("role"), _("events"), _("state"));
+	printf("%-20s %-12s %-10s %8lld  %s\n", d->id, d->cell[0] ? d->cell : "—",
+	       d->role == BT_ROLE_DEVICE_SECRETARY ? _("secretary") : d->role == BT_ROLE_DEVICE_DEPUTY ? _("deputy") : _("office"),
+	       (long long)d->head_seq, d->revoked ? _("revoked") : _("active"));
+	return 0;
 }
 
 int cmd_office(int argc, char **argv)
 {
 	static const struct option opts[] = {{"cell", required_argument, NULL, 'c'}, {"role", required_argument, NULL, 'r'},
-					     {"hours", required_argument, NULL, 'H'}, {"help", no_argument, NULL, 'h'},
+					     {"expires", required_argument, NULL, 'H'}, {"hours", required_argument, NULL, 'H'},
+					     {"name", required_argument, NULL, 'n'},	  {"help", no_argument, NULL, 'h'},
 					     {0}};
-	const char *cell = NULL, *role = NULL;
-	long hours = 72;
+	const char *cell = NULL, *role = NULL, *name = NULL;
+	long seconds = 72 * 3600;
 	bt_store *s = NULL;
 	int c, rc = CLI_FAIL;
 	char path[4096];
@@ -46,13 +73,17 @@ int cmd_office(int argc, char **argv)
 		switch (c) {
 		case 'c': cell = optarg; break;
 		case 'r': role = optarg; break;
-		case 'H': hours = atol(optarg); break;
+		case 'H':
+			if ((seconds = parse_duration(optarg)) < 0)
+				return cli_usage_error("office", _("--expires: a duration like 72h, 3d or 90m (at most a year)"));
+			break;
+		case 'n': name = optarg; break;
 		case 'h': return office_help();
 		default: return cli_usage_error("office", _("invalid option"));
 		}
 	}
-	if (strcmp(sub, "init") && strcmp(sub, "enroll-code") && strcmp(sub, "revoke"))
-		return cli_usage_error("office", _("no subcommand \"%s\" (init, enroll-code, revoke)"), sub);
+	if (strcmp(sub, "init") && strcmp(sub, "enroll-code") && strcmp(sub, "revoke") && strcmp(sub, "devices"))
+		return cli_usage_error("office", _("no subcommand \"%s\" (init, enroll-code, devices, revoke)"), sub);
 	if (strcmp(sub, "revoke") == 0 ? optind + 1 != argc : optind != argc)
 		return cli_usage_error("office", _("unexpected arguments"));
 	if (cli_open_store(&s) < 0)
@@ -60,22 +91,37 @@ int cmd_office(int argc, char **argv)
 	key_path(path, sizeof(path));
 	if (strcmp(sub, "init") == 0) {
 		bt_key *k = NULL;
-		if (bt_key_generate(&k) < 0 || bt_key_save_private(k, path) < 0) {
+		if (access(path, F_OK) == 0) {
+			fprintf(stderr, _("bontot: the office key %s exists already; it is kept (enrolled tablets trust it)\n"), path);
+		} else if (bt_key_generate(&k) < 0 || (name && bt_store_set_setting(s, "office_name", name) < 0) ||
+			   bt_key_save_private(k, path) < 0) {
 			cli_fail(NULL);
 		} else {
 			printf(_("Created the office key %s.\n"), path);
 			rc = CLI_OK;
 		}
 		bt_key_free(k);
+	} else if (strcmp(sub, "devices") == 0) {
+		size_t n = 0;
+		if (bt_store_devices(s, print_device, &n) < 0)
+			cli_fail(NULL);
+		else {
+			if (n == 0)
+				printf(_("No enrolled devices (bontot office enroll-code).\n"));
+			rc = CLI_OK;
+		}
 	} else if (strcmp(sub, "enroll-code") == 0) {
 		char code[BT_ENROLL_CODE_BYTES];
 		bt_device_role r = role && !strcmp(role, "deputy") ? BT_ROLE_DEVICE_DEPUTY : BT_ROLE_DEVICE_SECRETARY;
-		if (!cell || !role || (strcmp(role, "secretary") && strcmp(role, "deputy")) || hours < 1) {
+		if (!cell || !role || (strcmp(role, "secretary") && strcmp(role, "deputy"))) {
 			rc = cli_usage_error("office", _("enroll-code needs --cell and --role secretary|deputy"));
-		} else if (bt_store_enroll_code(code, s, cell, r, (int64_t)time(NULL) + hours * 3600) < 0) {
+		} else if (bt_store_enroll_code(code, s, cell, r, (int64_t)time(NULL) + seconds) < 0) {
 			cli_fail(NULL);
 		} else {
-			printf(_("One-time code for a %s tablet of cell %s, valid %ld hours:\n  %s\n"), role, cell, hours, code);
+			char until[BT_TIMESTAMP_BYTES];
+			time_t t = time(NULL) + seconds;
+			strftime(until, sizeof(until), "%Y-%m-%d %H:%M", localtime(&t));
+			printf(_("One-time code for a %s tablet of cell %s, valid until %s:\n  %s\n"), role, cell, until, code);
 			rc = CLI_OK;
 		}
 	} else {
@@ -168,6 +214,71 @@ static void progress(const char *line, void *payload)
 	fprintf(stderr, "%s\n", line);
 }
 
+/* Push and pull with the office at `server` (NULL: the enrolled address); the exit code. */
+static int run_sync(bt_store *s, const char *server)
+{
+	bt_key *key = NULL;
+	int rc = CLI_FAIL;
+	char url[1024], path[4096];
+	if (!server) {
+		if (bt_store_setting(s, "server_url", url, sizeof(url)) < 0) {
+			fprintf(stderr, _("bontot: this store is not enrolled at an office (bontot enroll)\n"));
+			return CLI_FAIL;
+		}
+		server = url;
+	}
+	if (bt_store_setting(s, "device_key", path, sizeof(path)) < 0)
+		key_path(path, sizeof(path));
+	if (bt_key_load_private(&key, path) < 0)
+		return cli_fail(NULL);
+	bt_client_opts co = BT_CLIENT_OPTS_INIT;
+	bt_sync_stats st;
+	co.url = server;
+	co.progress = progress;
+	int err = bt_client_sync(&st, s, key, &co);
+	bt_key_free(key);
+	if (err < 0) {
+		fprintf(stderr, _("bontot: sync stopped: %s\n"), bt_error_last());
+		if (st.pushed || st.pulled)
+			fprintf(stderr, _("(progress kept: sent %zu, received %zu; run sync again to go on)\n"), st.pushed, st.pulled);
+		/* 3: nothing got through; 4: some did, then the link failed; 1: refused */
+		return err == BT_ENET ? (st.pushed || st.pulled ? 4 : 3) : CLI_FAIL;
+	}
+	printf(_("Synchronised with %s: sent %zu events in %zu batches (%zu bytes), received %zu events.\n"), server,
+	       st.pushed, st.batches, st.bytes_sent, st.pulled);
+	rc = CLI_OK;
+	return rc;
+}
+
+int cmd_sync(int argc, char **argv)
+{
+	static const struct option opts[] = {{"server", required_argument, NULL, 's'}, {"help", no_argument, NULL, 'h'}, {0}};
+	const char *server = NULL;
+	bt_store *s = NULL;
+	int c, rc;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 's')
+			server = optarg;
+		else if (c == 'h') {
+			printf(_("Usage: bontot [--db FILE] sync [--server URL]\n\n"
+				 "Send this tablet's new records to the office, in signed compressed batches, and\n"
+				 "receive the office's and the cell's other tablets'. Safe to interrupt and to repeat.\n"
+				 "Exit code 0: done; 1: refused (the message says why); 3: the office could not be\n"
+				 "reached; 4: part was exchanged, then the link failed (run sync again to go on).\n"));
+			return CLI_OK;
+		} else
+			return cli_usage_error("sync", _("invalid option"));
+	}
+	if (optind != argc)
+		return cli_usage_error("sync", _("unexpected arguments"));
+	if (cli_open_store(&s) < 0)
+		return CLI_FAIL;
+	rc = run_sync(s, server);
+	bt_store_free(s);
+	return rc;
+}
+
 int cmd_enroll(int argc, char **argv)
 {
 	static const struct option opts[] = {{"server", required_argument, NULL, 's'}, {"code", required_argument, NULL, 'c'},
@@ -186,7 +297,7 @@ int cmd_enroll(int argc, char **argv)
 			printf(_("Usage: bontot [--db FILE] enroll --server URL --code CODE\n\n"
 				 "Join this tablet's store to the office with a one-time code from \"bontot office\n"
 				 "enroll-code\": creates the device key (FILE.key.pem, mode 0600) and keeps the office's\n"
-				 "address and public key. Then \"bontot sync\" exchanges records.\n"));
+				 "address and public key, then receives the records (a first \"bontot sync\").\n"));
 			return CLI_OK;
 		} else
 			return cli_usage_error("enroll", _("invalid option"));
@@ -203,67 +314,9 @@ int cmd_enroll(int argc, char **argv)
 		fprintf(stderr, _("bontot: enrollment failed: %s\n"), bt_error_last());
 	} else if (bt_store_setting(s, "cell", cell, sizeof(cell)) == 0) {
 		printf(_("Enrolled as device %s of cell %s at %s.\n"), bt_store_log_id(s), cell, server);
-		rc = CLI_OK;
+		rc = run_sync(s, server);
 	}
 	bt_store_free(s);
 	return rc;
 }
 
-int cmd_sync(int argc, char **argv)
-{
-	static const struct option opts[] = {{"server", required_argument, NULL, 's'}, {"help", no_argument, NULL, 'h'}, {0}};
-	const char *server = NULL;
-	bt_store *s = NULL;
-	bt_key *key = NULL;
-	int c, rc = CLI_FAIL;
-	char url[1024], path[4096];
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 's')
-			server = optarg;
-		else if (c == 'h') {
-			printf(_("Usage: bontot [--db FILE] sync [--server URL]\n\n"
-				 "Send this tablet's new records to the office, in signed compressed batches, and\n"
-				 "receive the office's. Safe to interrupt and to repeat. Exit code 0: done; 1: refused\n"
-				 "(the message says why); 3: the office could not be reached (try again later).\n"));
-			return CLI_OK;
-		} else
-			return cli_usage_error("sync", _("invalid option"));
-	}
-	if (optind != argc)
-		return cli_usage_error("sync", _("unexpected arguments"));
-	if (cli_open_store(&s) < 0)
-		return CLI_FAIL;
-	if (!server) {
-		if (bt_store_setting(s, "server_url", url, sizeof(url)) < 0) {
-			fprintf(stderr, _("bontot: this store is not enrolled at an office (bontot enroll)\n"));
-			goto done;
-		}
-		server = url;
-	}
-	if (bt_store_setting(s, "device_key", path, sizeof(path)) < 0)
-		key_path(path, sizeof(path));
-	if (bt_key_load_private(&key, path) < 0) {
-		cli_fail(NULL);
-		goto done;
-	}
-	bt_client_opts co = BT_CLIENT_OPTS_INIT;
-	bt_sync_stats st;
-	co.url = server;
-	co.progress = progress;
-	int err = bt_client_sync(&st, s, key, &co);
-	if (err < 0) {
-		fprintf(stderr, _("bontot: sync stopped: %s\n"), bt_error_last());
-		if (st.pushed || st.pulled)
-			fprintf(stderr, _("(progress kept: sent %zu, received %zu; run sync again to go on)\n"), st.pushed, st.pulled);
-		rc = err == BT_ENET ? 3 : CLI_FAIL;
-		goto done;
-	}
-	printf(_("Synchronised with %s: sent %zu events in %zu batches (%zu bytes), received %zu events.\n"), server,
-	       st.pushed, st.batches, st.bytes_sent, st.pulled);
-	rc = CLI_OK;
-done:
-	bt_key_free(key);
-	bt_store_free(s);
-	return rc;
-}

@@ -125,6 +125,63 @@ done:
 	return err;
 }
 
+static int entry_of(bt_log_entry *e, bt_event *ev, sqlite3_stmt *st, int col)
+{
+	const uint8_t *bytes = sqlite3_column_blob(st, col + 3);
+	size_t len = (size_t)sqlite3_column_bytes(st, col + 3);
+	memset(e, 0, sizeof(*e));
+	e->id = sqlite3_column_int64(st, col);
+	e->log = (const char *)sqlite3_column_text(st, col + 1);
+	e->seq = sqlite3_column_int64(st, col + 2);
+	e->kind = (bt_kind)sqlite3_column_int(st, 0);
+	e->key = (const char *)sqlite3_column_text(st, 1);
+	if (bt_event_decode(ev, bytes, len) < 0)
+		return bt__error_set(BT_ECORRUPT, BT_("event number %lld: %s"), (long long)e->id, bt_error_last());
+	e->ts = ev->ts;
+	e->author = ev->author;
+	e->rec = rec_of((const char *)bytes, len, &e->rec_len);
+	return 0;
+}
+
+int bt_store_conflicts(bt_store *s, int all,
+		       int (*each)(const bt_log_entry *kept, const bt_log_entry *lost, int settled, void *payload),
+		       void *payload)
+{
+	/* Settled: a later event of the same fact that did not itself lose, after both. */
+	static const char sql[] =
+		"SELECT c.kind, c.key, w.id, w.log, w.seq, w.bytes, l.id, l.log, l.seq, l.bytes,"
+		"  EXISTS(SELECT 1 FROM event e WHERE e.kind = c.kind AND e.key = c.key AND e.id > max(c.event, c.winner)"
+		"         AND e.id NOT IN (SELECT event FROM conflict)) AS settled"
+		" FROM conflict c JOIN event w ON w.id = c.winner JOIN event l ON l.id = c.event ORDER BY c.event";
+	sqlite3_stmt *st = NULL;
+	int err = 0, rc;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return bt_store__db_error(s, BT_EIO, BT_("reading the log"));
+	if ((err = bt_store__exec(s, "BEGIN")) < 0)
+		goto done;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		bt_log_entry kept, lost;
+		bt_event ek, el;
+		int settled = sqlite3_column_int(st, 10);
+		if (settled && !all)
+			continue;
+		memset(&ek, 0, sizeof(ek));
+		memset(&el, 0, sizeof(el));
+		if ((err = entry_of(&kept, &ek, st, 2)) == 0 && (err = entry_of(&lost, &el, st, 6)) == 0)
+			err = each(&kept, &lost, settled, payload);
+		bt_event_clear(&ek);
+		bt_event_clear(&el);
+		if (err != 0)
+			break;
+	}
+	if (err == 0 && rc != SQLITE_DONE)
+		err = bt_store__db_error(s, BT_EIO, BT_("reading the log"));
+	sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+done:
+	sqlite3_finalize(st);
+	return err < 0 ? err : 0;
+}
+
 int bt_store_events(bt_store *s, const char *log, int64_t from_seq,
 		    int (*each)(int64_t seq, const uint8_t *bytes, size_t len, void *payload), void *payload)
 {

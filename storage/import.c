@@ -431,6 +431,28 @@ int bt_store__apply(bt_store *s, const bt_record *r, int64_t event_id, int super
 	return bt_store__step_done(s, st, BT_("writing a table"));
 }
 
+/*
+ * 1 when a winning version from `log` over the current version `cur` is a
+ * correction made knowingly rather than a concurrent one: `log` is the
+ * office's (which holds every version), or a version from `log` already lost
+ * to `cur` (the conflict was listed, and this answers it). 0 otherwise.
+ */
+static int deliberate(bt_store *s, const char *log, int64_t cur)
+{
+	static const char sql[] = "SELECT EXISTS(SELECT 1 FROM device WHERE id = ?1 AND role = 'office')"
+				  " OR EXISTS(SELECT 1 FROM conflict c JOIN event e ON e.id = c.event"
+				  "           WHERE c.winner = ?2 AND e.log = ?1)";
+	sqlite3_stmt *st = NULL;
+	int r;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return bt_store__db_error(s, BT_EIO, BT_("reading the store"));
+	sqlite3_bind_text(st, 1, log, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, cur);
+	r = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : bt_store__db_error(s, BT_EIO, BT_("reading the store"));
+	sqlite3_finalize(st);
+	return r;
+}
+
 int bt_store__apply_ordered(bt_store *s, const bt_record *r, int64_t event_id, const char *ts, const char *log,
 			    int64_t seq, int *lost)
 {
@@ -465,15 +487,31 @@ int bt_store__apply_ordered(bt_store *s, const bt_record *r, int64_t event_id, c
 			d = strcmp(log, ev.log);
 		if (d == 0)
 			d = seq < ev.seq ? -1 : seq > ev.seq;
+		/*
+		 * A version from another device arriving over a different device's
+		 * version is a conflict even when it wins: the secretary whose
+		 * version was replaced should see it (bontot conflicts). A local
+		 * write over another device's version is a correction, not one,
+		 * and so is (deliberate()) the office's, or a device's answer to a
+		 * conflict already listed.
+		 */
+		int foreign_over_other = strcmp(log, ev.log) != 0 && strcmp(log, bt_store_log_id(s)) != 0;
 		bt_event_clear(&ev);
-		if (d < 0) {
+		if (foreign_over_other && d > 0 && (err = deliberate(s, log, cur)) != 0) {
+			if (err < 0)
+				return err;
+			foreign_over_other = 0;
+		}
+		if (d < 0 || foreign_over_other) {
 			st = s->st.conflict_put;
-			sqlite3_bind_int64(st, 1, event_id);
-			sqlite3_bind_int64(st, 2, cur);
+			sqlite3_bind_int64(st, 1, d < 0 ? event_id : cur);
+			sqlite3_bind_int64(st, 2, d < 0 ? cur : event_id);
 			sqlite3_bind_int(st, 3, (int)r->kind);
 			sqlite3_bind_text(st, 4, r->key, -1, SQLITE_STATIC);
 			if ((err = bt_store__step_done(s, st, BT_("writing a table"))) < 0)
 				return err;
+		}
+		if (d < 0) {
 			if (lost)
 				*lost = 1;
 			return 0;
@@ -534,13 +572,55 @@ int bt_import_begin(bt_import **out, bt_store *s, const bt_import_opts *opts)
 	return 0;
 }
 
+/*
+ * Make `ts` ("YYYY-MM-DDTHH:MM:SSZ") later than the timestamp of event `cur`
+ * (the version being replaced) when it is not: one second after it. Versions
+ * are ordered by (timestamp, log, sequence) (DESIGN.md decision 7); without
+ * this, a correction on a tablet whose clock is behind, or made in the same
+ * second as another device's version, would lose to the version it corrects.
+ */
+static int after_version(bt_store *s, int64_t cur, char ts[BT_TIMESTAMP_BYTES])
+{
+	sqlite3_stmt *st = s->st.event_bytes;
+	bt_event ev;
+	int err;
+	sqlite3_bind_int64(st, 1, cur);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return bt_store__db_error(s, BT_EIO, BT_("reading the log"));
+	}
+	err = bt_event_decode(&ev, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0));
+	sqlite3_reset(st);
+	if (err < 0)
+		return err;
+	if (strcmp(ts, ev.ts) <= 0) {
+		int y, mo, d, h, mi, se;
+		if (sscanf(ev.ts, "%4d-%2d-%2dT%2d:%2d:%2dZ", &y, &mo, &d, &h, &mi, &se) != 6 || !bt_date_valid(y, mo, d)) {
+			bt_event_clear(&ev);
+			return bt__error_set(BT_ECORRUPT, BT_("event number %lld is damaged"), (long long)cur);
+		}
+		int64_t t = (int64_t)bt_date_from_ymd(y, mo, d) * 86400 + h * 3600 + mi * 60 + se + 1;
+		int64_t day = t / 86400, sec = t % 86400;
+		bt_date_to_ymd((bt_date)day, &y, &mo, &d);
+		char tmp[64];
+		snprintf(tmp, sizeof(tmp), "%04d-%02d-%02dT%02d:%02d:%02dZ", y, mo, d, (int)(sec / 3600), (int)(sec / 60 % 60),
+			 (int)(sec % 60));
+		memcpy(ts, tmp, BT_TIMESTAMP_BYTES - 1);
+		ts[BT_TIMESTAMP_BYTES - 1] = '\0';
+	}
+	bt_event_clear(&ev);
+	return 0;
+}
+
 /* mode 0: import (add, change or leave unchanged); else bt_record_mode. */
 static int import_record(bt_import *imp, const bt_record *r, int mode, int64_t *event_id)
 {
 	bt_store *s = imp->s;
 	sqlite3_stmt *st = s->st.cur_get;
 	uint8_t rec_hash[BT_HASH_BYTES], ev_hash[BT_HASH_BYTES];
+	char ts[BT_TIMESTAMP_BYTES];
 	int err, rc, exists = 0;
+	int64_t cur = 0;
 
 	if (bt__sha256(rec_hash, r->canonical, r->canonical_len) < 0)
 		return bt__error_set(BT_ERROR, BT_("SHA-256 failed"));
@@ -549,6 +629,7 @@ static int import_record(bt_import *imp, const bt_record *r, int mode, int64_t *
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		exists = 1;
+		cur = sqlite3_column_int64(st, 0);
 		if (mode != BT_RECORD_NEW && sqlite3_column_bytes(st, 1) == BT_HASH_BYTES &&
 		    memcmp(sqlite3_column_blob(st, 1), rec_hash, BT_HASH_BYTES) == 0) {
 			sqlite3_reset(st);
@@ -567,8 +648,12 @@ static int import_record(bt_import *imp, const bt_record *r, int mode, int64_t *
 	if ((err = check_refs(s, r)) < 0)
 		return err;
 
+	/* A new version must come after the one it replaces, even if this clock is behind. */
+	memcpy(ts, imp->ts, sizeof(ts));
+	if (exists && (err = after_version(s, cur, ts)) < 0)
+		return err;
 	imp->ev.len = 0;
-	if ((err = bt_event_encode(&imp->ev, s->log_id, imp->seq + 1, imp->head, imp->ts, imp->author, r)) < 0)
+	if ((err = bt_event_encode(&imp->ev, s->log_id, imp->seq + 1, imp->head, ts, imp->author, r)) < 0)
 		return err;
 	if (bt__sha256(ev_hash, imp->ev.data, imp->ev.len) < 0)
 		return bt__error_set(BT_ERROR, BT_("SHA-256 failed"));
@@ -583,7 +668,7 @@ static int import_record(bt_import *imp, const bt_record *r, int mode, int64_t *
 		return err;
 	int64_t id = sqlite3_last_insert_rowid(s->db);
 	int lost = 0;
-	if ((err = bt_store__apply_ordered(s, r, id, imp->ts, s->log_id, imp->seq + 1, &lost)) < 0)
+	if ((err = bt_store__apply_ordered(s, r, id, ts, s->log_id, imp->seq + 1, &lost)) < 0)
 		return err;
 	imp->stats.lost += (size_t)lost;
 	if (event_id)

@@ -374,6 +374,35 @@ int bt_store_log_head(bt_store *s, const char *log, int64_t *seq)
 	return err;
 }
 
+int bt_store_devices(bt_store *s, int (*each)(const bt_device_info *device, void *payload), void *payload)
+{
+	sqlite3_stmt *st = NULL;
+	int err = 0, rc;
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT d.id, d.cell, d.role, d.revoked, d.public_key,"
+			       "  (SELECT coalesce(max(seq), 0) FROM event e WHERE e.log = d.id) FROM device d ORDER BY d.id",
+			       -1, &st, NULL) != SQLITE_OK)
+		return bt_store__db_error(s, BT_EIO, BT_("reading the settings"));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		bt_device_info d;
+		const char *role = (const char *)sqlite3_column_text(st, 2);
+		d.id = (const char *)sqlite3_column_text(st, 0);
+		d.cell = (const char *)sqlite3_column_text(st, 1);
+		d.role = strcmp(role, "secretary") == 0 ? BT_ROLE_DEVICE_SECRETARY
+			 : strcmp(role, "deputy") == 0  ? BT_ROLE_DEVICE_DEPUTY
+							: BT_ROLE_DEVICE_OFFICE;
+		d.revoked = sqlite3_column_int(st, 3);
+		d.public_key = (const char *)sqlite3_column_text(st, 4);
+		d.head_seq = sqlite3_column_int64(st, 5);
+		if ((err = each(&d, payload)) != 0)
+			break;
+	}
+	if (err == 0 && rc != SQLITE_DONE)
+		err = bt_store__db_error(s, BT_EIO, BT_("reading the settings"));
+	sqlite3_finalize(st);
+	return err < 0 ? err : 0;
+}
+
 int bt_store_logs(bt_store *s, int (*each)(const char *log, int64_t head_seq, void *payload), void *payload)
 {
 	sqlite3_stmt *st = NULL;

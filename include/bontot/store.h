@@ -167,6 +167,17 @@ int bt_store_log(bt_store *store, int64_t limit, bt_kind kind, const char *key,
 		 int (*each)(const bt_log_entry *entry, void *payload), void *payload) BT_WARN_UNUSED;
 
 /*
+ * Call `each` for every pair of concurrent versions of one fact (DESIGN.md
+ * decision 7), oldest first: `lost` is the version that lost, `kept` the one
+ * that was current when it lost (only id, log, seq, ts, author, kind, key and
+ * rec are set). `settled` is 1 when a later version of the fact has replaced
+ * both since (a correction). With `all` 0, only the unsettled ones.
+ */
+int bt_store_conflicts(bt_store *store, int all,
+		       int (*each)(const bt_log_entry *kept, const bt_log_entry *lost, int settled, void *payload),
+		       void *payload) BT_WARN_UNUSED;
+
+/*
  * Call `each(seq, bytes, len, payload)` for the events of `log` from
  * `from_seq` on, in order, with their exact bytes (borrowed for the call).
  * `each` returns 0 to go on, 1 to stop, or a negative code.

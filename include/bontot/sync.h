@@ -111,6 +111,18 @@ int bt_store_device_add(bt_store *store, const char *device_id, const char *cell
 int bt_store_device_revoke(bt_store *store, const char *device_id) BT_WARN_UNUSED;
 
 typedef struct {
+	const char *id;        /* the device, and its log */
+	const char *cell;      /* "" for the office */
+	bt_device_role role;
+	int revoked;
+	int64_t head_seq;      /* the last event of its log held here (0: none yet) */
+	const char *public_key; /* PEM */
+} bt_device_info;
+
+/* Call `each` for every enrolled device, by id; strings are borrowed for the call. */
+int bt_store_devices(bt_store *store, int (*each)(const bt_device_info *device, void *payload), void *payload) BT_WARN_UNUSED;
+
+typedef struct {
 	size_t events;    /* in the batch */
 	size_t accepted;  /* new, appended and applied */
 	size_t already;   /* held already (a batch sent twice) */

@@ -123,6 +123,41 @@ static void test_sync__two_tablets_of_a_cell_and_one_of_another_converge(void)
 		CU_ASSERT_EQUAL(sh("'" B "' --db '%s' evaluate --year 2025 --as-of 2025-12-31 --json > '%s.json' && cmp '%s.json' '%s'",
 				   db(name), db(name), db(name), db("office.json")), 0);
 	}
+	/* Both tablets of CB-0001 record one member's January dues differently before syncing:
+	 * the later version is kept everywhere, and each store lists the other as a conflict. */
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' dues pay --member DV-0001-01 --month 2026-01 --amount 20000 --paid-on 2026-01-05", db("t1.db")), 0);
+	sleep(1); /* a later timestamp */
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' dues pay --member DV-0001-01 --month 2026-01 --amount 25000 --paid-on 2026-01-06", db("t2.db")), 0);
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' sync && '" B "' --db '%s' sync && '" B "' --db '%s' sync", db("t1.db"), db("t2.db"), db("t1.db")), 0);
+	const char *stores[3] = {office, NULL, NULL};
+	char s1[512], s2[512];
+	snprintf(s1, sizeof(s1), "%s", db("t1.db"));
+	snprintf(s2, sizeof(s2), "%s", db("t2.db"));
+	stores[1] = s1, stores[2] = s2;
+	for (int i = 0; i < 3; i++) {
+		CU_ASSERT_EQUAL(sh("'" B "' --db '%s' conflicts", stores[i]), 0);
+		const char *kept = strstr(out, "25000"), *lost = strstr(out, "20000");
+		CU_ASSERT(kept && lost && kept < lost); /* kept first, then the one not used */
+		CU_ASSERT_PTR_NOT_NULL(strstr(out, "DV-0001-01 / 2026-01"));
+		CU_ASSERT_EQUAL(sh("'" B "' --db '%s' export | grep '\"month\":\"2026-01\"' | grep DV-0001-01", stores[i]), 0);
+		CU_ASSERT_PTR_NOT_NULL(strstr(out, "25000"));
+	}
+	/* The secretary settles it with a correction; it flows to the others. */
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' correct dues DV-0001-01/2026-01 amount=20000", s1), 0);
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' sync && '" B "' --db '%s' sync", s1, s2), 0);
+	for (int i = 0; i < 3; i++) {
+		CU_ASSERT_EQUAL(sh("'" B "' --db '%s' conflicts", stores[i]), 0);
+		CU_ASSERT_PTR_NULL(strstr(out, "DV-0001-01"));
+		CU_ASSERT_EQUAL(sh("'" B "' --db '%s' conflicts --all", stores[i]), 0);
+		CU_ASSERT_PTR_NOT_NULL(strstr(out, "DV-0001-01"));
+		CU_ASSERT_EQUAL(sh("'" B "' --db '%s' export | grep '\"month\":\"2026-01\"' | grep DV-0001-01", stores[i]), 0);
+		CU_ASSERT_PTR_NOT_NULL(strstr(out, "20000"));
+	}
+	/* The office lists its devices and what it holds of each. */
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' office devices", office), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "tablet-t1"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "tablet-t3"));
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' office enroll-code --cell CB-0001 --role secretary --expires 3x", office), 2);
 	/* A deputy may not do what only the office may: a holiday is refused, nothing applied. */
 	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' record holiday date=2025-12-24 working=no", db("t2.db")), 0);
 	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' sync", db("t2.db")), 1);
@@ -132,6 +167,8 @@ static void test_sync__two_tablets_of_a_cell_and_one_of_another_converge(void)
 	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' meeting record --cell CB-0001 --date 2025-12-22 --start 19:00 --end 21:00 --thematic", db("t1.db")), 0);
 	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' sync", db("t1.db")), 1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "tablet-t1"));
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' office devices", office), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "đã thu hồi"));
 	/* An oversized body is refused without reading it whole. */
 	CU_ASSERT_EQUAL(sh("head -c 9000000 /dev/zero | curl -s -o '%s' -w '%%{http_code}' --data-binary @- http://127.0.0.1:%d/v1/push",
 			   db("big.out"), port), 0);
