@@ -215,7 +215,7 @@ static void progress(const char *line, void *payload)
 }
 
 /* Push and pull with the office at `server` (NULL: the enrolled address); the exit code. */
-static int run_sync(bt_store *s, const char *server)
+static int run_sync(bt_store *s, const char *server, size_t batch_events)
 {
 	bt_key *key = NULL;
 	int rc = CLI_FAIL;
@@ -235,6 +235,7 @@ static int run_sync(bt_store *s, const char *server)
 	bt_sync_stats st;
 	co.url = server;
 	co.progress = progress;
+	co.max_events = batch_events;
 	int err = bt_client_sync(&st, s, key, &co);
 	bt_key_free(key);
 	if (err < 0) {
@@ -252,20 +253,28 @@ static int run_sync(bt_store *s, const char *server)
 
 int cmd_sync(int argc, char **argv)
 {
-	static const struct option opts[] = {{"server", required_argument, NULL, 's'}, {"help", no_argument, NULL, 'h'}, {0}};
+	static const struct option opts[] = {{"server", required_argument, NULL, 's'},
+					     {"batch-events", required_argument, NULL, 'b'},
+					     {"help", no_argument, NULL, 'h'},
+					     {0}};
 	const char *server = NULL;
 	bt_store *s = NULL;
+	long batch = 0;
 	int c, rc;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (c == 's')
 			server = optarg;
-		else if (c == 'h') {
-			printf(_("Usage: bontot [--db FILE] sync [--server URL]\n\n"
+		else if (c == 'b') {
+			if ((batch = atol(optarg)) < 1 || batch > 100000)
+				return cli_usage_error("sync", _("--batch-events: a number from 1 to 100000"));
+		} else if (c == 'h') {
+			printf(_("Usage: bontot [--db FILE] sync [--server URL] [--batch-events N]\n\n"
 				 "Send this tablet's new records to the office, in signed compressed batches, and\n"
 				 "receive the office's and the cell's other tablets'. Safe to interrupt and to repeat.\n"
 				 "Exit code 0: done; 1: refused (the message says why); 3: the office could not be\n"
-				 "reached; 4: part was exchanged, then the link failed (run sync again to go on).\n"));
+				 "reached; 4: part was exchanged, then the link failed (run sync again to go on).\n"
+				 "--batch-events: events per batch sent (default 500; smaller on a very weak link).\n"));
 			return CLI_OK;
 		} else
 			return cli_usage_error("sync", _("invalid option"));
@@ -274,7 +283,7 @@ int cmd_sync(int argc, char **argv)
 		return cli_usage_error("sync", _("unexpected arguments"));
 	if (cli_open_store(&s) < 0)
 		return CLI_FAIL;
-	rc = run_sync(s, server);
+	rc = run_sync(s, server, (size_t)batch);
 	bt_store_free(s);
 	return rc;
 }
@@ -314,7 +323,7 @@ int cmd_enroll(int argc, char **argv)
 		fprintf(stderr, _("bontot: enrollment failed: %s\n"), bt_error_last());
 	} else if (bt_store_setting(s, "cell", cell, sizeof(cell)) == 0) {
 		printf(_("Enrolled as device %s of cell %s at %s.\n"), bt_store_log_id(s), cell, server);
-		rc = run_sync(s, server);
+		rc = run_sync(s, server, 0);
 	}
 	bt_store_free(s);
 	return rc;

@@ -3,6 +3,9 @@
  * process, and tablets as separate `bontot` processes with their own stores.
  * Enrollment, offline recording, sync in several orders, identical
  * evaluations, and the refusals (reused code, revoked device, oversized body).
+ * Faults: the tablet's sync killed (SIGKILL) at several points of a push, the
+ * server killed in the middle of one; a later sync completes, nothing is lost
+ * and nothing applied twice.
  */
 #include "support.h"
 
@@ -11,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define B BT_CLI
@@ -34,7 +38,7 @@ static int sh(const char *fmt, ...)
 
 static const char *db(const char *name) { return bt_test_path(name); }
 
-static void start_server(void)
+static void start_server(const char *store)
 {
 	int fds[2];
 	CU_ASSERT_FATAL(pipe(fds) == 0);
@@ -44,7 +48,7 @@ static void start_server(void)
 		dup2(fds[1], 1);
 		close(fds[0]);
 		freopen(bt_test_path("serve.log"), "w", stderr);
-		execl(B, B, "--db", db("office.db"), "serve", "--listen", "127.0.0.1:0", (char *)NULL);
+		execl(B, B, "--db", store, "serve", "--listen", "127.0.0.1:0", (char *)NULL);
 		_exit(127);
 	}
 	close(fds[1]);
@@ -85,7 +89,7 @@ static void test_sync__two_tablets_of_a_cell_and_one_of_another_converge(void)
 	snprintf(office, sizeof(office), "%s", db("office.db")); /* db() returns rotating buffers */
 	CU_ASSERT_EQUAL_FATAL(sh("rm -f %s* && '" B "' --db '%s' init --log-id office && '" B "' sample --cells 2 --members 4-6 --year 2025 --seed 3 --until 2025-11-30 > '%s' && '" B "' --db '%s' import '%s' && '" B "' --db '%s' office init",
 				 office, office, db("c.jsonl"), office, db("c.jsonl"), office), 0);
-	start_server();
+	start_server(office);
 	/* Enrol: two tablets of CB-0001 (secretary, deputy) and one of CB-0002. */
 	const char *tabs[3] = {"t1", "t2", "t3"};
 	const char *cells[3] = {"CB-0001", "CB-0001", "CB-0002"};
@@ -183,10 +187,110 @@ static void test_sync__two_tablets_of_a_cell_and_one_of_another_converge(void)
 	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' sync", db("t1.db")), 3);
 }
 
+static void sleep_ms(int ms)
+{
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+	nanosleep(&ts, NULL);
+}
+
+/* Start `bontot sync` on a tablet in the background (10 events a batch); its pid. */
+static pid_t sync_in_background(const char *store, const char *url)
+{
+	pid_t p = fork();
+	if (p == 0) {
+		freopen("/dev/null", "w", stdout);
+		freopen("/dev/null", "w", stderr);
+		if (url)
+			execl(B, B, "--db", store, "sync", "--batch-events", "10", "--server", url, (char *)NULL);
+		else
+			execl(B, B, "--db", store, "sync", "--batch-events", "10", (char *)NULL);
+		_exit(127);
+	}
+	return p;
+}
+
+/* How many dues records of a year a store holds (current versions, from its export). */
+static int dues_of(const char *store, int year)
+{
+	if (sh("'" B "' --db '%s' export > '%s.x' && { grep -c '\"month\":\"%d-' '%s.x' || true; }", store, store, year, store) != 0)
+		return -1;
+	return atoi(out);
+}
+
+static void write_dues(const char *path, int year)
+{
+	FILE *f = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	for (int m = 1; m <= 12; m++)
+		for (int i = 1; i <= 30; i++)
+			fprintf(f, "{\"kind\":\"dues\",\"member\":\"DV-0001-%02d\",\"month\":\"%d-%02d\",\"amount\":20000,\"paid_on\":\"%d-%02d-06\"}\n",
+				i, year, m, year, m);
+	fclose(f);
+}
+
+static void test_sync__killed_client_and_server_lose_nothing(void)
+{
+	char office[512], tab[512], url[64];
+	snprintf(office, sizeof(office), "%s", db("office2.db"));
+	snprintf(tab, sizeof(tab), "%s", db("k.db"));
+	CU_ASSERT_EQUAL_FATAL(sh("rm -f '%s'* '%s'* && '" B "' --db '%s' init --log-id office && '" B "' sample --cells 1 --members 30-30 --uniform --year 2025 --seed 5 > '%s' && '" B "' --db '%s' import '%s' && '" B "' --db '%s' office init",
+				 office, tab, office, db("k.jsonl"), office, db("k.jsonl"), office), 0);
+	start_server(office);
+	CU_ASSERT_EQUAL_FATAL(sh("'" B "' --db '%s' office enroll-code --cell CB-0001 --role secretary | tail -1", office), 0);
+	char code[32];
+	sscanf(out, " %31s", code);
+	CU_ASSERT_EQUAL_FATAL(sh("'" B "' --db '%s' init --log-id tablet-k && '" B "' --db '%s' enroll --server http://127.0.0.1:%d --code %s",
+				 tab, tab, port, code), 0);
+	/* A year of dues for 30 members, recorded offline: 360 events, 36 batches of 10. */
+	write_dues(db("dues.jsonl"), 2026);
+	CU_ASSERT_EQUAL_FATAL(sh("'" B "' --db '%s' import '%s'", tab, db("dues.jsonl")), 0);
+	CU_ASSERT_EQUAL(dues_of(tab, 2026), 360);
+	/* The tablet's sync killed at several points: before, during, after its batches. */
+	static const int delays_ms[] = {5, 40, 80, 150, 300};
+	for (size_t k = 0; k < sizeof(delays_ms) / sizeof(delays_ms[0]); k++) {
+		pid_t p = sync_in_background(tab, NULL);
+		sleep_ms(delays_ms[k]);
+		kill(p, SIGKILL);
+		waitpid(p, NULL, 0);
+		int held = dues_of(office, 2026);
+		CU_ASSERT(held >= 0 && held <= 360);
+		CU_ASSERT(held % 10 == 0); /* whole batches only: a batch is all or nothing */
+		CU_ASSERT_EQUAL(sh("'" B "' --db '%s' rebuild", tab), 0);
+	}
+	/* The server killed while a sync pushes another year; its store stays consistent. */
+	CU_ASSERT_EQUAL(dues_of(office, 2026), 360);
+	write_dues(db("dues2.jsonl"), 2027);
+	CU_ASSERT_EQUAL_FATAL(sh("'" B "' --db '%s' import '%s'", tab, db("dues2.jsonl")), 0);
+	pid_t p = sync_in_background(tab, NULL);
+	sleep_ms(30);
+	kill(server, SIGKILL);
+	waitpid(server, NULL, 0);
+	int status;
+	waitpid(p, &status, 0);
+	CU_ASSERT(WIFEXITED(status) && (WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == 3 || WEXITSTATUS(status) == 4));
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' rebuild", office), 0);
+	int held = dues_of(office, 2027);
+	CU_ASSERT(held >= 0 && held <= 360 && held % 10 == 0); /* usually a part: killed mid-push */
+	/* Restarted (on a new port), one sync completes: everything once. */
+	start_server(office);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d", port);
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' sync --server %s", tab, url), 0);
+	CU_ASSERT_EQUAL(dues_of(office, 2026), 360);
+	CU_ASSERT_EQUAL(dues_of(office, 2027), 360);
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' office devices", office), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, " 720 "));
+	/* Running it again is harmless. */
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' sync --server %s", tab, url), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, " 0 "));
+	CU_ASSERT_EQUAL(dues_of(office, 2027), 360);
+	stop_server();
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
 		{"two tablets of a cell and one of another converge", test_sync__two_tablets_of_a_cell_and_one_of_another_converge},
+		{"killed client and server lose nothing", test_sync__killed_client_and_server_lose_nothing},
 		CU_TEST_INFO_NULL};
 	int rc = bt_test_run("sync", tests);
 	free(out);
