@@ -272,6 +272,29 @@ int bt_store_enroll_code(char out[BT_ENROLL_CODE_BYTES], bt_store *s, const char
 	return err;
 }
 
+/* *same = 1 when `id` is enrolled for `cell` with exactly this public key. */
+static int same_device(bt_store *s, const char *id, const char *cell, const bt_key *key, int *same)
+{
+	sqlite3_stmt *st = NULL;
+	char *pem = NULL;
+	int err;
+	*same = 0;
+	if ((err = bt_key_public_pem(&pem, key)) < 0)
+		return err;
+	if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM device WHERE id = ?1 AND cell = ?2 AND public_key = ?3 AND revoked = 0",
+			       -1, &st, NULL) != SQLITE_OK) {
+		free(pem);
+		return bt_store__db_error(s, BT_EIO, BT_("reading the settings"));
+	}
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, cell, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, pem, -1, SQLITE_STATIC);
+	*same = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	free(pem);
+	return 0;
+}
+
 int bt_store_enroll(bt_store *s, const char *code, const char *device_id, const bt_key *key, int64_t now, char *cell_out)
 {
 	uint8_t hash[BT_HASH_BYTES];
@@ -294,6 +317,19 @@ int bt_store_enroll(bt_store *s, const char *code, const char *device_id, const 
 		goto done;
 	}
 	if (sqlite3_column_int(st, 3)) {
+		/* The same device asking again (its answer was lost on the way): the same answer. */
+		int same = 0;
+		bt__copy_utf8(cell, sizeof(cell), (const char *)sqlite3_column_text(st, 0));
+		sqlite3_finalize(st);
+		st = NULL;
+		if ((err = same_device(s, device_id, cell, key, &same)) < 0)
+			goto done;
+		if (same) {
+			if (cell_out)
+				memcpy(cell_out, cell, strlen(cell) + 1);
+			err = 0;
+			goto done;
+		}
 		err = bt__error_set(BT_EDENIED, BT_("this enrollment code was already used"));
 		goto done;
 	}

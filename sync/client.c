@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
 typedef struct {
@@ -121,9 +122,12 @@ int bt_client_enroll(bt_store *tablet, const bt_client_opts *o, const char *code
 		return bt__error_set(BT_EEXISTS, BT_("this store is already enrolled at an office"));
 	bt_error_clear();
 	bt_buf_init(&body, 0);
-	if ((err = bt_key_generate(&device)) < 0 || (err = bt_key_save_private(device, key_path)) < 0 ||
-	    (err = bt_key_public_pem(&pem, device)) < 0)
+	/* A key left by an attempt whose answer was lost is used again: the office may have taken it. */
+	if (access(key_path, F_OK) == 0 ? (err = bt_key_load_private(&device, key_path)) < 0
+					 : ((err = bt_key_generate(&device)) < 0 || (err = bt_key_save_private(device, key_path)) < 0))
 		goto done;
+	if ((err = bt_key_public_pem(&pem, device)) < 0)
+		goto fail;
 	bt_buf_printf(&body, "%s\n%s\n%s", code, bt_store_log_id(tablet), pem);
 	if ((err = http(&r, o, "POST", "/v1/enroll", body.data, body.len, "Content-Type: text/plain")) < 0)
 		goto fail;
@@ -148,8 +152,10 @@ int bt_client_enroll(bt_store *tablet, const bt_client_opts *o, const char *code
 		goto fail;
 	goto done;
 fail:
-	/* No half-enrolled tablet: the key file goes if the office did not take it. */
-	remove(key_path);
+	/* No half-enrolled tablet: the key file goes if the office refused it; after a
+	 * network failure it stays, for the next attempt with the same code. */
+	if (err != BT_ENET)
+		remove(key_path);
 done:
 	json_decref(j);
 	bt_buf_free(&r.body);

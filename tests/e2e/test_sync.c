@@ -257,8 +257,10 @@ static void test_sync__killed_client_and_server_lose_nothing(void)
 		CU_ASSERT(held % 10 == 0); /* whole batches only: a batch is all or nothing */
 		CU_ASSERT_EQUAL(sh("'" B "' --db '%s' rebuild", tab), 0);
 	}
-	/* The server killed while a sync pushes another year; its store stays consistent. */
+	/* Then one sync completes it. */
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' sync", tab), 0);
 	CU_ASSERT_EQUAL(dues_of(office, 2026), 360);
+	/* The server killed while a sync pushes another year; its store stays consistent. */
 	write_dues(db("dues2.jsonl"), 2027);
 	CU_ASSERT_EQUAL_FATAL(sh("'" B "' --db '%s' import '%s'", tab, db("dues2.jsonl")), 0);
 	pid_t p = sync_in_background(tab, NULL);
@@ -286,11 +288,90 @@ static void test_sync__killed_client_and_server_lose_nothing(void)
 	stop_server();
 }
 
+/* Start the flaky proxy in front of the server; its port. */
+static pid_t proxy;
+static int start_proxy(const char *flags)
+{
+	int fds[2];
+	char cmd[512];
+	CU_ASSERT_FATAL(pipe(fds) == 0);
+	snprintf(cmd, sizeof(cmd), "exec '%s' --target %d %s", BT_PROXY, port, flags);
+	proxy = fork();
+	if (proxy == 0) {
+		dup2(fds[1], 1);
+		close(fds[0]);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	char line[64] = "";
+	size_t n = 0;
+	while (n < sizeof(line) - 1 && read(fds[0], line + n, 1) == 1 && line[n] != '\n')
+		n++;
+	line[n] = '\0';
+	close(fds[0]);
+	int p = 0;
+	sscanf(line, "listening on %d", &p);
+	CU_ASSERT_FATAL(p > 0);
+	return p;
+}
+
+static void stop_proxy(void)
+{
+	kill(proxy, SIGTERM);
+	waitpid(proxy, NULL, 0);
+}
+
+static void test_sync__a_flaky_link_cuts_duplicates_and_reorders(void)
+{
+	char office[512], tab[512];
+	snprintf(office, sizeof(office), "%s", db("office3.db"));
+	snprintf(tab, sizeof(tab), "%s", db("f.db"));
+	CU_ASSERT_EQUAL_FATAL(sh("rm -f '%s'* '%s'* && '" B "' --db '%s' init --log-id office && '" B "' sample --cells 2 --members 30-30 --uniform --year 2025 --seed 9 > '%s' && '" B "' --db '%s' import '%s' && '" B "' --db '%s' office init",
+				 office, tab, office, db("f.jsonl"), office, db("f.jsonl"), office), 0);
+	start_server(office);
+	/* A quarter of the connections cut mid-stream, a third of the requests sent again later. */
+	int pport = start_proxy("--cut-percent 25 --replay-percent 30 --delay-ms 2 --seed 7");
+	CU_ASSERT_EQUAL_FATAL(sh("'" B "' --db '%s' office enroll-code --cell CB-0001 --role secretary | tail -1", office), 0);
+	char code[32];
+	sscanf(out, " %31s", code);
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' init --log-id tablet-f", tab), 0);
+	/* Enrolling over the bad link: an attempt whose answer was lost is answered again, same key. */
+	int rc = -1, tries = 0;
+	while (rc != 0 && tries++ < 20) {
+		rc = sh("'" B "' --db '%s' enroll --server http://127.0.0.1:%d --code %s", tab, pport, code);
+		CU_ASSERT(rc == 0 || rc == 3 || rc == 4);
+	}
+	CU_ASSERT_EQUAL_FATAL(rc, 0);
+	write_dues(db("fdues.jsonl"), 2026);
+	CU_ASSERT_EQUAL_FATAL(sh("'" B "' --db '%s' import '%s'", tab, db("fdues.jsonl")), 0);
+	/* Sync until done: never refused, bounded. */
+	rc = -1, tries = 0;
+	while (rc != 0 && tries++ < 40) {
+		rc = sh("'" B "' --db '%s' sync --batch-events 10", tab);
+		CU_ASSERT(rc == 0 || rc == 3 || rc == 4);
+		if (rc == 1)
+			fprintf(stderr, "%s", err);
+	}
+	CU_ASSERT_EQUAL(rc, 0);
+	stop_proxy();
+	/* Everything once at the office; nothing more to send; both stores verify. */
+	CU_ASSERT_EQUAL(dues_of(office, 2026), 360);
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' sync --server http://127.0.0.1:%d", tab, port), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, " 0 "));
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' rebuild && '" B "' --db '%s' rebuild", office, tab), 0);
+	/* The tablet holds what the office holds: the same export. */
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' export > '%s.o' && '" B "' --db '%s' export > '%s.t' && cmp '%s.o' '%s.t'", office,
+			   office, tab, tab, office, tab), 0);
+	stop_server();
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
 		{"two tablets of a cell and one of another converge", test_sync__two_tablets_of_a_cell_and_one_of_another_converge},
 		{"killed client and server lose nothing", test_sync__killed_client_and_server_lose_nothing},
+		{"a flaky link cuts, duplicates and reorders", test_sync__a_flaky_link_cuts_duplicates_and_reorders},
 		CU_TEST_INFO_NULL};
 	int rc = bt_test_run("sync", tests);
 	free(out);
