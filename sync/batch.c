@@ -78,11 +78,44 @@ static int add_event(int64_t seq, const uint8_t *bytes, size_t len, void *payloa
 	return 0;
 }
 
+/* Compress the collected events and write the header and body to out. */
+static int finish(bt_buf *out, size_t *count, builder *b, const char *log, int64_t from_seq, const bt_key *device)
+{
+	uint8_t header[HEADER_FIXED + BT_LOG_ID_MAX_BYTES], *z = NULL;
+	size_t L = strlen(log);
+	int err = 0;
+	uLongf zlen = compressBound((uLong)b->body.len);
+	if (!(z = malloc(zlen)))
+		return bt__oom();
+	if (compress2(z, &zlen, (const Bytef *)b->body.data, (uLong)b->body.len, Z_BEST_COMPRESSION) != Z_OK) {
+		err = bt__error_set(BT_ERROR, BT_("compression failed"));
+		goto done;
+	}
+	memcpy(header, "BTB1", 4);
+	header[4] = BT_BATCH_VERSION;
+	header[5] = (uint8_t)L;
+	memcpy(header + 6, log, L);
+	put_u64(header + 6 + L, (uint64_t)from_seq);
+	put_u32(header + 14 + L, (uint32_t)b->n);
+	memcpy(header + 18 + L, b->prev, BT_HASH_BYTES);
+	memcpy(header + 50 + L, b->head, BT_HASH_BYTES);
+	if ((err = bt_head_sign(header + 82 + L, device, log, b->last_seq, b->head)) < 0)
+		goto done;
+	put_u32(header + 146 + L, (uint32_t)zlen);
+	if (bt_buf_put(out, (const char *)header, HEADER_FIXED + L) < 0 || bt_buf_put(out, (const char *)z, zlen) < 0) {
+		err = BT_ENOMEM;
+		goto done;
+	}
+	*count = b->n;
+done:
+	free(z);
+	return err;
+}
+
 int bt_batch_build(bt_buf *out, size_t *count, bt_store *store, const char *log, int64_t from_seq, size_t max_events,
 		   const bt_key *device)
 {
 	builder b;
-	uint8_t header[HEADER_FIXED + BT_LOG_ID_MAX_BYTES], *z = NULL;
 	size_t L = strlen(log);
 	int err;
 	*count = 0;
@@ -93,37 +126,26 @@ int bt_batch_build(bt_buf *out, size_t *count, bt_store *store, const char *log,
 	if (b.max > BT_BATCH_MAX_EVENTS)
 		b.max = BT_BATCH_MAX_EVENTS;
 	bt_buf_init(&b.body, BT_BATCH_DEFAULT_MAX_BYTES);
-	if ((err = bt_store_events(store, log, from_seq, add_event, &b)) < 0)
-		goto done;
-	if (b.n == 0)
-		goto done;
-	uLongf zlen = compressBound((uLong)b.body.len);
-	if (!(z = malloc(zlen))) {
-		err = bt__oom();
-		goto done;
-	}
-	if (compress2(z, &zlen, (const Bytef *)b.body.data, (uLong)b.body.len, Z_BEST_COMPRESSION) != Z_OK) {
-		err = bt__error_set(BT_ERROR, BT_("compression failed"));
-		goto done;
-	}
-	memcpy(header, "BTB1", 4);
-	header[4] = BT_BATCH_VERSION;
-	header[5] = (uint8_t)L;
-	memcpy(header + 6, log, L);
-	put_u64(header + 6 + L, (uint64_t)from_seq);
-	put_u32(header + 14 + L, (uint32_t)b.n);
-	memcpy(header + 18 + L, b.prev, BT_HASH_BYTES);
-	memcpy(header + 50 + L, b.head, BT_HASH_BYTES);
-	if ((err = bt_head_sign(header + 82 + L, device, log, b.last_seq, b.head)) < 0)
-		goto done;
-	put_u32(header + 146 + L, (uint32_t)zlen);
-	if (bt_buf_put(out, (const char *)header, HEADER_FIXED + L) < 0 || bt_buf_put(out, (const char *)z, zlen) < 0) {
-		err = BT_ENOMEM;
-		goto done;
-	}
-	*count = b.n;
-done:
-	free(z);
+	if ((err = bt_store_events(store, log, from_seq, add_event, &b)) == 0 && b.n > 0)
+		err = finish(out, count, &b, log, from_seq, device);
+	bt_buf_free(&b.body);
+	return err;
+}
+
+int bt_batch_build_events(bt_buf *out, const char *log, int64_t from_seq, const uint8_t *const *events,
+			  const size_t *lens, size_t n, const bt_key *device)
+{
+	builder b;
+	size_t L = strlen(log), count = 0;
+	int err = 0;
+	if (L == 0 || L > BT_LOG_ID_MAX_BYTES || n == 0 || n > BT_BATCH_MAX_EVENTS)
+		return bt__error_set(BT_EINVALID, BT_("invalid batch"));
+	memset(&b, 0, sizeof(b));
+	bt_buf_init(&b.body, BT_BATCH_DEFAULT_MAX_BYTES);
+	for (size_t i = 0; i < n && err == 0; i++)
+		err = add_event(from_seq + (int64_t)i, events[i], lens[i], &b);
+	if (err == 0)
+		err = finish(out, &count, &b, log, from_seq, device);
 	bt_buf_free(&b.body);
 	return err;
 }

@@ -67,6 +67,14 @@ int bt_head_verify(const bt_key *key, const char *log, int64_t seq, const uint8_
 int bt_batch_build(bt_buf *out, size_t *count, bt_store *store, const char *log, int64_t from_seq, size_t max_events,
 		   const bt_key *device) BT_WARN_UNUSED;
 
+/*
+ * The same from events held in memory (their exact bytes, in order, the
+ * first numbered from_seq): for a device that keeps its log elsewhere, and
+ * for the benchmarks. The events are checked only for being well formed.
+ */
+int bt_batch_build_events(bt_buf *out, const char *log, int64_t from_seq, const uint8_t *const *events,
+			  const size_t *lens, size_t n, const bt_key *device) BT_WARN_UNUSED;
+
 /* A verified batch: events in order, each decoded. */
 typedef struct {
 	char log[BT_LOG_ID_MAX_BYTES + 1];
