@@ -12,6 +12,7 @@
  * Usage: bench_province [--cells N] [--dir DIR] [--cli PATH]
  */
 #define _DEFAULT_SOURCE
+#include "common.h"
 #include "generate.h"
 #include "store_internal.h"
 
@@ -24,117 +25,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int collect(const char *line, size_t len, void *payload)
-{
-	bt_buf *b = payload;
-	if (bt_buf_put(b, line, len) < 0 || bt_buf_put(b, "\n", 1) < 0)
-		return BT_ENOMEM;
-	return 0;
-}
-
-static void die(const char *what)
-{
-	fprintf(stderr, "bench: %s: %s\n", what, bt_error_last());
-	exit(1);
-}
-
-static void exec_sql(sqlite3 *db, const char *sql)
-{
-	char *msg = NULL;
-	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		fprintf(stderr, "bench: sql: %s\n", msg);
-		exit(1);
-	}
-}
-
-/* Baseline: the same rows, already parsed, inserted raw into plain tables. */
-static double raw_insert(const char *path, bt_record **recs, size_t n, size_t *rows)
-{
-	sqlite3 *db;
-	sqlite3_stmt *mem, *mt, *att, *dues, *other;
-	remove(path);
-	if (sqlite3_open(path, &db) != SQLITE_OK)
-		exit(1);
-	/* The store's own settings: WAL, full sync, the import's page cache. */
-	exec_sql(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA cache_size = -65536;"
-		     "CREATE TABLE member(id TEXT PRIMARY KEY, cell TEXT, name TEXT, joined INTEGER);"
-		     "CREATE TABLE meeting(id TEXT PRIMARY KEY, cell TEXT, date INTEGER, start INTEGER, end INTEGER, flags INTEGER);"
-		     "CREATE TABLE attendance(meeting TEXT, member TEXT, status INTEGER, PRIMARY KEY(meeting, member)) WITHOUT ROWID;"
-		     "CREATE TABLE dues(member TEXT, month INTEGER, amount INTEGER, paid_on INTEGER, PRIMARY KEY(member, month)) WITHOUT ROWID;"
-		     "CREATE TABLE other(kind INTEGER, body TEXT);");
-	sqlite3_prepare_v2(db, "INSERT INTO member VALUES(?1, ?2, ?3, ?4)", -1, &mem, NULL);
-	sqlite3_prepare_v2(db, "INSERT INTO meeting VALUES(?1, ?2, ?3, ?4, ?5, ?6)", -1, &mt, NULL);
-	sqlite3_prepare_v2(db, "INSERT INTO attendance VALUES(?1, ?2, ?3)", -1, &att, NULL);
-	sqlite3_prepare_v2(db, "INSERT INTO dues VALUES(?1, ?2, ?3, ?4)", -1, &dues, NULL);
-	sqlite3_prepare_v2(db, "INSERT INTO other VALUES(?1, ?2)", -1, &other, NULL);
-	double t0 = now();
-	exec_sql(db, "BEGIN");
-	*rows = 0;
-	for (size_t i = 0; i < n; i++) {
-		bt_record *r = recs[i];
-		sqlite3_stmt *st;
-		switch (r->kind) {
-		case BT_KIND_MEMBER:
-			st = mem;
-			sqlite3_bind_text(st, 1, r->id, -1, SQLITE_STATIC);
-			sqlite3_bind_text(st, 2, r->cell, -1, SQLITE_STATIC);
-			sqlite3_bind_text(st, 3, r->name, -1, SQLITE_STATIC);
-			sqlite3_bind_int(st, 4, r->joined);
-			break;
-		case BT_KIND_MEETING:
-			st = mt;
-			sqlite3_bind_text(st, 1, r->id, -1, SQLITE_STATIC);
-			sqlite3_bind_text(st, 2, r->cell, -1, SQLITE_STATIC);
-			sqlite3_bind_int(st, 3, r->date);
-			sqlite3_bind_int(st, 4, r->start_minute);
-			sqlite3_bind_int(st, 5, r->end_minute);
-			sqlite3_bind_int(st, 6, (int)r->flags);
-			for (size_t k = 0; k < r->n_attendance; k++) {
-				sqlite3_bind_text(att, 1, r->id, -1, SQLITE_STATIC);
-				sqlite3_bind_text(att, 2, r->attendance[k].member, -1, SQLITE_STATIC);
-				sqlite3_bind_int(att, 3, (int)r->attendance[k].status);
-				sqlite3_step(att);
-				sqlite3_reset(att);
-				(*rows)++;
-			}
-			break;
-		case BT_KIND_DUES:
-			st = dues;
-			sqlite3_bind_text(st, 1, r->member, -1, SQLITE_STATIC);
-			sqlite3_bind_int(st, 2, r->month);
-			sqlite3_bind_int64(st, 3, r->amount);
-			sqlite3_bind_int(st, 4, r->date);
-			break;
-		default:
-			st = other;
-			sqlite3_bind_int(st, 1, (int)r->kind);
-			sqlite3_bind_text(st, 2, r->canonical, -1, SQLITE_STATIC);
-		}
-		if (sqlite3_step(st) != SQLITE_DONE) {
-			fprintf(stderr, "bench: raw insert: %s\n", sqlite3_errmsg(db));
-			exit(1);
-		}
-		sqlite3_reset(st);
-		(*rows)++;
-	}
-	exec_sql(db, "COMMIT");
-	double t = now() - t0;
-	sqlite3_finalize(mem);
-	sqlite3_finalize(mt);
-	sqlite3_finalize(att);
-	sqlite3_finalize(dues);
-	sqlite3_finalize(other);
-	sqlite3_close(db);
-	return t;
-}
 
 static int count_cell(const bt_cell_result *r, void *payload)
 {
@@ -219,11 +109,11 @@ int main(int argc, char **argv)
 	gen_opts g = {cells, 30, 30, 2025, 42, 0, BT_DATE_NONE};
 	bt_buf file;
 	bt_buf_init(&file, (size_t)4 << 30);
-	if (gen_commune(&g, collect, &file) < 0)
-		die("generate");
+	if (gen_commune(&g, bench_collect, &file) < 0)
+		bench_die("generate");
 	FILE *f = fopen(file_path, "wb");
 	if (!f || fwrite(file.data, 1, file.len, f) != file.len || fclose(f) != 0)
-		die("write workload");
+		bench_die("write workload");
 
 	/* Parse once, untimed, for the baseline. */
 	size_t n_lines = 0, cap = 0;
@@ -234,7 +124,7 @@ int main(int argc, char **argv)
 			recs = realloc(recs, cap * sizeof(*recs));
 		}
 		if (bt_record_parse(&recs[n_lines], p, (size_t)(nl - p)) < 0)
-			die("parse");
+			bench_die("parse");
 		n_lines++;
 	}
 	size_t meetings = 0, attendance = 0, dues = 0;
@@ -250,7 +140,7 @@ int main(int argc, char **argv)
 
 	fprintf(stderr, "bench: raw SQLite insert (baseline)...\n");
 	size_t rows;
-	double t_raw = raw_insert(raw_path, recs, n_lines, &rows);
+	double t_raw = bench_raw_insert(raw_path, recs, n_lines, &rows);
 	for (size_t i = 0; i < n_lines; i++)
 		bt_record_free(recs[i]);
 	free(recs);
@@ -260,42 +150,42 @@ int main(int argc, char **argv)
 	bt_store_opts so = BT_STORE_OPTS_INIT;
 	so.log_id = "bench";
 	if (bt_store_init(&s, store_path, &so) < 0)
-		die("init");
+		bench_die("init");
 	bt_import *imp = NULL;
 	bt_import_opts io = BT_IMPORT_OPTS_INIT;
 	bt_import_stats st;
 	io.timestamp = "2026-11-30T00:00:00Z";
 	io.author = "bench";
-	double t0 = now();
+	double t0 = bench_now();
 	if (bt_import_begin(&imp, s, &io) < 0)
-		die("import");
+		bench_die("import");
 	for (char *p = file.data, *nl; (nl = strchr(p, '\n')); p = nl + 1)
 		if (bt_import_line(imp, p, (size_t)(nl - p)) < 0)
-			die("import");
+			bench_die("import");
 	if (bt_import_commit(imp, &st) < 0)
-		die("commit");
-	double t_import = now() - t0;
+		bench_die("commit");
+	double t_import = bench_now() - t0;
 	bt_import_free(imp);
 	bt_buf_free(&file);
 
 	fprintf(stderr, "bench: raw attendance scan (baseline) and evaluation...\n");
 	sqlite3_stmt *q;
 	long long sum = 0;
-	t0 = now();
+	t0 = bench_now();
 	sqlite3_prepare_v2(s->db, "SELECT meeting, count(*), sum((status & 3) = 0) FROM attendance GROUP BY meeting", -1, &q, NULL);
 	while (sqlite3_step(q) == SQLITE_ROW)
 		sum += sqlite3_column_int64(q, 2);
 	sqlite3_finalize(q);
-	double t_scan = now() - t0;
+	double t_scan = bench_now() - t0;
 
 	bt_buf out;
 	bt_buf_init(&out, 0);
 	bt_eval_opts eo = BT_EVAL_OPTS_INIT;
 	eo.year = 2025;
-	t0 = now();
+	t0 = bench_now();
 	if (bt_store_evaluate(s, &eo, NULL, count_cell, &out) < 0)
-		die("evaluate");
-	double t_eval = now() - t0;
+		bench_die("evaluate");
+	double t_eval = bench_now() - t0;
 	bt_buf_free(&out);
 	bt_store_free(s);
 
@@ -308,11 +198,11 @@ int main(int argc, char **argv)
 
 	if (helper_in >= 0) {
 		long r[2] = {0, 128};
-		t0 = now();
+		t0 = bench_now();
 		if (write(helper_in, "g", 1) != 1 || read(helper_out, r, sizeof(r)) != sizeof(r))
 			r[1] = 128;
 		printf("%-44s %9.2fs, peak memory %.1f MiB (goal < 64 MiB)%s\n", "bontot evaluate --json (whole process)",
-		       now() - t0, (double)r[0] / 1024, r[1] == 0 ? "" : " FAILED");
+		       bench_now() - t0, (double)r[0] / 1024, r[1] == 0 ? "" : " FAILED");
 	}
 	return 0;
 }
