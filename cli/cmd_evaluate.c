@@ -18,7 +18,9 @@ typedef struct {
 
 static const char *const cell_titles[4] = {
 	N_("1.1 Leads the political tasks to completion"), N_("1.2 Good quality of cell meetings"),
-	N_("1.3 Good democracy, unity and discipline"), N_("1.4 At least 50% of members are \"Đảng viên 4 tốt\"")};
+	N_("1.3 Good democracy, unity and discipline"),
+	/* xgettext:no-c-format */
+	N_("1.4 At least 50% of members are \"Đảng viên 4 tốt\"")};
 static const char *const member_titles[4] = {"2.1", "2.2", "2.3", "2.4"};
 
 static const char *member_name(const bt_cell_result *r, const char *id)

@@ -6,9 +6,12 @@
  *   bontot sync [--server URL]                  (push and pull)
  * Keys live beside the store: STORE.key.pem (mode 0600).
  */
+#define _DEFAULT_SOURCE /* realpath */
 #include "cli.h"
 
+#include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -149,8 +152,14 @@ static void log_line(const char *line, void *payload)
 
 int cmd_serve(int argc, char **argv)
 {
-	static const struct option opts[] = {{"listen", required_argument, NULL, 'l'}, {"help", no_argument, NULL, 'h'}, {0}};
-	const char *listen = "127.0.0.1:8080";
+	static const struct option opts[] = {{"listen", required_argument, NULL, 'l'},
+					     {"tls-cert", required_argument, NULL, 'C'},
+					     {"tls-key", required_argument, NULL, 'K'},
+					     {"help", no_argument, NULL, 'h'},
+					     {0}};
+	const char *listen = "127.0.0.1:8080", *cert_file = NULL, *key_file = NULL;
+	char *cert = NULL, *tls_key = NULL, pin[BT_TLS_PIN_BYTES];
+	size_t len;
 	bt_store *s = NULL;
 	bt_key *key = NULL;
 	bt_server *srv = NULL;
@@ -160,14 +169,32 @@ int cmd_serve(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (c == 'l')
 			listen = optarg;
+		else if (c == 'C')
+			cert_file = optarg;
+		else if (c == 'K')
+			key_file = optarg;
 		else if (c == 'h') {
-			printf(_("Usage: bontot [--db FILE] serve [--listen ADDR:PORT]\n\n"
+			printf(_("Usage: bontot [--db FILE] serve [--listen ADDR:PORT] [--tls-cert FILE --tls-key FILE]\n\n"
 				 "Serve the office store: tablets push and pull, enroll with one-time codes, and\n"
 				 "GET /v1/evaluation?year=Y gives the commune's evaluation (docs/protocol.md). Default\n"
-				 "127.0.0.1:8080; port 0 picks a free port. Stops cleanly on SIGTERM or SIGINT.\n"));
+				 "127.0.0.1:8080; port 0 picks a free port. Stops cleanly on SIGTERM or SIGINT.\n"
+				 "With --tls-cert and --tls-key (PEM), HTTPS; the certificate's pin is printed at start:\n"
+				 "give it to the secretaries with the enrollment codes (bontot enroll --pin).\n"));
 			return CLI_OK;
 		} else
 			return cli_usage_error("serve", _("invalid option"));
+	}
+	if ((cert_file != NULL) != (key_file != NULL))
+		return cli_usage_error("serve", _("--tls-cert and --tls-key go together"));
+	if (cert_file) {
+		if (cli_read_file(cert_file, &cert, &len) < 0 || cli_read_file(key_file, &tls_key, &len) < 0) {
+			fprintf(stderr, _("bontot: cannot read %s: %s\n"), cert ? key_file : cert_file, strerror(errno));
+			goto done;
+		}
+		if (bt_tls_pin(pin, cert) < 0) {
+			cli_fail(cert_file);
+			goto done;
+		}
 	}
 	const char *colon = strrchr(listen, ':');
 	if (!colon || colon - listen >= (long)sizeof(addr))
@@ -184,6 +211,8 @@ int cmd_serve(int argc, char **argv)
 	so.address = addr;
 	so.port = atoi(colon + 1);
 	so.log = log_line;
+	so.tls_cert_pem = cert;
+	so.tls_key_pem = tls_key;
 	if (bt_server_start(&srv, s, key, &so) < 0) {
 		cli_fail(NULL);
 		goto done;
@@ -193,7 +222,9 @@ int cmd_serve(int argc, char **argv)
 	sa.sa_handler = on_signal;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
-	printf(_("Serving %s on http://%s:%d\n"), cli_db_path, addr, bt_server_port(srv));
+	if (cert)
+		printf(_("TLS certificate pin: %s\n"), pin);
+	printf(_("Serving %s on %s://%s:%d\n"), cli_db_path, cert ? "https" : "http", addr, bt_server_port(srv));
 	fflush(stdout);
 	while (!stop) {
 		struct timespec ts = {0, 100000000L};
@@ -203,6 +234,10 @@ int cmd_serve(int argc, char **argv)
 	fprintf(stderr, _("Stopped.\n"));
 	rc = CLI_OK;
 done:
+	if (tls_key)
+		memset(tls_key, 0, strlen(tls_key));
+	free(tls_key);
+	free(cert);
 	bt_key_free(key);
 	bt_store_free(s);
 	return rc;
@@ -233,9 +268,14 @@ static int run_sync(bt_store *s, const char *server, size_t batch_events)
 		return cli_fail(NULL);
 	bt_client_opts co = BT_CLIENT_OPTS_INIT;
 	bt_sync_stats st;
+	char pin[BT_TLS_PIN_BYTES + 16], cacert[4096];
 	co.url = server;
 	co.progress = progress;
 	co.max_events = batch_events;
+	if (bt_store_setting(s, "tls_pin", pin, sizeof(pin)) == 0 && pin[0])
+		co.tls_pin = pin;
+	if (bt_store_setting(s, "tls_cacert", cacert, sizeof(cacert)) == 0 && cacert[0])
+		co.tls_cacert = cacert;
 	int err = bt_client_sync(&st, s, key, &co);
 	bt_key_free(key);
 	if (err < 0) {
@@ -291,8 +331,10 @@ int cmd_sync(int argc, char **argv)
 int cmd_enroll(int argc, char **argv)
 {
 	static const struct option opts[] = {{"server", required_argument, NULL, 's'}, {"code", required_argument, NULL, 'c'},
+					     {"pin", required_argument, NULL, 'p'},    {"cacert", required_argument, NULL, 'a'},
 					     {"help", no_argument, NULL, 'h'},	       {0}};
-	const char *server = NULL, *code = NULL;
+	const char *server = NULL, *code = NULL, *pin = NULL, *cacert = NULL;
+	char cacert_abs[PATH_MAX];
 	bt_store *s = NULL;
 	int c, rc = CLI_FAIL;
 	char path[4096], cell[BT_ID_MAX_BYTES + 1];
@@ -302,25 +344,45 @@ int cmd_enroll(int argc, char **argv)
 			server = optarg;
 		else if (c == 'c')
 			code = optarg;
+		else if (c == 'p')
+			pin = optarg;
+		else if (c == 'a')
+			cacert = optarg;
 		else if (c == 'h') {
-			printf(_("Usage: bontot [--db FILE] enroll --server URL --code CODE\n\n"
+			printf(_("Usage: bontot [--db FILE] enroll --server URL --code CODE [--pin PIN | --cacert FILE]\n\n"
 				 "Join this tablet's store to the office with a one-time code from \"bontot office\n"
 				 "enroll-code\": creates the device key (FILE.key.pem, mode 0600) and keeps the office's\n"
-				 "address and public key, then receives the records (a first \"bontot sync\").\n"));
+				 "address and public key, then receives the records (a first \"bontot sync\").\n"
+				 "For an https:// office: --pin sha256//... as \"bontot serve\" prints it (the office's\n"
+				 "certificate is then trusted by its key alone), or --cacert FILE to check it against\n"
+				 "a CA; without either, the system's CAs. Later syncs keep the same check.\n"));
 			return CLI_OK;
 		} else
 			return cli_usage_error("enroll", _("invalid option"));
 	}
 	if (!server || !code || optind != argc)
 		return cli_usage_error("enroll", _("needs --server URL and --code CODE"));
+	if (pin && (strncmp(pin, "sha256//", 8) != 0 || strlen(pin) >= BT_TLS_PIN_BYTES))
+		return cli_usage_error("enroll", _("--pin: sha256// and the base64 hash, as bontot serve prints it"));
+	if (pin && cacert)
+		return cli_usage_error("enroll", _("--pin and --cacert: one or the other"));
+	if (cacert && !realpath(cacert, cacert_abs)) {
+		fprintf(stderr, _("bontot: cannot read %s: %s\n"), cacert, strerror(errno));
+		return CLI_FAIL;
+	}
 	if (cli_open_store(&s) < 0)
 		return CLI_FAIL;
 	key_path(path, sizeof(path));
 	bt_client_opts co = BT_CLIENT_OPTS_INIT;
 	co.url = server;
 	co.progress = progress;
+	co.tls_pin = pin;
+	co.tls_cacert = cacert ? cacert_abs : NULL;
 	if (bt_client_enroll(s, &co, code, path) < 0) {
 		fprintf(stderr, _("bontot: enrollment failed: %s\n"), bt_error_last());
+	} else if ((pin && bt_store_set_setting(s, "tls_pin", pin) < 0) ||
+		   (cacert && bt_store_set_setting(s, "tls_cacert", cacert_abs) < 0)) {
+		cli_fail(NULL);
 	} else if (bt_store_setting(s, "cell", cell, sizeof(cell)) == 0) {
 		printf(_("Enrolled as device %s of cell %s at %s.\n"), bt_store_log_id(s), cell, server);
 		rc = run_sync(s, server, 0);

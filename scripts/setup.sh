@@ -4,7 +4,7 @@
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config
       libsqlite3-dev libssl-dev zlib1g-dev libjansson-dev libutf8proc-dev
-      libmicrohttpd-dev libcurl4-openssl-dev curl
+      libmicrohttpd-dev libcurl4-openssl-dev curl openssl
       libcunit1-dev sqlite3 locales gettext clang libclang-rt-14-dev)
 missing=()
 for p in "${pkgs[@]}"; do

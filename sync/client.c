@@ -61,6 +61,14 @@ static int http(response *r, const bt_client_opts *o, const char *method, const 
 		curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
 		curl_easy_setopt(c, CURLOPT_TIMEOUT, o->timeout_seconds > 0 ? o->timeout_seconds : 60L);
 		curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+		if (o->tls_pin) {
+			/* The pin is the trust: the office's own certificate needs no CA, nor a matching name. */
+			curl_easy_setopt(c, CURLOPT_PINNEDPUBLICKEY, o->tls_pin);
+			curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+			curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+		} else if (o->tls_cacert) {
+			curl_easy_setopt(c, CURLOPT_CAINFO, o->tls_cacert);
+		}
 		if (strcmp(method, "POST") == 0) {
 			h = curl_slist_append(h, type);
 			curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
@@ -71,6 +79,13 @@ static int http(response *r, const bt_client_opts *o, const char *method, const 
 		if (rc == CURLE_OK) {
 			curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
 			err = 0;
+		} else if (rc == CURLE_SSL_PINNEDPUBKEYNOTMATCH || rc == CURLE_PEER_FAILED_VERIFICATION) {
+			/* Not the office: refused at once, never retried. */
+			err = bt__error_set(BT_EBADSIG, BT_("%s is not the office this tablet trusts (TLS: %s)"), o->url,
+					    errbuf[0] ? errbuf : curl_easy_strerror(rc));
+			curl_slist_free_all(h);
+			curl_easy_cleanup(c);
+			return err;
 		} else {
 			err = bt__error_set(BT_ENET, BT_("cannot reach %s: %s"), o->url, errbuf[0] ? errbuf : curl_easy_strerror(rc));
 		}

@@ -10,9 +10,13 @@
 #include "buf.h"
 #include "error.h"
 #include "i18n.h"
+#include "sha256.h"
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -354,14 +358,26 @@ int bt_server_start(bt_server **out, bt_store *store, const bt_key *office_key, 
 		free(s);
 		return bt__error_set(BT_EINVALID, BT_("invalid listening address \"%.64s\""), opts->address);
 	}
-	s->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, (uint16_t)opts->port, NULL, NULL, handle, s,
-				     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_NOTIFY_COMPLETED, completed, s,
-				     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)64,
-				     MHD_OPTION_END);
+	if ((opts->tls_cert_pem != NULL) != (opts->tls_key_pem != NULL)) {
+		free(s);
+		return bt__error_set(BT_EINVALID, BT_("TLS needs both a certificate and its key"));
+	}
+	if (opts->tls_cert_pem)
+		s->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_TLS, (uint16_t)opts->port, NULL, NULL,
+					     handle, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+					     MHD_OPTION_NOTIFY_COMPLETED, completed, s, MHD_OPTION_CONNECTION_TIMEOUT,
+					     (unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)64, MHD_OPTION_HTTPS_MEM_CERT,
+					     opts->tls_cert_pem, MHD_OPTION_HTTPS_MEM_KEY, opts->tls_key_pem, MHD_OPTION_END);
+	else
+		s->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, (uint16_t)opts->port, NULL, NULL, handle, s,
+					     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_NOTIFY_COMPLETED, completed,
+					     s, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_CONNECTION_LIMIT,
+					     (unsigned)64, MHD_OPTION_END);
 	if (!s->daemon) {
 		free(s);
-		return bt__error_set(BT_ENET, BT_("cannot listen on %s:%d"), opts->address ? opts->address : "127.0.0.1",
-				     opts->port);
+		return bt__error_set(BT_ENET, opts->tls_cert_pem ? BT_("cannot listen on %s:%d (or the TLS certificate or key is not usable)")
+								 : BT_("cannot listen on %s:%d"),
+				     opts->address ? opts->address : "127.0.0.1", opts->port);
 	}
 	const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
 	s->port = info ? info->port : opts->port;
@@ -377,4 +393,22 @@ void bt_server_stop(bt_server *s)
 		return;
 	MHD_stop_daemon(s->daemon);
 	free(s);
+}
+
+int bt_tls_pin(char out[BT_TLS_PIN_BYTES], const char *cert_pem)
+{
+	BIO *bio = BIO_new_mem_buf(cert_pem, -1);
+	X509 *x = bio ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
+	unsigned char *der = NULL, hash[BT_HASH_BYTES];
+	int len = x ? i2d_PUBKEY(X509_get0_pubkey(x), &der) : -1, err = 0;
+	if (len <= 0 || bt__sha256(hash, der, (size_t)len) < 0) {
+		err = bt__error_set(BT_EINVALID, BT_("not a TLS certificate (PEM)"));
+	} else {
+		memcpy(out, "sha256//", 8);
+		EVP_EncodeBlock((unsigned char *)out + 8, hash, BT_HASH_BYTES); /* 44 characters and a NUL */
+	}
+	OPENSSL_free(der);
+	X509_free(x);
+	BIO_free(bio);
+	return err;
 }

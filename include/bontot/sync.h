@@ -199,10 +199,20 @@ typedef struct {
 	size_t max_pull_events;  /* events per pulled batch (0: 2000) */
 	void (*log)(const char *line, void *payload); /* one line per request handled; may be NULL */
 	void *log_payload;
+	const char *tls_cert_pem; /* both set: HTTPS with this certificate (PEM text) and its key */
+	const char *tls_key_pem;
 } bt_server_opts;
 
-#define BT_SERVER_OPTS_VERSION 1
-#define BT_SERVER_OPTS_INIT {BT_SERVER_OPTS_VERSION, NULL, 0, 0, 0, NULL, NULL}
+#define BT_SERVER_OPTS_VERSION 2
+#define BT_SERVER_OPTS_INIT {BT_SERVER_OPTS_VERSION, NULL, 0, 0, 0, NULL, NULL, NULL, NULL}
+
+/*
+ * The pin of a certificate's public key as curl takes it
+ * ("sha256//" and the base64 SHA-256 of the DER SubjectPublicKeyInfo), into
+ * out (at least BT_TLS_PIN_BYTES). BT_EINVALID if the PEM is not a certificate.
+ */
+#define BT_TLS_PIN_BYTES 64
+int bt_tls_pin(char out[BT_TLS_PIN_BYTES], const char *cert_pem) BT_WARN_UNUSED;
 
 /*
  * Serve `store` (the office's) over HTTP on its own thread until
@@ -225,10 +235,12 @@ typedef struct {
 	size_t max_events;       /* events per pushed batch (0: 500): a weak link progresses batch by batch */
 	void (*progress)(const char *line, void *payload); /* may be NULL */
 	void *payload;
+	const char *tls_pin;     /* https: the office key's pin ("sha256//..."), checked instead of a CA */
+	const char *tls_cacert;  /* https: a CA file to check the office's certificate against */
 } bt_client_opts;
 
-#define BT_CLIENT_OPTS_VERSION 1
-#define BT_CLIENT_OPTS_INIT {BT_CLIENT_OPTS_VERSION, NULL, 0, 3, 0, NULL, NULL}
+#define BT_CLIENT_OPTS_VERSION 2
+#define BT_CLIENT_OPTS_INIT {BT_CLIENT_OPTS_VERSION, NULL, 0, 3, 0, NULL, NULL, NULL, NULL}
 
 /*
  * Enroll this tablet's store with a one-time code: create the device key at

@@ -288,6 +288,73 @@ static void test_sync__killed_client_and_server_lose_nothing(void)
 	stop_server();
 }
 
+/* Start the server with TLS; the pin it prints. */
+static void start_tls_server(const char *store, char pin[BT_TLS_PIN_BYTES])
+{
+	int fds[2];
+	CU_ASSERT_FATAL(pipe(fds) == 0);
+	server = fork();
+	if (server == 0) {
+		dup2(fds[1], 1);
+		close(fds[0]);
+		freopen(bt_test_path("serve-tls.log"), "w", stderr);
+		execl(B, B, "--db", store, "serve", "--listen", "127.0.0.1:0", "--tls-cert", bt_test_path("cert.pem"), "--tls-key",
+		      bt_test_path("cert.key"), (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	char text[512] = "";
+	size_t n = 0;
+	int lines = 0;
+	while (n < sizeof(text) - 1 && lines < 2 && read(fds[0], text + n, 1) == 1)
+		lines += text[n++] == '\n';
+	text[n] = '\0';
+	close(fds[0]);
+	const char *p = strstr(text, "sha256//"), *u = strstr(text, "https://127.0.0.1:");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(u);
+	sscanf(p, "%63s", pin);
+	port = atoi(u + strlen("https://127.0.0.1:"));
+	CU_ASSERT_FATAL(port > 0);
+}
+
+static void test_sync__tls_with_a_pinned_key_or_a_ca(void)
+{
+	char office[512], pin[BT_TLS_PIN_BYTES], wrong[BT_TLS_PIN_BYTES];
+	snprintf(office, sizeof(office), "%s", db("office4.db"));
+	CU_ASSERT_EQUAL_FATAL(sh("cd '%s' && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout cert.key -out cert.pem -days 30 -subj /CN=office -addext subjectAltName=IP:127.0.0.1 && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout other.key -out other.pem -days 30 -subj /CN=other -addext subjectAltName=IP:127.0.0.1",
+				 bt_test_dir()), 0);
+	CU_ASSERT_EQUAL_FATAL(sh("rm -f '%s'* && '" B "' --db '%s' init --log-id office && '" B "' sample --cells 1 --members 5-5 --year 2025 --seed 2 > '%s' && '" B "' --db '%s' import '%s' && '" B "' --db '%s' office init",
+				 office, office, db("t.jsonl"), office, db("t.jsonl"), office), 0);
+	start_tls_server(office, pin);
+	/* The pin is the certificate key's, as openssl computes it. */
+	CU_ASSERT_EQUAL(sh("openssl x509 -in '%s' -pubkey -noout | openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64", db("cert.pem")), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, pin + 8));
+	CU_ASSERT_EQUAL_FATAL(sh("'" B "' --db '%s' office enroll-code --cell CB-0001 --role secretary | tail -1", office), 0);
+	char code[32];
+	sscanf(out, " %31s", code);
+	/* Another key's pin: refused at once, the code not spent. */
+	CU_ASSERT_EQUAL(sh("openssl x509 -in '%s' -pubkey -noout | openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64", db("other.pem")), 0);
+	snprintf(wrong, sizeof(wrong), "sha256//%.44s", out);
+	CU_ASSERT_EQUAL(sh("rm -f '%s'* && '" B "' --db '%s' init --log-id tablet-x && '" B "' --db '%s' enroll --server https://127.0.0.1:%d --code %s --pin '%s'",
+			   db("x.db"), db("x.db"), db("x.db"), port, code, wrong), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "TLS"));
+	/* The office's pin: enrolled, synced over HTTPS. */
+	CU_ASSERT_EQUAL(sh("rm -f '%s'* && '" B "' --db '%s' init --log-id tablet-p && '" B "' --db '%s' enroll --server https://127.0.0.1:%d --code %s --pin '%s' && '" B "' --db '%s' record dues member=DV-0001-01 month=2026-01 amount=20000 paid_on=2026-01-05 && '" B "' --db '%s' sync",
+			   db("p.db"), db("p.db"), db("p.db"), port, code, pin, db("p.db"), db("p.db")), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "https://"));
+	/* A CA file instead of a pin: the certificate checked, name and all. */
+	CU_ASSERT_EQUAL_FATAL(sh("'" B "' --db '%s' office enroll-code --cell CB-0001 --role deputy | tail -1", office), 0);
+	sscanf(out, " %31s", code);
+	CU_ASSERT_EQUAL(sh("rm -f '%s'* && '" B "' --db '%s' init --log-id tablet-y && '" B "' --db '%s' enroll --server https://127.0.0.1:%d --code %s --cacert '%s'",
+			   db("y.db"), db("y.db"), db("y.db"), port, code, db("other.pem")), 1);
+	CU_ASSERT_EQUAL(sh("rm -f '%s'* && '" B "' --db '%s' init --log-id tablet-c && '" B "' --db '%s' enroll --server https://127.0.0.1:%d --code %s --cacert '%s' && '" B "' --db '%s' sync",
+			   db("c.db"), db("c.db"), db("c.db"), port, code, db("cert.pem"), db("c.db")), 0);
+	/* Plain HTTP to the HTTPS server gets nowhere. */
+	CU_ASSERT_NOT_EQUAL(sh("curl -sf http://127.0.0.1:%d/v1/logs", port), 0);
+	stop_server();
+}
+
 /* Start the flaky proxy in front of the server; its port. */
 static pid_t proxy;
 static int start_proxy(const char *flags)
@@ -372,6 +439,7 @@ int main(void)
 		{"two tablets of a cell and one of another converge", test_sync__two_tablets_of_a_cell_and_one_of_another_converge},
 		{"killed client and server lose nothing", test_sync__killed_client_and_server_lose_nothing},
 		{"a flaky link cuts, duplicates and reorders", test_sync__a_flaky_link_cuts_duplicates_and_reorders},
+		{"TLS with a pinned key or a CA", test_sync__tls_with_a_pinned_key_or_a_ca},
 		CU_TEST_INFO_NULL};
 	int rc = bt_test_run("sync", tests);
 	free(out);
