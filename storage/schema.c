@@ -72,8 +72,8 @@ static const char *const migrations[] = {
 	"  revoked INTEGER NOT NULL DEFAULT 0);"
 	"CREATE TABLE conflict(event INTEGER PRIMARY KEY, winner INTEGER NOT NULL, kind INTEGER NOT NULL, key TEXT NOT NULL);",
 	/* 4 -> 5: one-time enrollment codes (only their hash is kept). */
-	"CREATE TABLE enroll_code(code_hash BLOB PRIMARY KEY, cell TEXT NOT NULL, role TEXT NOT NULL,"
-	"  expires INTEGER NOT NULL, used INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;",
+	("CREATE TABLE enroll_code(code_hash BLOB PRIMARY KEY, cell TEXT NOT NULL, role TEXT NOT NULL,"
+	 "  expires INTEGER NOT NULL, used INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;"),
 };
 
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -237,19 +237,28 @@ static enum MHD_Result post_push(bt_server *s, struct MHD_Connection *c, request
 }
 
 /* Body: "code\ndevice id\n" then the device's public key PEM. */
+int bt_enroll_request_parse(char code[BT_ENROLL_CODE_MAX + 1], char device[BT_LOG_ID_MAX_BYTES + 1], bt_key **key,
+			    const uint8_t *body, size_t len)
+{
+	const char *p = (const char *)body, *end = p + len, *nl1, *nl2;
+	*key = NULL;
+	if (!body || !(nl1 = memchr(p, '\n', len)) || !(nl2 = memchr(nl1 + 1, '\n', (size_t)(end - nl1 - 1))) ||
+	    nl1 - p > BT_ENROLL_CODE_MAX || nl1 == p || nl2 - nl1 - 1 > BT_LOG_ID_MAX_BYTES || nl2 - nl1 - 1 < 1 ||
+	    memchr(p, '\0', (size_t)(nl2 - p)))
+		return bt__error_set(BT_EINVALID, BT_("enrollment request: expected the code, the device id and a public key"));
+	memcpy(code, p, (size_t)(nl1 - p));
+	code[nl1 - p] = '\0';
+	memcpy(device, nl1 + 1, (size_t)(nl2 - nl1 - 1));
+	device[nl2 - nl1 - 1] = '\0';
+	return bt_key_from_public_pem(key, nl2 + 1, (size_t)(end - nl2 - 1)) < 0 ? BT_EINVALID : 0;
+}
+
 static enum MHD_Result post_enroll(bt_server *s, struct MHD_Connection *c, request *rq)
 {
-	char code[65], device[BT_LOG_ID_MAX_BYTES + 1], cell[BT_ID_MAX_BYTES + 1], *pem = NULL;
+	char code[BT_ENROLL_CODE_MAX + 1], device[BT_LOG_ID_MAX_BYTES + 1], cell[BT_ID_MAX_BYTES + 1], *pem = NULL;
 	bt_key *key = NULL;
 	bt_buf b;
-	const char *p = rq->body.data ? rq->body.data : "", *nl1 = strchr(p, '\n'), *nl2 = nl1 ? strchr(nl1 + 1, '\n') : NULL;
-	if (!nl1 || !nl2 || nl1 - p > 64 || nl2 - nl1 - 1 > BT_LOG_ID_MAX_BYTES || nl2 - nl1 - 1 < 1) {
-		bt__error_set(BT_EINVALID, BT_("enrollment request: expected the code, the device id and a public key"));
-		return reply_error(s, c, "enroll", BT_EINVALID);
-	}
-	snprintf(code, sizeof(code), "%.*s", (int)(nl1 - p), p);
-	snprintf(device, sizeof(device), "%.*s", (int)(nl2 - nl1 - 1), nl1 + 1);
-	if (bt_key_from_public_pem(&key, nl2 + 1, rq->body.len - (size_t)(nl2 + 1 - p)) < 0)
+	if (bt_enroll_request_parse(code, device, &key, (const uint8_t *)rq->body.data, rq->body.len) < 0)
 		return reply_error(s, c, "enroll", BT_EINVALID);
 	int err = bt_store_enroll(s->store, code, device, key, (int64_t)time(NULL), cell);
 	bt_key_free(key);

@@ -225,6 +225,15 @@ int bt_server_port(const bt_server *server);
 /* Stop listening, finish the request in progress, free. Accepts NULL. */
 void bt_server_stop(bt_server *server);
 
+/*
+ * Parse the body of POST /v1/enroll: the code, a newline, the device id, a
+ * newline, the device's public key (PEM). No NUL bytes before the key.
+ * BT_EINVALID when malformed; *key is then NULL.
+ */
+#define BT_ENROLL_CODE_MAX 64
+int bt_enroll_request_parse(char code[BT_ENROLL_CODE_MAX + 1], char device[BT_LOG_ID_MAX_BYTES + 1], bt_key **key,
+			    const uint8_t *body, size_t len) BT_WARN_UNUSED;
+
 /* ---- the tablet's client ---- */
 
 typedef struct {

@@ -239,12 +239,50 @@ static void test_accept__concurrent_versions_converge(void)
 	free_world(&w);
 }
 
+static void test_accept__enrollment_requests_are_parsed_strictly(void)
+{
+	bt_key *k = NULL, *got = NULL;
+	char *pem = NULL, code[BT_ENROLL_CODE_MAX + 1], device[BT_LOG_ID_MAX_BYTES + 1], body[2048];
+	CU_ASSERT_EQUAL_FATAL(bt_key_generate(&k), 0);
+	CU_ASSERT_EQUAL_FATAL(bt_key_public_pem(&pem, k), 0);
+	int n = snprintf(body, sizeof(body), "ABCD-EFGH-JKLM\ntablet-1\n%s", pem);
+	CU_ASSERT_EQUAL(bt_enroll_request_parse(code, device, &got, (const uint8_t *)body, (size_t)n), 0);
+	CU_ASSERT_STRING_EQUAL(code, "ABCD-EFGH-JKLM");
+	CU_ASSERT_STRING_EQUAL(device, "tablet-1");
+	char *again = NULL;
+	CU_ASSERT_EQUAL(bt_key_public_pem(&again, got), 0);
+	CU_ASSERT_STRING_EQUAL(again, pem);
+	free(again);
+	bt_key_free(got);
+	/* Malformed: each refused with BT_EINVALID and no key. */
+	char long_code[200];
+	memset(long_code, 'A', 65);
+	long_code[65] = '\0';
+	const char *bad[] = {"", "no newline", "CODE\nno second newline", "\ntablet-1\nKEY", "CODE\n\nKEY",
+			     "CODE\ntablet-1\nnot a key", long_code};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char b[512];
+		int m = i == 6 ? snprintf(b, sizeof(b), "%s\ntablet-1\n%s", bad[i], pem) : snprintf(b, sizeof(b), "%s", bad[i]);
+		got = (bt_key *)1;
+		CU_ASSERT_EQUAL(bt_enroll_request_parse(code, device, &got, (const uint8_t *)b, (size_t)m), BT_EINVALID);
+		CU_ASSERT_PTR_NULL(got);
+	}
+	/* A NUL inside the code or the device id. */
+	memcpy(body, "AB\0D", 4);
+	got = (bt_key *)1;
+	CU_ASSERT_EQUAL(bt_enroll_request_parse(code, device, &got, (const uint8_t *)body, (size_t)n), BT_EINVALID);
+	CU_ASSERT_PTR_NULL(got);
+	free(pem);
+	bt_key_free(k);
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
 		{"a tablet's month reaches the office once", test_accept__a_tablets_month_reaches_the_office_once},
 		{"refusals apply nothing", test_accept__refusals_apply_nothing},
 		{"concurrent versions converge", test_accept__concurrent_versions_converge},
+		{"enrollment requests are parsed strictly", test_accept__enrollment_requests_are_parsed_strictly},
 		CU_TEST_INFO_NULL};
 	return bt_test_run("accept", tests);
 }
