@@ -239,6 +239,37 @@ static void test_accept__concurrent_versions_converge(void)
 	free_world(&w);
 }
 
+static void test_accept__enrollment_codes_expire_and_work_once(void)
+{
+	bt_store *s = init("codes.db", "office");
+	bt_import_stats st;
+	bt_key *k = NULL, *other = NULL;
+	char code[BT_ENROLL_CODE_BYTES], old[BT_ENROLL_CODE_BYTES], cell[BT_ID_MAX_BYTES + 1];
+	CU_ASSERT_EQUAL_FATAL(bt_test_import(s, BASE, &st), 0);
+	CU_ASSERT_EQUAL_FATAL(bt_key_generate(&k), 0);
+	CU_ASSERT_EQUAL_FATAL(bt_key_generate(&other), 0);
+	/* Expired one second ago: refused, nothing enrolled. */
+	CU_ASSERT_EQUAL(bt_store_enroll_code(old, s, "CB", BT_ROLE_DEVICE_SECRETARY, 1000), 0);
+	CU_ASSERT_EQUAL(bt_store_enroll(s, old, "tablet-a", k, 1001, cell), BT_EDENIED);
+	CU_ASSERT_PTR_NOT_NULL(strstr(bt_error_last(), "hết hạn"));
+	/* Unknown code. */
+	CU_ASSERT_EQUAL(bt_store_enroll(s, "NOPE-NOPE-NOPE", "tablet-a", k, 1001, cell), BT_EDENIED);
+	/* A good code, once; the same device and key again get the same answer; anyone else is refused. */
+	CU_ASSERT_EQUAL(bt_store_enroll_code(code, s, "CB", BT_ROLE_DEVICE_SECRETARY, 5000), 0);
+	CU_ASSERT_EQUAL(bt_store_enroll(s, code, "tablet-a", k, 1001, cell), 0);
+	CU_ASSERT_STRING_EQUAL(cell, "CB");
+	CU_ASSERT_EQUAL(bt_store_enroll(s, code, "tablet-a", k, 1002, cell), 0);
+	CU_ASSERT_EQUAL(bt_store_enroll(s, code, "tablet-a", other, 1002, cell), BT_EDENIED);
+	CU_ASSERT_EQUAL(bt_store_enroll(s, code, "tablet-b", k, 1002, cell), BT_EDENIED);
+	CU_ASSERT_PTR_NOT_NULL(strstr(bt_error_last(), "đã được dùng"));
+	/* Revoked, the same request no longer passes either. */
+	CU_ASSERT_EQUAL(bt_store_device_revoke(s, "tablet-a"), 0);
+	CU_ASSERT_EQUAL(bt_store_enroll(s, code, "tablet-a", k, 1003, cell), BT_EDENIED);
+	bt_key_free(k);
+	bt_key_free(other);
+	bt_store_free(s);
+}
+
 static void test_accept__enrollment_requests_are_parsed_strictly(void)
 {
 	bt_key *k = NULL, *got = NULL;
@@ -283,6 +314,7 @@ int main(void)
 		{"refusals apply nothing", test_accept__refusals_apply_nothing},
 		{"concurrent versions converge", test_accept__concurrent_versions_converge},
 		{"enrollment requests are parsed strictly", test_accept__enrollment_requests_are_parsed_strictly},
+		{"enrollment codes expire and work once", test_accept__enrollment_codes_expire_and_work_once},
 		CU_TEST_INFO_NULL};
 	return bt_test_run("accept", tests);
 }
