@@ -410,6 +410,33 @@ int bt_store_log_head(bt_store *s, const char *log, int64_t *seq)
 	return err;
 }
 
+int bt_store_device_lookup(bt_store *s, const char *id, char cell[BT_ID_MAX_BYTES + 1], bt_device_role *role,
+			   int *revoked, bt_key **key)
+{
+	sqlite3_stmt *st = NULL;
+	int err = 0;
+	if (key)
+		*key = NULL;
+	if (sqlite3_prepare_v2(s->db, "SELECT cell, role, revoked, public_key FROM device WHERE id = ?1", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return bt_store__db_error(s, BT_EIO, BT_("reading the settings"));
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		err = bt__error_set(BT_ENOTFOUND, BT_("no device \"%.64s\""), id);
+	} else {
+		const char *r = (const char *)sqlite3_column_text(st, 1), *pem = (const char *)sqlite3_column_text(st, 3);
+		bt__copy_utf8(cell, BT_ID_MAX_BYTES + 1, (const char *)sqlite3_column_text(st, 0));
+		*role = strcmp(r, "secretary") == 0 ? BT_ROLE_DEVICE_SECRETARY
+			: strcmp(r, "deputy") == 0  ? BT_ROLE_DEVICE_DEPUTY
+						    : BT_ROLE_DEVICE_OFFICE;
+		*revoked = sqlite3_column_int(st, 2);
+		if (key)
+			err = bt_key_from_public_pem(key, pem, strlen(pem));
+	}
+	sqlite3_finalize(st);
+	return err;
+}
+
 int bt_store_devices(bt_store *s, int (*each)(const bt_device_info *device, void *payload), void *payload)
 {
 	sqlite3_stmt *st = NULL;

@@ -40,8 +40,34 @@ static void backoff(int attempt)
 }
 
 /* One HTTP exchange with retries on network failures (not on HTTP answers). */
+/* The X-Bontot-* headers that sign a read as the device (docs/protocol.md). */
+static int sign_request(struct curl_slist **h, const bt_key *key, const char *device, const char *method, const char *path)
+{
+	char line[300], hex[2 * BT_ED25519_SIG_BYTES + 1], bare[512];
+	uint8_t sig[BT_ED25519_SIG_BYTES];
+	int64_t now = (int64_t)time(NULL);
+	bt_buf m;
+	int err;
+	snprintf(bare, sizeof(bare), "%.*s", (int)strcspn(path, "?"), path);
+	bt_buf_init(&m, 4096);
+	if ((err = bt_request_message(&m, device, now, method, bare)) == 0)
+		err = bt_key_sign(sig, key, m.data, m.len);
+	bt_buf_free(&m);
+	if (err < 0)
+		return err;
+	for (size_t i = 0; i < BT_ED25519_SIG_BYTES; i++)
+		snprintf(hex + 2 * i, 3, "%02x", sig[i]);
+	snprintf(line, sizeof(line), "X-Bontot-Device: %s", device);
+	*h = curl_slist_append(*h, line);
+	snprintf(line, sizeof(line), "X-Bontot-Time: %lld", (long long)now);
+	*h = curl_slist_append(*h, line);
+	snprintf(line, sizeof(line), "X-Bontot-Signature: %s", hex);
+	*h = curl_slist_append(*h, line);
+	return *h ? 0 : bt__oom();
+}
+
 static int http(response *r, const bt_client_opts *o, const char *method, const char *path, const void *body, size_t len,
-		const char *type)
+		const char *type, const bt_key *auth, const char *auth_id)
 {
 	char url[1024], errbuf[CURL_ERROR_SIZE];
 	int err = BT_ENET;
@@ -71,12 +97,25 @@ static int http(response *r, const bt_client_opts *o, const char *method, const 
 		}
 		if (strcmp(method, "POST") == 0) {
 			h = curl_slist_append(h, type);
-			curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
 			curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
 			curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)len);
 		}
+		if (auth && (err = sign_request(&h, auth, auth_id, method, path)) < 0) {
+			curl_slist_free_all(h);
+			curl_easy_cleanup(c);
+			return err;
+		}
+		if (h)
+			curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
 		CURLcode rc = curl_easy_perform(c);
-		if (rc == CURLE_OK) {
+		curl_off_t declared = -1;
+		if (rc == CURLE_OK)
+			curl_easy_getinfo(c, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &declared);
+		if (rc == CURLE_OK && ((declared >= 0 && (size_t)declared != r->body.len) ||
+				       (declared < 0 && strcmp(method, "POST") == 0 && r->body.len == 0))) {
+			/* A reply cut short on the way: a network failure, tried again. */
+			err = bt__error_set(BT_ENET, BT_("cannot reach %s: %s"), o->url, BT_("the answer was cut short"));
+		} else if (rc == CURLE_OK) {
 			curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
 			err = 0;
 		} else if (rc == CURLE_SSL_PINNEDPUBKEYNOTMATCH || rc == CURLE_PEER_FAILED_VERIFICATION) {
@@ -144,7 +183,7 @@ int bt_client_enroll(bt_store *tablet, const bt_client_opts *o, const char *code
 	if ((err = bt_key_public_pem(&pem, device)) < 0)
 		goto fail;
 	bt_buf_printf(&body, "%s\n%s\n%s", code, bt_store_log_id(tablet), pem);
-	if ((err = http(&r, o, "POST", "/v1/enroll", body.data, body.len, "Content-Type: text/plain")) < 0)
+	if ((err = http(&r, o, "POST", "/v1/enroll", body.data, body.len, "Content-Type: text/plain", NULL, NULL)) < 0)
 		goto fail;
 	if (r.status != 200) {
 		err = refused(&r);
@@ -205,7 +244,7 @@ int bt_client_sync(bt_sync_stats *st, bt_store *tablet, const bt_key *device, co
 	bt_buf_init(&batch, 0);
 	/* Push: from what the office acknowledges, batch by batch. */
 	snprintf(path, sizeof(path), "/v1/head?log=%s", log);
-	if ((err = http(&r, o, "GET", path, NULL, 0, NULL)) < 0)
+	if ((err = http(&r, o, "GET", path, NULL, 0, NULL, device, log)) < 0)
 		goto done;
 	if (r.status != 200) {
 		err = refused(&r);
@@ -223,7 +262,7 @@ int bt_client_sync(bt_sync_stats *st, bt_store *tablet, const bt_key *device, co
 			goto done;
 		if (n == 0)
 			break;
-		if ((err = http(&r, o, "POST", "/v1/push", batch.data, batch.len, "Content-Type: application/octet-stream")) < 0)
+		if ((err = http(&r, o, "POST", "/v1/push", batch.data, batch.len, "Content-Type: application/octet-stream", device, log)) < 0)
 			goto done;
 		if (r.status != 200) {
 			err = refused(&r);
@@ -244,7 +283,7 @@ int bt_client_sync(bt_sync_stats *st, bt_store *tablet, const bt_key *device, co
 		}
 	}
 	/* Pull: every log the office holds but our own - the office's and the other tablets' - from what we hold. */
-	if ((err = http(&r, o, "GET", "/v1/logs", NULL, 0, NULL)) < 0)
+	if ((err = http(&r, o, "GET", "/v1/logs", NULL, 0, NULL, device, log)) < 0)
 		goto done;
 	if (r.status != 200) {
 		err = refused(&r);
@@ -274,7 +313,7 @@ int bt_client_sync(bt_sync_stats *st, bt_store *tablet, const bt_key *device, co
 			if (held >= theirs)
 				break;
 			snprintf(path, sizeof(path), "/v1/pull?log=%s&from=%lld", name, (long long)held + 1);
-			if ((err = http(&r, o, "GET", path, NULL, 0, NULL)) < 0)
+			if ((err = http(&r, o, "GET", path, NULL, 0, NULL, device, log)) < 0)
 				break;
 			if (r.status == 204)
 				break;

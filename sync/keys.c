@@ -154,23 +154,41 @@ int bt_head_message(bt_buf *out, const char *log, int64_t seq, const uint8_t has
 	return out->failed ? BT_ENOMEM : 0;
 }
 
+int bt_key_sign(uint8_t sig[BT_ED25519_SIG_BYTES], const bt_key *k, const void *msg, size_t len)
+{
+	EVP_MD_CTX *ctx = NULL;
+	size_t n = BT_ED25519_SIG_BYTES;
+	int err = 0;
+	if (!k->has_private)
+		return bt__error_set(BT_EINVALID, BT_("not a private key"));
+	/* Ed25519 signs the message itself (no separate digest). */
+	if (!(ctx = EVP_MD_CTX_new()) || EVP_DigestSignInit(ctx, NULL, NULL, NULL, k->pkey) != 1 ||
+	    EVP_DigestSign(ctx, sig, &n, msg, len) != 1 || n != BT_ED25519_SIG_BYTES)
+		err = ssl_error("Ed25519 sign");
+	EVP_MD_CTX_free(ctx);
+	return err;
+}
+
+int bt_key_verify(const bt_key *k, const void *msg, size_t len, const uint8_t sig[BT_ED25519_SIG_BYTES])
+{
+	EVP_MD_CTX *ctx = NULL;
+	int err = 0;
+	if (!(ctx = EVP_MD_CTX_new()) || EVP_DigestVerifyInit(ctx, NULL, NULL, NULL, k->pkey) != 1)
+		err = ssl_error("Ed25519 verify");
+	else if (EVP_DigestVerify(ctx, sig, BT_ED25519_SIG_BYTES, msg, len) != 1)
+		err = bt__error_set(BT_EBADSIG, BT_("the signature does not verify"));
+	EVP_MD_CTX_free(ctx);
+	return err;
+}
+
 int bt_head_sign(uint8_t sig[BT_ED25519_SIG_BYTES], const bt_key *k, const char *log, int64_t seq,
 		 const uint8_t hash[BT_HASH_BYTES])
 {
 	bt_buf m;
-	EVP_MD_CTX *ctx = NULL;
-	size_t n = BT_ED25519_SIG_BYTES;
 	int err;
-	if (!k->has_private)
-		return bt__error_set(BT_EINVALID, BT_("not a private key"));
 	bt_buf_init(&m, 4096);
-	if ((err = bt_head_message(&m, log, seq, hash)) == 0) {
-		/* Ed25519 signs the message itself (no separate digest). */
-		if (!(ctx = EVP_MD_CTX_new()) || EVP_DigestSignInit(ctx, NULL, NULL, NULL, k->pkey) != 1 ||
-		    EVP_DigestSign(ctx, sig, &n, (const uint8_t *)m.data, m.len) != 1 || n != BT_ED25519_SIG_BYTES)
-			err = ssl_error("Ed25519 sign");
-	}
-	EVP_MD_CTX_free(ctx);
+	if ((err = bt_head_message(&m, log, seq, hash)) == 0)
+		err = bt_key_sign(sig, k, m.data, m.len);
 	bt_buf_free(&m);
 	return err;
 }
@@ -179,16 +197,16 @@ int bt_head_verify(const bt_key *k, const char *log, int64_t seq, const uint8_t 
 		   const uint8_t sig[BT_ED25519_SIG_BYTES])
 {
 	bt_buf m;
-	EVP_MD_CTX *ctx = NULL;
 	int err;
 	bt_buf_init(&m, 4096);
-	if ((err = bt_head_message(&m, log, seq, hash)) == 0) {
-		if (!(ctx = EVP_MD_CTX_new()) || EVP_DigestVerifyInit(ctx, NULL, NULL, NULL, k->pkey) != 1)
-			err = ssl_error("Ed25519 verify");
-		else if (EVP_DigestVerify(ctx, sig, BT_ED25519_SIG_BYTES, (const uint8_t *)m.data, m.len) != 1)
-			err = bt__error_set(BT_EBADSIG, BT_("the signature of log %s at %lld does not verify"), log, (long long)seq);
-	}
-	EVP_MD_CTX_free(ctx);
+	if ((err = bt_head_message(&m, log, seq, hash)) == 0 && (err = bt_key_verify(k, m.data, m.len, sig)) == BT_EBADSIG)
+		err = bt__error_set(BT_EBADSIG, BT_("the signature of log %s at %lld does not verify"), log, (long long)seq);
 	bt_buf_free(&m);
 	return err;
+}
+
+int bt_request_message(bt_buf *out, const char *device, int64_t when, const char *method, const char *path)
+{
+	bt_buf_printf(out, "bontot request v1\n%s\n%lld\n%s %s\n", device, (long long)when, method, path);
+	return out->failed ? BT_ENOMEM : 0;
 }

@@ -104,6 +104,7 @@ static enum MHD_Result get_evaluation(bt_server *s, struct MHD_Connection *c)
 {
 	const char *y = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "year");
 	const char *a = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "as_of");
+	const char *cell = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "cell");
 	bt_eval_opts o = BT_EVAL_OPTS_INIT;
 	bt_rules rules;
 	eval_out out = {{0}, 1};
@@ -135,12 +136,91 @@ static enum MHD_Result get_evaluation(bt_server *s, struct MHD_Connection *c)
 	bt_buf_init(&out.b, 0);
 	int err = bt_eval_json_head(&out.b, o.year, o.as_of, &rules);
 	if (err == 0)
-		err = bt_store_evaluate(s->store, &o, NULL, eval_cell, &out);
+		err = bt_store_evaluate(s->store, &o, cell && *cell ? cell : NULL, eval_cell, &out);
 	if (err == 0)
 		err = bt_eval_json_tail(&out.b);
 	enum MHD_Result ok = err < 0 ? reply_error(s, c, "evaluation", err) : reply_json(c, MHD_HTTP_OK, &out.b);
 	bt_buf_free(&out.b);
 	return ok;
+}
+
+/* The reader of a request: a device of a cell, or the office's own logs only when unknown. */
+typedef struct {
+	char device[BT_LOG_ID_MAX_BYTES + 1];
+	char cell[BT_ID_MAX_BYTES + 1];
+	bt_device_role role;
+} reader;
+
+static int unhex_sig(uint8_t out[BT_ED25519_SIG_BYTES], const char *hex)
+{
+	if (!hex || strlen(hex) != 2 * BT_ED25519_SIG_BYTES)
+		return -1;
+	for (size_t i = 0; i < BT_ED25519_SIG_BYTES; i++) {
+		unsigned v = 0;
+		for (int j = 0; j < 2; j++) {
+			char ch = hex[2 * i + (size_t)j];
+			int d = ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
+			if (d < 0)
+				return -1;
+			v = v * 16 + (unsigned)d;
+		}
+		out[i] = (uint8_t)v;
+	}
+	return 0;
+}
+
+/*
+ * A read must be signed by an enrolled, unrevoked device, within five
+ * minutes of the office's clock (docs/protocol.md). BT_EDENIED otherwise.
+ */
+static int authenticate(bt_server *s, struct MHD_Connection *c, const char *method, const char *url, reader *who)
+{
+	const char *dev = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Bontot-Device");
+	const char *when = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Bontot-Time");
+	const char *sig_hex = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Bontot-Signature");
+	uint8_t sig[BT_ED25519_SIG_BYTES];
+	bt_key *key = NULL;
+	bt_buf m;
+	char *end = NULL;
+	long long t = when ? strtoll(when, &end, 10) : 0;
+	int err;
+	if (!dev || !*dev || strlen(dev) > BT_LOG_ID_MAX_BYTES || !when || *end || unhex_sig(sig, sig_hex) < 0)
+		return bt__error_set(BT_EDENIED, BT_("reading needs a device's signature (X-Bontot-Device, -Time, -Signature)"));
+	if (llabs(t - (long long)time(NULL)) > 300)
+		return bt__error_set(BT_EDENIED, BT_("the request's time is more than five minutes from the office's clock"));
+	int revoked = 0;
+	if (bt_store_device_lookup(s->store, dev, who->cell, &who->role, &revoked, &key) < 0)
+		return bt__error_set(BT_EDENIED, BT_("no device \"%.64s\""), dev);
+	if (revoked) {
+		bt_key_free(key);
+		return bt__error_set(BT_EDENIED, BT_("device \"%.64s\" is revoked"), dev);
+	}
+	bt_buf_init(&m, 4096);
+	if ((err = bt_request_message(&m, dev, t, method, url)) == 0 && bt_key_verify(key, m.data, m.len, sig) < 0)
+		err = bt__error_set(BT_EDENIED, BT_("the request's signature does not verify for device \"%.64s\""), dev);
+	bt_buf_free(&m);
+	bt_key_free(key);
+	if (err == 0)
+		snprintf(who->device, sizeof(who->device), "%s", dev);
+	return err;
+}
+
+/*
+ * What a device may read: the office's log, and the logs of its own cell's
+ * devices (a revoked one's too: what it sent before stands).
+ */
+static int may_read(bt_server *s, const reader *who, const char *log)
+{
+	char cell[BT_ID_MAX_BYTES + 1];
+	bt_device_role role;
+	int revoked;
+	if (strcmp(log, s->office_log) == 0)
+		return 1;
+	if (bt_store_device_lookup(s->store, log, cell, &role, &revoked, NULL) < 0) {
+		bt_error_clear();
+		return 0;
+	}
+	return role != BT_ROLE_DEVICE_OFFICE && strcmp(cell, who->cell) == 0;
 }
 
 static enum MHD_Result get_head(bt_server *s, struct MHD_Connection *c)
@@ -163,27 +243,38 @@ static enum MHD_Result get_head(bt_server *s, struct MHD_Connection *c)
 	return ok;
 }
 
+typedef struct {
+	bt_server *s;
+	const reader *who;
+	bt_buf b;
+} listing;
+
 static int list_log(const char *log, int64_t head, void *payload)
 {
-	bt_buf *b = payload;
-	if (b->len > 1)
-		bt_buf_puts(b, ",");
-	bt_buf_puts(b, "{\"log\":");
-	bt_buf_json_string(b, log);
-	bt_buf_printf(b, ",\"seq\":%lld}", (long long)head);
-	return b->failed ? BT_ENOMEM : 0;
+	listing *l = payload;
+	if (!may_read(l->s, l->who, log))
+		return 0;
+	if (l->b.len > 1)
+		bt_buf_puts(&l->b, ",");
+	bt_buf_puts(&l->b, "{\"log\":");
+	bt_buf_json_string(&l->b, log);
+	bt_buf_printf(&l->b, ",\"seq\":%lld}", (long long)head);
+	return l->b.failed ? BT_ENOMEM : 0;
 }
 
-/* [{"log":..,"seq":..}, ...]: every log the office holds, so a tablet knows what to pull. */
+/* [{"log":..,"seq":..}, ...]: the logs this device may pull (the office's, its cell's devices'). */
 static enum MHD_Result get_logs(bt_server *s, struct MHD_Connection *c)
 {
-	bt_buf b;
-	bt_buf_init(&b, 0);
-	bt_buf_puts(&b, "[");
-	int err = bt_store_logs(s->store, list_log, &b);
-	bt_buf_puts(&b, "]\n");
-	enum MHD_Result ok = err < 0 ? reply_error(s, c, "logs", err) : reply_json(c, MHD_HTTP_OK, &b);
-	bt_buf_free(&b);
+	reader who;
+	listing l = {s, &who, {0}};
+	if (authenticate(s, c, "GET", "/v1/logs", &who) < 0)
+		return reply_error(s, c, "logs", BT_EDENIED);
+	bt_buf_init(&l.b, 0);
+	bt_buf_puts(&l.b, "[");
+	int err = bt_store_logs(s->store, list_log, &l);
+	bt_buf_puts(&l.b, "]\n");
+	enum MHD_Result ok = err < 0 ? reply_error(s, c, "logs", err) : reply_json(c, MHD_HTTP_OK, &l.b);
+	bt_buf_free(&l.b);
 	return ok;
 }
 
@@ -199,11 +290,18 @@ static enum MHD_Result get_pull(bt_server *s, struct MHD_Connection *c)
 		bt__error_set(BT_EINVALID, BT_("the query needs from=N (N >= 1)"));
 		return reply_error(s, c, "pull", BT_EINVALID);
 	}
-	bt_buf_init(&b, 0);
 	if (log && (!*log || strlen(log) > BT_LOG_ID_MAX_BYTES)) {
 		bt__error_set(BT_EINVALID, BT_("the query needs log=ID"));
 		return reply_error(s, c, "pull", BT_EINVALID);
 	}
+	reader who;
+	if (authenticate(s, c, "GET", "/v1/pull", &who) < 0)
+		return reply_error(s, c, "pull", BT_EDENIED);
+	if (!may_read(s, &who, log ? log : s->office_log)) {
+		bt__error_set(BT_EDENIED, BT_("device \"%s\" of cell %s may not read log \"%.64s\""), who.device, who.cell, log);
+		return reply_error(s, c, "pull", BT_EDENIED);
+	}
+	bt_buf_init(&b, 0);
 	/* Any log the office holds, signed by the office: it verified the device's signature when it took it. */
 	int err = bt_batch_build(&b, &n, s->store, log ? log : s->office_log, f, s->opts.max_pull_events, s->office_key);
 	enum MHD_Result ok;

@@ -47,6 +47,19 @@ int bt_key_public_raw(uint8_t out[BT_ED25519_PUBLIC_BYTES], const bt_key *key) B
 void bt_key_free(bt_key *key);
 
 /*
+ * The message a device signs to read from the office (headers
+ * X-Bontot-Device, X-Bontot-Time, X-Bontot-Signature; docs/protocol.md):
+ * "bontot request v1\n" DEVICE "\n" UNIX-SECONDS "\n" METHOD " " PATH "\n",
+ * PATH without the query.
+ */
+int bt_request_message(bt_buf *out, const char *device, int64_t when, const char *method, const char *path) BT_WARN_UNUSED;
+
+/* Ed25519 over msg; BT_EINVALID for a public-only key. */
+int bt_key_sign(uint8_t sig[BT_ED25519_SIG_BYTES], const bt_key *key, const void *msg, size_t len) BT_WARN_UNUSED;
+/* 0 when sig is key's over msg, else BT_EBADSIG. */
+int bt_key_verify(const bt_key *key, const void *msg, size_t len, const uint8_t sig[BT_ED25519_SIG_BYTES]) BT_WARN_UNUSED;
+
+/*
  * The exact text a device signs for its log head (docs/protocol.md):
  *   "bontot log head v1\n" log "\n" seq "\n" hex(hash) "\n"
  * so that `openssl pkeyutl -verify -rawin` can check a signature by hand.
@@ -114,6 +127,13 @@ typedef enum {
  */
 int bt_store_device_add(bt_store *store, const char *device_id, const char *cell_id, bt_device_role role,
 			const bt_key *public_key) BT_WARN_UNUSED;
+
+/*
+ * An enrolled device's cell, role, whether it is revoked, and (when key is
+ * not NULL) its public key (free with bt_key_free). BT_ENOTFOUND if unknown.
+ */
+int bt_store_device_lookup(bt_store *store, const char *device_id, char cell[BT_ID_MAX_BYTES + 1], bt_device_role *role,
+			   int *revoked, bt_key **key) BT_WARN_UNUSED;
 
 /* Revoke a device (a lost tablet): its batches are refused from now on. BT_ENOTFOUND if unknown. */
 int bt_store_device_revoke(bt_store *store, const char *device_id) BT_WARN_UNUSED;

@@ -119,14 +119,26 @@ static void test_sync__two_tablets_of_a_cell_and_one_of_another_converge(void)
 		snprintf(name, sizeof(name), "%s.db", tabs[order[k]]);
 		CU_ASSERT_EQUAL(sh("'" B "' --db '%s' sync", db(name)), 0);
 	}
-	/* Everyone shows the office's evaluation, byte for byte. */
-	CU_ASSERT_EQUAL(sh("curl -sf 'http://127.0.0.1:%d/v1/evaluation?year=2025&as_of=2025-12-31' > '%s'", port, db("office.json")), 0);
+	/* Each tablet shows the office's evaluation of its cell, byte for byte. */
 	for (int i = 0; i < 3; i++) {
 		char name[32];
 		snprintf(name, sizeof(name), "%s.db", tabs[i]);
-		CU_ASSERT_EQUAL(sh("'" B "' --db '%s' evaluate --year 2025 --as-of 2025-12-31 --json > '%s.json' && cmp '%s.json' '%s'",
-				   db(name), db(name), db(name), db("office.json")), 0);
+		CU_ASSERT_EQUAL(sh("curl -sf 'http://127.0.0.1:%d/v1/evaluation?year=2025&as_of=2025-12-31&cell=%s' > '%s'", port,
+				   cells[i], db("office.json")), 0);
+		CU_ASSERT_EQUAL(sh("grep -c '\"%s\"' '%s'", cells[i], db("office.json")), 0);
+		CU_ASSERT_EQUAL(sh("'" B "' --db '%s' evaluate --year 2025 --as-of 2025-12-31 --cell %s --json > '%s.json' && cmp '%s.json' '%s'",
+				   db(name), cells[i], db(name), db(name), db("office.json")), 0);
 	}
+	/* A tablet receives its own cell's tablets' logs, not another cell's. */
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' log -n 0 | grep -c 'tablet-t1 #' || true", db("t3.db")), 0);
+	CU_ASSERT_EQUAL(atoi(out), 0);
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' log -n 0 | grep -c 'tablet-t1 #' || true", db("t2.db")), 0);
+	CU_ASSERT(atoi(out) > 0);
+	/* Reading needs a device's signature. */
+	CU_ASSERT_EQUAL(sh("curl -s -w ' %%{http_code}' http://127.0.0.1:%d/v1/logs", port), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "403"));
+	CU_ASSERT_EQUAL(sh("curl -s -w ' %%{http_code}' -H 'X-Bontot-Device: tablet-t1' -H \"X-Bontot-Time: $(date +%%s)\" -H 'X-Bontot-Signature: %0128d' 'http://127.0.0.1:%d/v1/pull?log=tablet-t1&from=1'", 0, port), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "403"));
 	/* Both tablets of CB-0001 record one member's January dues differently before syncing:
 	 * the later version is kept everywhere, and each store lists the other as a conflict. */
 	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' dues pay --member DV-0001-01 --month 2026-01 --amount 20000 --paid-on 2026-01-05", db("t1.db")), 0);
