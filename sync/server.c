@@ -186,7 +186,7 @@ static int authenticate(bt_server *s, struct MHD_Connection *c, const char *meth
 	int err;
 	if (!dev || !*dev || strlen(dev) > BT_LOG_ID_MAX_BYTES || !when || *end || unhex_sig(sig, sig_hex) < 0)
 		return bt__error_set(BT_EDENIED, BT_("reading needs a device's signature (X-Bontot-Device, -Time, -Signature)"));
-	if (llabs(t - (long long)time(NULL)) > 300)
+	if (t < 0 || t > 100000000000LL || llabs(t - (long long)time(NULL)) > 300)
 		return bt__error_set(BT_EDENIED, BT_("the request's time is more than five minutes from the office's clock"));
 	int revoked = 0;
 	if (bt_store_device_lookup(s->store, dev, who->cell, &who->role, &revoked, &key) < 0)
