@@ -94,15 +94,20 @@ int cmd_office(int argc, char **argv)
 	key_path(path, sizeof(path));
 	if (strcmp(sub, "init") == 0) {
 		bt_key *k = NULL;
+		char *nfc = NULL;
 		if (access(path, F_OK) == 0) {
 			fprintf(stderr, _("bontot: the office key %s exists already; it is kept (enrolled tablets trust it)\n"), path);
-		} else if (bt_key_generate(&k) < 0 || (name && bt_store_set_setting(s, "office_name", name) < 0) ||
+		} else if (name && strlen(name) > 200) {
+			rc = cli_usage_error("office", _("--name: at most 200 bytes"));
+		} else if ((name && bt_text_nfc(&nfc, name, strlen(name), 0) < 0) ||
+			   bt_key_generate(&k) < 0 || (nfc && bt_store_set_setting(s, "office_name", nfc) < 0) ||
 			   bt_key_save_private(k, path) < 0) {
 			cli_fail(NULL);
 		} else {
 			printf(_("Created the office key %s.\n"), path);
 			rc = CLI_OK;
 		}
+		free(nfc);
 		bt_key_free(k);
 	} else if (strcmp(sub, "devices") == 0) {
 		size_t n = 0;
@@ -384,7 +389,11 @@ int cmd_enroll(int argc, char **argv)
 		   (cacert && bt_store_set_setting(s, "tls_cacert", cacert_abs) < 0)) {
 		cli_fail(NULL);
 	} else if (bt_store_setting(s, "cell", cell, sizeof(cell)) == 0) {
-		printf(_("Enrolled as device %s of cell %s at %s.\n"), bt_store_log_id(s), cell, server);
+		char name[256] = "";
+		if (bt_store_setting(s, "office_name", name, sizeof(name)) < 0 || !name[0])
+			printf(_("Enrolled as device %s of cell %s at %s.\n"), bt_store_log_id(s), cell, server);
+		else
+			printf(_("Enrolled as device %s of cell %s at %s (%s).\n"), bt_store_log_id(s), cell, name, server);
 		rc = run_sync(s, server, 0);
 	}
 	bt_store_free(s);

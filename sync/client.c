@@ -193,6 +193,7 @@ int bt_client_enroll(bt_store *tablet, const bt_client_opts *o, const char *code
 	const char *cell = json_string_value(json_object_get(j, "cell"));
 	const char *office_log = json_string_value(json_object_get(j, "office_log"));
 	const char *office_pem = json_string_value(json_object_get(j, "office_key"));
+	const char *office_name = json_string_value(json_object_get(j, "office_name"));
 	if (!cell || !office_log || !office_pem) {
 		err = bt__error_set(BT_ECORRUPT, BT_("the office's answer is not understood"));
 		goto fail;
@@ -202,6 +203,7 @@ int bt_client_enroll(bt_store *tablet, const bt_client_opts *o, const char *code
 	    (err = bt_store_set_setting(tablet, "server_url", o->url)) < 0 ||
 	    (err = bt_store_set_setting(tablet, "office_log", office_log)) < 0 ||
 	    (err = bt_store_set_setting(tablet, "cell", cell)) < 0 ||
+	    (err = bt_store_set_setting(tablet, "office_name", office_name ? office_name : "")) < 0 ||
 	    (err = bt_store_set_setting(tablet, "device_key", key_path)) < 0)
 		goto fail;
 	goto done;

@@ -371,6 +371,11 @@ static enum MHD_Result post_enroll(bt_server *s, struct MHD_Connection *c, reque
 	bt_buf_json_string(&b, cell);
 	bt_buf_puts(&b, ",\"office_log\":");
 	bt_buf_json_string(&b, s->office_log);
+	char name[256] = "";
+	if (bt_store_setting(s->store, "office_name", name, sizeof(name)) < 0)
+		bt_error_clear();
+	bt_buf_puts(&b, ",\"office_name\":");
+	bt_buf_json_string(&b, name);
 	bt_buf_puts(&b, ",\"office_key\":");
 	bt_buf_json_string(&b, pem);
 	bt_buf_puts(&b, "}\n");

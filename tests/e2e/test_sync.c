@@ -343,7 +343,7 @@ static void test_sync__tls_with_a_pinned_key_or_a_ca(void)
 	snprintf(office, sizeof(office), "%s", db("office4.db"));
 	CU_ASSERT_EQUAL_FATAL(sh("cd '%s' && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout cert.key -out cert.pem -days 30 -subj /CN=office -addext subjectAltName=IP:127.0.0.1 && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout other.key -out other.pem -days 30 -subj /CN=other -addext subjectAltName=IP:127.0.0.1",
 				 bt_test_dir()), 0);
-	CU_ASSERT_EQUAL_FATAL(sh("rm -f '%s'* && '" B "' --db '%s' init --log-id office && '" B "' sample --cells 1 --members 5-5 --year 2025 --seed 2 > '%s' && '" B "' --db '%s' import '%s' && '" B "' --db '%s' office init",
+	CU_ASSERT_EQUAL_FATAL(sh("rm -f '%s'* && '" B "' --db '%s' init --log-id office && '" B "' sample --cells 1 --members 5-5 --year 2025 --seed 2 > '%s' && '" B "' --db '%s' import '%s' && '" B "' --db '%s' office init --name 'Đảng ủy xã Tân Phong'",
 				 office, office, db("t.jsonl"), office, db("t.jsonl"), office), 0);
 	start_tls_server(office, pin);
 	/* The pin is the certificate key's, as openssl computes it. */
@@ -362,6 +362,7 @@ static void test_sync__tls_with_a_pinned_key_or_a_ca(void)
 	CU_ASSERT_EQUAL(sh("rm -f '%s'* && '" B "' --db '%s' init --log-id tablet-p && '" B "' --db '%s' enroll --server https://127.0.0.1:%d --code %s --pin '%s' && '" B "' --db '%s' record dues member=DV-0001-01 month=2026-01 amount=20000 paid_on=2026-01-05 && '" B "' --db '%s' sync",
 			   db("p.db"), db("p.db"), db("p.db"), port, code, pin, db("p.db"), db("p.db")), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "https://"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "Đảng ủy xã Tân Phong")); /* the office's name, as it gave it */
 	/* A CA file instead of a pin: the certificate checked, name and all. */
 	CU_ASSERT_EQUAL_FATAL(sh("'" B "' --db '%s' office enroll-code --cell CB-0001 --role deputy | tail -1", office), 0);
 	sscanf(out, " %31s", code);
