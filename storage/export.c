@@ -64,13 +64,35 @@ static const char *rec_of(const char *bytes, size_t len, size_t *rec_len)
 	return NULL;
 }
 
+/*
+ * Fill a log entry from a row whose columns are kind, key, then at `col`
+ * id, log, seq, bytes; ev holds the decoded event the entry borrows from.
+ */
+static int entry_of(bt_log_entry *e, bt_event *ev, sqlite3_stmt *st, int col)
+{
+	const uint8_t *bytes = sqlite3_column_blob(st, col + 3);
+	size_t len = (size_t)sqlite3_column_bytes(st, col + 3);
+	memset(e, 0, sizeof(*e));
+	e->id = sqlite3_column_int64(st, col);
+	e->log = (const char *)sqlite3_column_text(st, col + 1);
+	e->seq = sqlite3_column_int64(st, col + 2);
+	e->kind = (bt_kind)sqlite3_column_int(st, 0);
+	e->key = (const char *)sqlite3_column_text(st, 1);
+	if (bt_event_decode(ev, bytes, len) < 0)
+		return bt__error_set(BT_ECORRUPT, BT_("event number %lld: %s"), (long long)e->id, bt_error_last());
+	e->ts = ev->ts;
+	e->author = ev->author;
+	e->rec = rec_of((const char *)bytes, len, &e->rec_len);
+	return 0;
+}
+
 int bt_store_log(bt_store *s, int64_t limit, bt_kind kind, const char *key,
 		 int (*each)(const bt_log_entry *entry, void *payload), void *payload)
 {
 	sqlite3_stmt *st = NULL, *prev = NULL;
 	int err = 0, rc;
-	const char *sql = key ? "SELECT id, log, seq, kind, key, bytes FROM event WHERE kind = ?2 AND key = ?3 ORDER BY id DESC LIMIT ?1"
-			      : "SELECT id, log, seq, kind, key, bytes FROM event ORDER BY id DESC LIMIT ?1";
+	const char *sql = key ? "SELECT kind, key, id, log, seq, bytes FROM event WHERE kind = ?2 AND key = ?3 ORDER BY id DESC LIMIT ?1"
+			      : "SELECT kind, key, id, log, seq, bytes FROM event ORDER BY id DESC LIMIT ?1";
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(s->db,
 			       "SELECT id, bytes FROM event WHERE kind = ?1 AND key = ?2 AND id < ?3 ORDER BY id DESC LIMIT 1",
@@ -88,21 +110,9 @@ int bt_store_log(bt_store *s, int64_t limit, bt_kind kind, const char *key,
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		bt_log_entry e;
 		bt_event ev;
-		const uint8_t *bytes = sqlite3_column_blob(st, 5);
-		size_t len = (size_t)sqlite3_column_bytes(st, 5);
-		memset(&e, 0, sizeof(e));
-		e.id = sqlite3_column_int64(st, 0);
-		e.log = (const char *)sqlite3_column_text(st, 1);
-		e.seq = sqlite3_column_int64(st, 2);
-		e.kind = (bt_kind)sqlite3_column_int(st, 3);
-		e.key = (const char *)sqlite3_column_text(st, 4);
-		if ((err = bt_event_decode(&ev, bytes, len)) < 0) {
-			err = bt__error_set(BT_ECORRUPT, BT_("event number %lld: %s"), (long long)e.id, bt_error_last());
+		memset(&ev, 0, sizeof(ev));
+		if ((err = entry_of(&e, &ev, st, 2)) < 0)
 			break;
-		}
-		e.ts = ev.ts;
-		e.author = ev.author;
-		e.rec = rec_of((const char *)bytes, len, &e.rec_len);
 		sqlite3_bind_int(prev, 1, (int)e.kind);
 		sqlite3_bind_text(prev, 2, e.key, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(prev, 3, e.id);
@@ -123,24 +133,6 @@ done:
 	sqlite3_finalize(st);
 	sqlite3_finalize(prev);
 	return err;
-}
-
-static int entry_of(bt_log_entry *e, bt_event *ev, sqlite3_stmt *st, int col)
-{
-	const uint8_t *bytes = sqlite3_column_blob(st, col + 3);
-	size_t len = (size_t)sqlite3_column_bytes(st, col + 3);
-	memset(e, 0, sizeof(*e));
-	e->id = sqlite3_column_int64(st, col);
-	e->log = (const char *)sqlite3_column_text(st, col + 1);
-	e->seq = sqlite3_column_int64(st, col + 2);
-	e->kind = (bt_kind)sqlite3_column_int(st, 0);
-	e->key = (const char *)sqlite3_column_text(st, 1);
-	if (bt_event_decode(ev, bytes, len) < 0)
-		return bt__error_set(BT_ECORRUPT, BT_("event number %lld: %s"), (long long)e->id, bt_error_last());
-	e->ts = ev->ts;
-	e->author = ev->author;
-	e->rec = rec_of((const char *)bytes, len, &e->rec_len);
-	return 0;
 }
 
 int bt_store_conflicts(bt_store *s, int all,

@@ -431,6 +431,21 @@ int bt_store__apply(bt_store *s, const bt_record *r, int64_t event_id, int super
 	return bt_store__step_done(s, st, BT_("writing a table"));
 }
 
+/* Decode the event with local id `id` (free with bt_event_clear). */
+static int event_by_id(bt_store *s, int64_t id, bt_event *ev)
+{
+	sqlite3_stmt *st = s->st.event_bytes;
+	int err;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return bt_store__db_error(s, BT_EIO, BT_("reading the log"));
+	}
+	err = bt_event_decode(ev, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0));
+	sqlite3_reset(st);
+	return err;
+}
+
 /*
  * 1 when a winning version from `log` over the current version `cur` is a
  * correction made knowingly rather than a concurrent one: `log` is the
@@ -472,15 +487,7 @@ int bt_store__apply_ordered(bt_store *s, const bt_record *r, int64_t event_id, c
 	if (cur) {
 		/* The current version's place in the order, from its own bytes. */
 		bt_event ev;
-		st = s->st.event_bytes;
-		sqlite3_bind_int64(st, 1, cur);
-		if (sqlite3_step(st) != SQLITE_ROW) {
-			sqlite3_reset(st);
-			return bt_store__db_error(s, BT_EIO, BT_("reading the log"));
-		}
-		err = bt_event_decode(&ev, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0));
-		sqlite3_reset(st);
-		if (err < 0)
+		if ((err = event_by_id(s, cur, &ev)) < 0)
 			return err;
 		int d = strcmp(ts, ev.ts);
 		if (d == 0)
@@ -581,17 +588,9 @@ int bt_import_begin(bt_import **out, bt_store *s, const bt_import_opts *opts)
  */
 static int after_version(bt_store *s, int64_t cur, char ts[BT_TIMESTAMP_BYTES])
 {
-	sqlite3_stmt *st = s->st.event_bytes;
 	bt_event ev;
 	int err;
-	sqlite3_bind_int64(st, 1, cur);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return bt_store__db_error(s, BT_EIO, BT_("reading the log"));
-	}
-	err = bt_event_decode(&ev, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0));
-	sqlite3_reset(st);
-	if (err < 0)
+	if ((err = event_by_id(s, cur, &ev)) < 0)
 		return err;
 	if (strcmp(ts, ev.ts) <= 0) {
 		int y, mo, d, h, mi, se;

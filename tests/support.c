@@ -43,6 +43,23 @@ const char *bt_test_path(const char *name)
 	return b;
 }
 
+bt_store *bt_test_store(const char *name, const char *log_id)
+{
+	bt_store *s = NULL;
+	bt_store_opts o = BT_STORE_OPTS_INIT;
+	o.log_id = log_id;
+	remove(bt_test_path(name));
+	CU_ASSERT_EQUAL_FATAL(bt_store_init(&s, bt_test_path(name), &o), 0);
+	return s;
+}
+
+int64_t bt_test_events(bt_store *store)
+{
+	int64_t n = -1;
+	CU_ASSERT_EQUAL(bt_store_event_count(store, &n), 0);
+	return n;
+}
+
 int bt_test_write(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "wb");

@@ -20,6 +20,11 @@ int bt_test_write(const char *path, const char *text);
 /* Read a whole file (malloc'ed, NUL-terminated), NULL on failure. */
 char *bt_test_read(const char *path, size_t *len);
 
+/* A new store in the test directory with that log id (replacing any file of that name). */
+bt_store *bt_test_store(const char *name, const char *log_id);
+/* The number of events a store holds. */
+int64_t bt_test_events(bt_store *store);
+
 /* Run a shell command, capturing stdout and stderr (malloc'ed); returns the exit status. */
 int bt_test_sh(char **out, char **err, const char *fmt, ...) BT_PRINTF(3, 4);
 

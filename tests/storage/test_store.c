@@ -27,26 +27,9 @@ static const char *const BASE =
 	"{\"kind\":\"dues\",\"member\":\"A\",\"month\":\"2025-02\",\"amount\":20000,\"paid_on\":\"2025-02-05\"}\n"
 	"{\"kind\":\"holiday\",\"date\":\"2025-02-05\",\"working\":true,\"note\":\"làm bù\"}\n";
 
-static bt_store *fresh(const char *name)
-{
-	bt_store *s = NULL;
-	bt_store_opts o = BT_STORE_OPTS_INIT;
-	o.log_id = "test-log";
-	remove(bt_test_path(name));
-	CU_ASSERT_EQUAL_FATAL(bt_store_init(&s, bt_test_path(name), &o), 0);
-	return s;
-}
-
-static int64_t events(bt_store *s)
-{
-	int64_t n = -1;
-	CU_ASSERT_EQUAL(bt_store_event_count(s, &n), 0);
-	return n;
-}
-
 static void test_store__init_open_and_not_a_store(void)
 {
-	bt_store *s = fresh("a.db"), *t = NULL;
+	bt_store *s = bt_test_store("a.db", "test-log"), *t = NULL;
 	CU_ASSERT_STRING_EQUAL(bt_store_log_id(s), "test-log");
 	bt_store_free(s);
 	CU_ASSERT_EQUAL(bt_store_init(&t, bt_test_path("a.db"), NULL), BT_EEXISTS);
@@ -66,18 +49,18 @@ static void test_store__init_open_and_not_a_store(void)
 
 static void test_import__good_file_then_the_same_file_again_adds_nothing(void)
 {
-	bt_store *s = fresh("b.db");
+	bt_store *s = bt_test_store("b.db", "test-log");
 	bt_import_stats st;
 	uint8_t d1[32], d2[32];
 	CU_ASSERT_EQUAL_FATAL(bt_test_import(s, BASE, &st), 0);
 	CU_ASSERT_EQUAL(st.records, 10);
 	CU_ASSERT_EQUAL(st.added, 10);
-	CU_ASSERT_EQUAL(events(s), 10);
+	CU_ASSERT_EQUAL(bt_test_events(s), 10);
 	CU_ASSERT_EQUAL(bt_store_projection_digest(s, d1), 0);
 	CU_ASSERT_EQUAL_FATAL(bt_test_import(s, BASE, &st), 0);
 	CU_ASSERT_EQUAL(st.added, 0);
 	CU_ASSERT_EQUAL(st.unchanged, 10);
-	CU_ASSERT_EQUAL(events(s), 10);
+	CU_ASSERT_EQUAL(bt_test_events(s), 10);
 	CU_ASSERT_EQUAL(bt_store_projection_digest(s, d2), 0);
 	CU_ASSERT_EQUAL(memcmp(d1, d2, 32), 0);
 	/* Key order and decomposed Unicode do not make a new fact. */
@@ -85,19 +68,19 @@ static void test_import__good_file_then_the_same_file_again_adds_nothing(void)
 					  "{\"kind\":\"member\",\"id\":\"A\",\"cell\":\"CB\",\"name\":\"Nguye\xcc\x82\xcc\x83n Văn An\",\"status\":\"official\",\"role\":\"secretary\",\"joined\":\"2000-01-01\",\"left\":null}\n",
 			&st), 0);
 	CU_ASSERT_EQUAL(st.unchanged, 2);
-	CU_ASSERT_EQUAL(events(s), 10);
+	CU_ASSERT_EQUAL(bt_test_events(s), 10);
 	bt_store_free(s);
 }
 
 /* A changed fact is a new event that supersedes; the old version stays in the log. */
 static void test_import__a_changed_record_supersedes_and_keeps_the_old(void)
 {
-	bt_store *s = fresh("c.db");
+	bt_store *s = bt_test_store("c.db", "test-log");
 	bt_import_stats st;
 	CU_ASSERT_EQUAL_FATAL(bt_test_import(s, BASE, &st), 0);
 	CU_ASSERT_EQUAL_FATAL(bt_test_import(s, "{\"kind\":\"meeting\",\"id\":\"M1\",\"cell\":\"CB\",\"date\":\"2025-02-05\",\"start\":\"19:30\",\"end\":\"21:30\",\"regular\":true,\"prepared\":true,\"resolution\":true,\"minutes\":true,\"attendance\":{\"A\":\"present\"},\"speakers\":[\"A\"]}\n", &st), 0);
 	CU_ASSERT_EQUAL(st.changed, 1);
-	CU_ASSERT_EQUAL(events(s), 11);
+	CU_ASSERT_EQUAL(bt_test_events(s), 11);
 	sqlite3_stmt *q;
 	CU_ASSERT_EQUAL_FATAL(sqlite3_prepare_v2(s->db, "SELECT end FROM meeting WHERE id = 'M1'", -1, &q, NULL), SQLITE_OK);
 	CU_ASSERT_EQUAL(sqlite3_step(q), SQLITE_ROW);
@@ -110,7 +93,7 @@ static void test_import__a_changed_record_supersedes_and_keeps_the_old(void)
 	/* The log does not allow UPDATE or DELETE. */
 	CU_ASSERT_NOT_EQUAL(sqlite3_exec(s->db, "DELETE FROM event", NULL, NULL, NULL), SQLITE_OK);
 	CU_ASSERT_NOT_EQUAL(sqlite3_exec(s->db, "UPDATE event SET bytes = x'00'", NULL, NULL, NULL), SQLITE_OK);
-	CU_ASSERT_EQUAL(events(s), 11);
+	CU_ASSERT_EQUAL(bt_test_events(s), 11);
 	bt_store_free(s);
 }
 
@@ -140,7 +123,7 @@ static void test_import__bad_records_change_nothing_and_name_line_and_field(void
 		{"{\"kind\":\"discipline\",\"member\":\"Q\",\"date\":\"2025-01-01\",\"form\":\"x\"}", "\"member\""},
 		{"{\"kind\":\"committee\",\"id\":\"DU2\"", NULL},
 	};
-	bt_store *s = fresh("d.db");
+	bt_store *s = bt_test_store("d.db", "test-log");
 	bt_import_stats st;
 	uint8_t before[32], after[32];
 	CU_ASSERT_EQUAL_FATAL(bt_test_import(s, BASE, &st), 0);
@@ -161,7 +144,7 @@ static void test_import__bad_records_change_nothing_and_name_line_and_field(void
 			fprintf(stderr, "case %zu: \"%s\" does not name %s\n", i, bt_error_last(), cases[i].expect);
 			CU_FAIL("message does not name the field");
 		}
-		CU_ASSERT_EQUAL(events(s), 10);
+		CU_ASSERT_EQUAL(bt_test_events(s), 10);
 		CU_ASSERT_EQUAL(bt_store_projection_digest(s, after), 0);
 		CU_ASSERT_EQUAL(memcmp(before, after, 32), 0);
 	}
@@ -213,14 +196,14 @@ static void import_sample(bt_store *s, const gen_opts *g)
 static void test_export__round_trip_evaluates_identically(void)
 {
 	gen_opts g = {6, 10, 30, 2025, 7, 1, BT_DATE_NONE};
-	bt_store *s = fresh("e1.db"), *t = fresh("e2.db");
+	bt_store *s = bt_test_store("e1.db", "test-log"), *t = bt_test_store("e2.db", "test-log");
 	bt_buf out1, out2, ev1, ev2;
 	bt_import_stats st;
 	import_sample(s, &g);
 	bt_buf_init(&out1, 0);
 	CU_ASSERT_EQUAL_FATAL(bt_store_export(s, write_buf, &out1), 0);
 	CU_ASSERT_EQUAL_FATAL(bt_test_import(t, out1.data, &st), 0);
-	CU_ASSERT_EQUAL(st.added, (size_t)events(s));
+	CU_ASSERT_EQUAL(st.added, (size_t)bt_test_events(s));
 	bt_buf_init(&out2, 0);
 	CU_ASSERT_EQUAL_FATAL(bt_store_export(t, write_buf, &out2), 0);
 	CU_ASSERT_EQUAL(out1.len, out2.len);
@@ -266,7 +249,7 @@ static void test_export__round_trip_evaluates_identically(void)
 static void test_rebuild__reproduces_the_projections_exactly(void)
 {
 	gen_opts g = {4, 10, 20, 2025, 3, 1, BT_DATE_NONE};
-	bt_store *s = fresh("f.db");
+	bt_store *s = bt_test_store("f.db", "test-log");
 	bt_rebuild_stats rs;
 	bt_import_stats st;
 	bt_buf ev1, ev2;
@@ -275,7 +258,7 @@ static void test_rebuild__reproduces_the_projections_exactly(void)
 	CU_ASSERT_EQUAL(bt_test_import(s, "{\"kind\":\"committee\",\"id\":\"DU-01\",\"name\":\"Đảng ủy xã Tân Phong (mới)\"}\n", &st), 0);
 	CU_ASSERT_EQUAL(eval_json(s, &ev1, 2025), 0);
 	CU_ASSERT_EQUAL_FATAL(bt_store_rebuild(s, &rs), 0);
-	CU_ASSERT_EQUAL(rs.events, (size_t)events(s));
+	CU_ASSERT_EQUAL(rs.events, (size_t)bt_test_events(s));
 	CU_ASSERT_EQUAL(memcmp(rs.before, rs.after, 32), 0);
 	CU_ASSERT_EQUAL(eval_json(s, &ev2, 2025), 0);
 	CU_ASSERT(ev1.len == ev2.len && memcmp(ev1.data, ev2.data, ev1.len) == 0);
@@ -295,7 +278,7 @@ static void test_rebuild__reproduces_the_projections_exactly(void)
 /* A rewritten event breaks the chain: rebuild refuses and changes nothing. */
 static void test_rebuild__refuses_a_tampered_log(void)
 {
-	bt_store *s = fresh("g.db");
+	bt_store *s = bt_test_store("g.db", "test-log");
 	bt_rebuild_stats rs;
 	uint8_t before[32], after[32];
 	bt_import_stats st;
@@ -342,7 +325,7 @@ static int emit_and_signal(const char *line, size_t len, void *payload)
 /* SIGKILL in the middle of a large import leaves the store exactly as before it. */
 static void test_import__killed_mid_import_leaves_the_store_as_before(void)
 {
-	bt_store *s = fresh("k.db");
+	bt_store *s = bt_test_store("k.db", "test-log");
 	bt_import_stats st;
 	uint8_t before[32], after[32];
 	int fds[2];
@@ -378,19 +361,19 @@ static void test_import__killed_mid_import_leaves_the_store_as_before(void)
 	CU_ASSERT(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 	CU_ASSERT_EQUAL_FATAL(bt_store_open(&s, bt_test_path("k.db")), 0);
 	CU_ASSERT(integrity_ok(s));
-	CU_ASSERT_EQUAL(events(s), 10);
+	CU_ASSERT_EQUAL(bt_test_events(s), 10);
 	CU_ASSERT_EQUAL(bt_store_projection_digest(s, after), 0);
 	CU_ASSERT_EQUAL(memcmp(before, after, 32), 0);
 	/* And the store still takes writes. */
 	CU_ASSERT_EQUAL(bt_test_import(s, "{\"kind\":\"committee\",\"id\":\"AFTER\",\"name\":\"Sau\"}\n", &st), 0);
-	CU_ASSERT_EQUAL(events(s), 11);
+	CU_ASSERT_EQUAL(bt_test_events(s), 11);
 	bt_store_free(s);
 }
 
 /* A full disk (the database may not grow) fails the import cleanly and keeps everything. */
 static void test_import__full_disk_fails_cleanly(void)
 {
-	bt_store *s = fresh("full.db");
+	bt_store *s = bt_test_store("full.db", "test-log");
 	bt_import_stats st;
 	uint8_t before[32], after[32];
 	CU_ASSERT_EQUAL_FATAL(bt_test_import(s, BASE, &st), 0);
@@ -416,7 +399,7 @@ static void test_import__full_disk_fails_cleanly(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(bt_error_last(), "full"));
 	bt_import_free(imp);
 	CU_ASSERT(integrity_ok(s));
-	CU_ASSERT_EQUAL(events(s), 10);
+	CU_ASSERT_EQUAL(bt_test_events(s), 10);
 	CU_ASSERT_EQUAL(bt_store_projection_digest(s, after), 0);
 	CU_ASSERT_EQUAL(memcmp(before, after, 32), 0);
 	bt_store_free(s);
@@ -424,7 +407,7 @@ static void test_import__full_disk_fails_cleanly(void)
 
 static void test_store__calendar_uses_holiday_records(void)
 {
-	bt_store *s = fresh("h.db");
+	bt_store *s = bt_test_store("h.db", "test-log");
 	bt_import_stats st;
 	bt_calendar *cal = NULL;
 	CU_ASSERT_EQUAL_FATAL(bt_test_import(s, BASE, &st), 0);
@@ -476,7 +459,7 @@ static int collect_log(const bt_log_entry *e, void *payload)
 /* One fact, one event: new facts refuse duplicates, corrections refuse the unknown, and nothing is erased. */
 static void test_record__new_correction_and_log(void)
 {
-	bt_store *s = fresh("rec.db");
+	bt_store *s = bt_test_store("rec.db", "test-log");
 	bt_import_stats st;
 	bt_import_opts o = BT_IMPORT_OPTS_INIT;
 	int64_t id = -1;
@@ -512,7 +495,7 @@ static void test_record__new_correction_and_log(void)
 	CU_ASSERT_EQUAL(bt_store_record(s, r, BT_RECORD_NEW, &o, &id), BT_EINVALID);
 	CU_ASSERT_PTR_NOT_NULL(strstr(bt_error_last(), "\"month\""));
 	bt_record_free(r);
-	CU_ASSERT_EQUAL(events(s), 12);
+	CU_ASSERT_EQUAL(bt_test_events(s), 12);
 
 	/* The log, newest first; the correction points at what it replaced. */
 	log_seen l;
@@ -537,7 +520,7 @@ static void test_record__new_correction_and_log(void)
 /* A transfer: the old cell's meetings before it still need the member, after it no longer; export keeps it. */
 static void test_import__transfer_history_validates_and_round_trips(void)
 {
-	bt_store *s = fresh("tr.db"), *t = fresh("tr2.db");
+	bt_store *s = bt_test_store("tr.db", "test-log"), *t = bt_test_store("tr2.db", "test-log");
 	bt_import_stats st;
 	bt_buf out, ev1, ev2;
 	CU_ASSERT_EQUAL_FATAL(bt_test_import(s, BASE, &st), 0);
@@ -587,7 +570,7 @@ static void test_import__transfer_history_validates_and_round_trips(void)
 /* An older store is migrated forward on open; a newer one is refused. */
 static void test_store__schema_migrates_forward_and_refuses_newer(void)
 {
-	bt_store *s = fresh("mig.db");
+	bt_store *s = bt_test_store("mig.db", "test-log");
 	sqlite3_stmt *q;
 	CU_ASSERT_EQUAL(sqlite3_exec(s->db, "DROP INDEX event_fact; DROP TABLE transfer; DROP TABLE device; DROP TABLE conflict; DROP TABLE enroll_code; PRAGMA user_version = 1", NULL, NULL, NULL), SQLITE_OK);
 	bt_store_free(s);
@@ -605,7 +588,7 @@ static void test_store__schema_migrates_forward_and_refuses_newer(void)
 /* Kill `bontot meeting record` at random moments: the meeting is recorded whole or not at all. */
 static void test_record__killed_cli_never_leaves_half_a_meeting(void)
 {
-	bt_store *s = fresh("kill2.db");
+	bt_store *s = bt_test_store("kill2.db", "test-log");
 	bt_import_stats st;
 	int recorded = 0, killed = 0;
 	CU_ASSERT_EQUAL_FATAL(bt_test_import(s, BASE, &st), 0);

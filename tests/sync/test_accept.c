@@ -21,23 +21,6 @@ static const char *const MONTH =
 	"{\"kind\":\"dues\",\"member\":\"A\",\"month\":\"2025-02\",\"amount\":20000,\"paid_on\":\"2025-02-05\"}\n"
 	"{\"kind\":\"dues\",\"member\":\"B\",\"month\":\"2025-02\",\"amount\":20000,\"paid_on\":\"2025-02-05\"}\n";
 
-static bt_store *init(const char *name, const char *log)
-{
-	bt_store *s = NULL;
-	bt_store_opts o = BT_STORE_OPTS_INIT;
-	o.log_id = log;
-	remove(bt_test_path(name));
-	CU_ASSERT_EQUAL_FATAL(bt_store_init(&s, bt_test_path(name), &o), 0);
-	return s;
-}
-
-static int64_t events(bt_store *s)
-{
-	int64_t n = -1;
-	CU_ASSERT_EQUAL(bt_store_event_count(s, &n), 0);
-	return n;
-}
-
 static int collect(const bt_cell_result *r, void *payload) { return bt_eval_cell_json(payload, r); }
 
 static void eval_json(bt_store *s, bt_buf *b, const char *cell)
@@ -63,8 +46,8 @@ static void make_world(world *w, const char *tag)
 	bt_accept_stats as;
 	snprintf(a, sizeof(a), "office-%s.db", tag);
 	snprintf(b, sizeof(b), "tablet-%s.db", tag);
-	w->office = init(a, "office");
-	w->tablet = init(b, "tablet-1");
+	w->office = bt_test_store(a, "office");
+	w->tablet = bt_test_store(b, "tablet-1");
 	CU_ASSERT_EQUAL_FATAL(bt_key_generate(&w->office_key), 0);
 	CU_ASSERT_EQUAL_FATAL(bt_key_generate(&w->tablet_key), 0);
 	CU_ASSERT_EQUAL_FATAL(bt_test_import(w->office, BASE, &st), 0);
@@ -109,11 +92,11 @@ static void test_accept__a_tablets_month_reaches_the_office_once(void)
 	CU_ASSERT_EQUAL(as.head_seq, 2);
 	CU_ASSERT_EQUAL(push(&w, 3, 0, &as), 0);
 	CU_ASSERT_EQUAL(as.accepted, 1);
-	int64_t n = events(w.office);
+	int64_t n = bt_test_events(w.office);
 	CU_ASSERT_EQUAL(push(&w, 1, 0, &as), 0); /* everything again: nothing new */
 	CU_ASSERT_EQUAL(as.accepted, 0);
 	CU_ASSERT_EQUAL(as.already, 3);
-	CU_ASSERT_EQUAL(events(w.office), n);
+	CU_ASSERT_EQUAL(bt_test_events(w.office), n);
 	/* The office's evaluation of the cell is the tablet's, byte for byte. */
 	eval_json(w.office, &e1, "CB");
 	eval_json(w.tablet, &e2, "CB");
@@ -135,14 +118,14 @@ static void test_accept__refusals_apply_nothing(void)
 	uint8_t before[32], after[32];
 	make_world(&w, "r");
 	CU_ASSERT_EQUAL_FATAL(bt_store_projection_digest(w.office, before), 0);
-	int64_t n = events(w.office);
+	int64_t n = bt_test_events(w.office);
 	/* A gap: the office holds nothing of tablet-1, the batch starts at 2. */
 	CU_ASSERT_EQUAL(push(&w, 2, 0, &as), BT_ECONFLICT);
 	/* An event about another cell's member (dues of Z, of CB2) after good ones: the whole batch is refused. */
 	CU_ASSERT_EQUAL_FATAL(bt_test_import(w.tablet, "{\"kind\":\"dues\",\"member\":\"Z\",\"month\":\"2025-02\",\"amount\":1,\"paid_on\":\"2025-02-05\"}\n", &st), 0);
 	CU_ASSERT_EQUAL(push(&w, 1, 0, &as), BT_EDENIED);
 	CU_ASSERT_PTR_NOT_NULL(strstr(bt_error_last(), "CB"));
-	CU_ASSERT_EQUAL(events(w.office), n);
+	CU_ASSERT_EQUAL(bt_test_events(w.office), n);
 	CU_ASSERT_EQUAL(bt_store_projection_digest(w.office, after), 0);
 	CU_ASSERT_EQUAL(memcmp(before, after, 32), 0);
 	/* Only the office records holidays. */
@@ -168,7 +151,7 @@ static void test_accept__refusals_apply_nothing(void)
 	bt_key_free(thief);
 	/* A fork: a second tablet store claiming the same log with other events, after the office took the first. */
 	CU_ASSERT_EQUAL(push(&w, 1, 3, &as), 0);
-	bt_store *fake = init("fake.db", "tablet-1");
+	bt_store *fake = bt_test_store("fake.db", "tablet-1");
 	CU_ASSERT_EQUAL_FATAL(bt_store_device_add(fake, "office", NULL, BT_ROLE_DEVICE_OFFICE, w.office_key), 0);
 	bt_buf_init(&b, 0);
 	CU_ASSERT_EQUAL_FATAL(bt_batch_build(&b, &k, w.office, "office", 1, 0, w.office_key), 0);
@@ -177,9 +160,9 @@ static void test_accept__refusals_apply_nothing(void)
 	CU_ASSERT_EQUAL_FATAL(bt_test_import(fake, "{\"kind\":\"dues\",\"member\":\"A\",\"month\":\"2025-03\",\"amount\":1,\"paid_on\":\"2025-03-05\"}\n", &st), 0);
 	bt_buf_init(&b, 0);
 	CU_ASSERT_EQUAL_FATAL(bt_batch_build(&b, &k, fake, "tablet-1", 1, 0, w.tablet_key), 0);
-	n = events(w.office);
+	n = bt_test_events(w.office);
 	CU_ASSERT_EQUAL(bt_store_accept(w.office, (const uint8_t *)b.data, b.len, &as), BT_ECONFLICT);
-	CU_ASSERT_EQUAL(events(w.office), n);
+	CU_ASSERT_EQUAL(bt_test_events(w.office), n);
 	bt_buf_free(&b);
 	bt_store_free(fake);
 	free_world(&w);
@@ -241,7 +224,7 @@ static void test_accept__concurrent_versions_converge(void)
 
 static void test_accept__enrollment_codes_expire_and_work_once(void)
 {
-	bt_store *s = init("codes.db", "office");
+	bt_store *s = bt_test_store("codes.db", "office");
 	bt_import_stats st;
 	bt_key *k = NULL, *other = NULL;
 	char code[BT_ENROLL_CODE_BYTES], old[BT_ENROLL_CODE_BYTES], cell[BT_ID_MAX_BYTES + 1];
