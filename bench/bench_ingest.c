@@ -174,7 +174,7 @@ int main(int argc, char **argv)
 			if (dev_of[j] != k)
 				continue;
 			ev.len = 0;
-			if (bt_event_encode(&ev, log, (int64_t)m + 1, prev, "2025-12-31T12:00:00Z", "bench", recs[j]) < 0)
+			if (bt_event_encode(&ev, log, (int64_t)m + 1, prev, "2025-12-31T12:00:00Z", "bench", NULL, 0, recs[j]) < 0)
 				bench_die("encode");
 			evs[m] = malloc(ev.len);
 			memcpy(evs[m], ev.data, ev.len);

@@ -74,6 +74,9 @@ int cli_list_contains(const char *list, const char *id);
 /* A fact's key for people: its parts joined by " / " instead of tabs (static buffer). */
 const char *cli_key(const char *key);
 
+/* Print a finding for people: its short id, code, cell, date, what to do, its records. */
+void cli_print_finding(FILE *f, const bt_finding *finding, const char *indent);
+
 /* Parse a line into a record, printing the error; NULL on failure. */
 bt_record *cli_parse_record(const char *line);
 /* Record one fact (new or correction) in the store; prints the result or the error. Returns an exit code. */

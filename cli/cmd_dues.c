@@ -15,9 +15,10 @@ static void help(void)
 		"  bontot dues pay --member ID --month YYYY-MM --amount NUMBER [--paid-on DATE]\n"
 		"  bontot dues month --cell CELL --month YYYY-MM --amount NUMBER [--paid-on DATE] [--except ID,ID]\n"
 		"\n"
-		"pay records one member's dues for a month. month records that month's dues for every member\n"
-		"of the cell (joined by the end of the month, not left), except those named with --except;\n"
-		"members who already paid that month are skipped. All are recorded, or none.\n"
+		"pay records one member's dues for a month. month records, as one record, that month's dues\n"
+		"for every member in the cell during the month, except those named with --except; members\n"
+		"who already paid that month on their own are skipped. Recording a month again corrects\n"
+		"its list (the old one stays in the log).\n"
 		"--paid-on defaults to today. Amounts in đồng.\n"));
 }
 
@@ -85,64 +86,61 @@ int cmd_dues(int argc, char **argv)
 		goto done;
 	}
 
-	/* The whole month for the cell, in one transaction. */
-	bt_record **members = NULL;
-	size_t n = 0, recorded = 0;
-	bt_import *imp = NULL;
-	bt_import_opts io = BT_IMPORT_OPTS_INIT;
-	bt_import_stats st;
-	char ts[BT_TIMESTAMP_BYTES], key[256], already[4096] = "", skipped[4096] = "";
-	if (bt_store_members(s, cell, &members, &n) < 0) {
+	/*
+	 * The whole month for the cell: one dues_month record listing who paid
+	 * (docs/format.md) - the members in the cell during the month, except
+	 * those named and those who paid the month on their own already.
+	 */
+	char **ids = NULL, key[256], already[4096] = "", skipped[4096] = "", members[65536];
+	size_t n = 0, listed = 0, at = 0;
+	bt_record *prev = NULL;
+	if (bt_store_members_during(s, cell, bt_month_first_day(m), bt_month_last_day(m), &ids, &n) < 0) {
 		fprintf(stderr, "bontot: %s\n", bt_error_last());
 		goto done;
 	}
-	cli_timestamp(ts);
-	io.timestamp = ts;
-	io.author = cli_author();
-	if (bt_import_begin(&imp, s, &io) < 0) {
-		fprintf(stderr, "bontot: %s\n", bt_error_last());
-		bt_records_free(members, n);
+	members[at++] = '[';
+	for (size_t i = 0; i < n; i++) {
+		bt_record *paid = NULL;
+		if (cli_list_contains(except, ids[i])) {
+			snprintf(skipped + strlen(skipped), sizeof(skipped) - strlen(skipped), "%s%s", skipped[0] ? ", " : "", ids[i]);
+			continue;
+		}
+		snprintf(key, sizeof(key), "%s\t%s", ids[i], month);
+		if (bt_store_get(s, BT_KIND_DUES, key, &paid) == 0) {
+			bt_record_free(paid);
+			snprintf(already + strlen(already), sizeof(already) - strlen(already), "%s%s", already[0] ? ", " : "", ids[i]);
+			continue;
+		}
+		bt_error_clear();
+		if (listed++)
+			members[at++] = ',';
+		cli_json_escape(members, sizeof(members) - 2, &at, ids[i]);
+	}
+	members[at++] = ']';
+	members[at] = '\0';
+	bt_strings_free(ids, n);
+	cli_json_begin(&j, "dues_month");
+	cli_json_str(&j, "cell", cell);
+	cli_json_str(&j, "month", month);
+	cli_json_raw(&j, "amount", amount);
+	cli_json_str(&j, "paid_on", paid_on);
+	cli_json_raw(&j, "members", members);
+	snprintf(key, sizeof(key), "%s\t%s", cell, month);
+	int correcting = bt_store_get(s, BT_KIND_DUES_MONTH, key, &prev) == 0;
+	bt_record_free(prev);
+	bt_error_clear();
+	bt_record *r = cli_parse_record(cli_json_end(&j));
+	if (!r)
 		goto done;
-	}
-	int failed = 0;
-	for (size_t i = 0; i < n && !failed; i++) {
-		bt_record *mb = members[i], *prev = NULL;
-		if (bt_month_of(mb->joined) > m || (mb->left != BT_DATE_NONE && mb->left <= bt_month_first_day(m)))
-			continue;
-		if (cli_list_contains(except, mb->id)) {
-			snprintf(skipped + strlen(skipped), sizeof(skipped) - strlen(skipped), "%s%s (%s)", skipped[0] ? ", " : "",
-				 mb->name, mb->id);
-			continue;
-		}
-		snprintf(key, sizeof(key), "%s\t%s", mb->id, month);
-		if (bt_store_get(s, BT_KIND_DUES, key, &prev) == 0) {
-			bt_record_free(prev);
-			snprintf(already + strlen(already), sizeof(already) - strlen(already), "%s%s", already[0] ? ", " : "",
-				 mb->id);
-			continue;
-		}
-		dues_line(&j, mb->id, month, amount, paid_on);
-		const char *line = cli_json_end(&j);
-		if (!line || bt_import_line(imp, line, strlen(line)) < 0) {
-			fprintf(stderr, _("bontot: nothing written: %s\n"), line ? bt_error_last() : _("record too long"));
-			failed = 1;
-		}
-		recorded++;
-	}
-	if (!failed && bt_import_commit(imp, &st) < 0) {
-		fprintf(stderr, _("bontot: nothing written: %s\n"), bt_error_last());
-		failed = 1;
-	}
-	bt_import_free(imp);
-	bt_records_free(members, n);
-	if (failed)
+	rc = cli_record(s, r, correcting ? BT_RECORD_CORRECTION : BT_RECORD_NEW);
+	bt_record_free(r);
+	if (rc != CLI_OK)
 		goto done;
-	printf(_("Recorded the dues of %02d/%04d for %zu members of cell %s.\n"), m % 12 + 1, m / 12, recorded, cell);
+	printf(_("Recorded the dues of %02d/%04d for %zu members of cell %s.\n"), m % 12 + 1, m / 12, listed, cell);
 	if (already[0])
 		printf(_("Already paid (skipped): %s.\n"), already);
 	if (skipped[0])
 		printf(_("Not paid (per --except): %s.\n"), skipped);
-	rc = CLI_OK;
 done:
 	bt_store_free(s);
 	return rc;

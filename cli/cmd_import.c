@@ -17,8 +17,8 @@ static void help(void)
 		"All or nothing: a single bad line writes nothing, and the error names the line and\n"
 		"the field. Importing the same records again changes nothing; a record with a known\n"
 		"key but other content is recorded as a new version (the old one stays in the log).\n"
-		"A record may only refer to cells, members... declared on an earlier line or already\n"
-		"in the store. FILE \"-\" reads standard input.\n"
+		"The file is checked as a whole: the order of its lines does not matter (a member may\n"
+		"come after the meeting that names him). FILE \"-\" reads standard input.\n"
 		"\n"
 		"  --check   check only, write nothing\n"));
 }
@@ -93,20 +93,27 @@ int cmd_import(int argc, char **argv)
 	if (progress)
 		fprintf(stderr, "\r\033[K");
 	if (check) {
-		bt_import_get_stats(imp, &stats);
+		if (bt_import_check(imp, &stats) < 0) {
+			fprintf(stderr, _("bontot: the file does not import; nothing was written to the store.\n"
+				"  %s: %s\n"), path, bt_error_last());
+			goto done;
+		}
 		printf(_("Checked %s: %zu valid records (new %zu, changed %zu, unchanged %zu). Nothing written.\n"), path,
 		       stats.records, stats.added, stats.changed, stats.unchanged);
 		rc = CLI_OK;
 		goto done;
 	}
 	if (bt_import_commit(imp, &stats) < 0) {
-		cli_fail(_("import failed, nothing was written to the store"));
+		fprintf(stderr, _("bontot: import failed, nothing was written to the store.\n"
+			"  %s: %s\n"), path, bt_error_last());
 		goto done;
 	}
 	printf(_("Imported %s: %zu records — new %zu, changed %zu, unchanged %zu.\n"), path, stats.records,
 	       stats.added, stats.changed, stats.unchanged);
 	if (stats.changed)
 		printf(_("The old versions of the %zu changed records stay in the log.\n"), stats.changed);
+	if (stats.findings)
+		printf(_("%zu records already in the store now disagree with the file: see bontot findings.\n"), stats.findings);
 	rc = CLI_OK;
 done:
 	free(line);

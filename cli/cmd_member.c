@@ -121,61 +121,53 @@ static int edit(bt_store *s, const char *id, const args *a)
 	return rc;
 }
 
-/* A transfer and the member's new cell, in one transaction: both recorded or neither. */
+/*
+ * A transfer: the member is in the old cell before the day and in the new
+ * one from it. Only the transfer is recorded; the member's record is left
+ * as it is, so no edit of it elsewhere can move the member back
+ * (docs/offline.md).
+ */
 static int transfer(bt_store *s, const char *id, const args *a)
 {
-	bt_record *cur = NULL;
-	bt_import *imp = NULL;
-	bt_import_opts io = BT_IMPORT_OPTS_INIT;
-	char ts[BT_TIMESTAMP_BYTES], d[3][BT_DATE_STR_BYTES];
-	static const char *const status[] = {"official", "probationary"};
-	static const char *const role[] = {"secretary", "deputy", "committee", "member"};
+	bt_record *cur = NULL, *r = NULL;
+	char **cells = NULL;
+	size_t n_cells = 0;
+	bt_date day;
 	cli_json j;
 	int rc = CLI_FAIL;
 	if (!a->v[O_TO] || !a->v[O_FROM])
 		return cli_usage_error("member", _("transfer needs --to CELL and --from DATE (the day of the move)"));
+	if (bt_date_parse(&day, a->v[O_FROM], strlen(a->v[O_FROM])) < 0)
+		return cli_usage_error("member", "--from: %s", bt_error_last());
 	if (bt_store_get(s, BT_KIND_MEMBER, id, &cur) < 0) {
 		fprintf(stderr, "bontot: %s\n", bt_error_last());
 		return CLI_FAIL;
 	}
-	cli_timestamp(ts);
-	io.timestamp = ts;
-	io.author = cli_author();
-	if (bt_import_begin(&imp, s, &io) < 0)
-		goto fail;
+	/* The cell the member leaves: where the one rule puts them the day before. */
+	const char *from = cur->cell;
+	char from_buf[BT_ID_MAX_BYTES + 1];
+	if (bt_store_cells(s, &cells, &n_cells) == 0)
+		for (size_t i = 0; i < n_cells; i++) {
+			char **ids = NULL;
+			size_t n = 0;
+			if (bt_store_members_during(s, cells[i], day - 1, day - 1, &ids, &n) == 0)
+				for (size_t k = 0; k < n; k++)
+					if (strcmp(ids[k], id) == 0) {
+						snprintf(from_buf, sizeof(from_buf), "%s", cells[i]);
+						from = from_buf;
+					}
+			bt_strings_free(ids, n);
+		}
+	bt_strings_free(cells, n_cells);
 	cli_json_begin(&j, "transfer");
 	cli_json_str(&j, "member", cur->id);
 	cli_json_str(&j, "date", a->v[O_FROM]);
-	cli_json_str(&j, "from", cur->cell);
+	cli_json_str(&j, "from", from);
 	cli_json_str(&j, "to", a->v[O_TO]);
 	cli_json_str(&j, "note", a->v[O_REASON]);
-	const char *line = cli_json_end(&j);
-	if (!line || bt_import_line(imp, line, strlen(line)) < 0)
-		goto fail;
-	if (cur->born != BT_DATE_NONE)
-		bt_date_format(d[0], cur->born);
-	bt_date_format(d[1], cur->joined);
-	if (cur->left != BT_DATE_NONE)
-		bt_date_format(d[2], cur->left);
-	cli_json_begin(&j, "member");
-	cli_json_str(&j, "id", cur->id);
-	cli_json_str(&j, "cell", a->v[O_TO]);
-	cli_json_str(&j, "name", cur->name);
-	cli_json_str(&j, "born", cur->born != BT_DATE_NONE ? d[0] : NULL);
-	cli_json_str(&j, "status", status[cur->status]);
-	cli_json_str(&j, "role", role[cur->role]);
-	cli_json_str(&j, "joined", d[1]);
-	cli_json_str(&j, "left", cur->left != BT_DATE_NONE ? d[2] : NULL);
-	line = cli_json_end(&j);
-	if (!line || bt_import_line(imp, line, strlen(line)) < 0 || bt_import_commit(imp, NULL) < 0)
-		goto fail;
-	printf(_("Recorded the transfer of %s from cell %s to cell %s on %s.\n"), cur->id, cur->cell, a->v[O_TO], a->v[O_FROM]);
-	rc = CLI_OK;
-	goto done;
-fail:
-	fprintf(stderr, _("bontot: nothing written: %s\n"), bt_error_last());
-done:
-	bt_import_free(imp);
+	if ((r = cli_parse_record(cli_json_end(&j))) && (rc = cli_record(s, r, BT_RECORD_NEW)) == CLI_OK)
+		printf(_("Recorded the transfer of %s from cell %s to cell %s on %s.\n"), cur->id, from, a->v[O_TO], a->v[O_FROM]);
+	bt_record_free(r);
 	bt_record_free(cur);
 	return rc;
 }

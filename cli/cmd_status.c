@@ -18,7 +18,32 @@ typedef struct {
 	bt_date date;
 	const bt_rules *rules;
 	bt_calendar *cal;
+	bt_store *store;
 } status_ctx;
+
+typedef struct {
+	int json;
+	size_t n;
+} findings_ctx;
+
+static int print_finding(const bt_finding *f, void *payload)
+{
+	findings_ctx *c = payload;
+	if (c->json) {
+		bt_buf b;
+		bt_buf_init(&b, 0);
+		int err = bt_finding_json(&b, f);
+		if (err == 0)
+			printf("%s%s", c->n ? "," : "", b.data);
+		bt_buf_free(&b);
+		c->n++;
+		return err;
+	}
+	if (c->n++ == 0)
+		printf(_("  TO REVIEW (records that disagree; bontot findings):\n"));
+	cli_print_finding(stdout, f, "    ");
+	return 0;
+}
 
 static int print_cell(const char *cell, const bt_record *const *recs, size_t n, void *payload)
 {
@@ -26,12 +51,22 @@ static int print_cell(const char *cell, const bt_record *const *recs, size_t n, 
 	bt_status st;
 	char day[16], iso[BT_DATE_STR_BYTES];
 	int err = bt_status_cell(&st, recs, n, cell, c->date, c->rules, c->cal);
+	bt_findings_query q = BT_FINDINGS_QUERY_INIT;
+	findings_ctx fc = {c->json, 0};
 	if (err < 0)
 		return err;
+	/* The open findings come first: what the secretary must look at before anything else. */
+	q.cell = cell;
+	q.open_only = 1;
 	if (c->json) {
 		printf("%s{", c->first ? "" : ",");
 		json_str("cell", cell, 0);
-		printf(",\"items\":[");
+		printf(",\"findings\":[");
+		if ((err = bt_store_findings(c->store, &q, print_finding, &fc)) < 0) {
+			bt_status_free(&st);
+			return err;
+		}
+		printf("],\"items\":[");
 		for (size_t k = 0; k < st.n; k++) {
 			const bt_status_item *it = &st.items[k];
 			printf("%s{\"code\":\"%s\"", k ? "," : "", bt_status_code_name(it->code));
@@ -52,6 +87,12 @@ static int print_cell(const char *cell, const bt_record *const *recs, size_t n, 
 	} else {
 		cli_format_date_vi(day, c->date);
 		printf(_("TO DO — cell %s — %s\n"), cell, day);
+		if ((err = bt_store_findings(c->store, &q, print_finding, &fc)) < 0) {
+			bt_status_free(&st);
+			return err;
+		}
+		if (fc.n)
+			printf(_("  TO DO:\n"));
 		for (size_t k = 0; k < st.n; k++)
 			printf("  %zu. %s\n", k + 1, st.items[k].message);
 		if (!st.n)
@@ -72,7 +113,7 @@ int cmd_status(int argc, char **argv)
 	int c, rc = CLI_FAIL;
 	bt_rules rules;
 	bt_store *s = NULL;
-	status_ctx ctx = {0, 1, 0, &rules, NULL};
+	status_ctx ctx = {0, 1, 0, &rules, NULL, NULL};
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
@@ -83,7 +124,8 @@ int cmd_status(int argc, char **argv)
 		case 'h':
 			printf(_("Usage: bontot [--db FILE] status [--cell CELL] [--date DATE] [--rules RULES] [--json]\n"
 				"\n"
-				"A cell's to-do list on a day (default today): the next meeting and its deadline,\n"
+				"A cell's to-do list on a day (default today): first the records that disagree and\n"
+				"need a person (bontot findings), then the next meeting and its deadline,\n"
 				"months without a recorded meeting, the quarter's thematic meeting, members one excused\n"
 				"absence away from three in a row, unpaid dues, open targets and commitments (from\n"
 				"October), and members to be considered for removal (absent without reason, or dues\n"
@@ -104,6 +146,7 @@ int cmd_status(int argc, char **argv)
 		return CLI_FAIL;
 	if (cli_open_store(&s) < 0)
 		return CLI_FAIL;
+	ctx.store = s;
 	if (bt_store_calendar(s, &ctx.cal) < 0) {
 		cli_fail(NULL);
 		goto done;

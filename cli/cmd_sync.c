@@ -254,11 +254,32 @@ static void progress(const char *line, void *payload)
 	fprintf(stderr, "%s\n", line);
 }
 
+static int count_finding(const bt_finding *f, void *payload)
+{
+	(void)f;
+	++*(size_t *)payload;
+	return 0;
+}
+
+/* The open findings of this tablet's cell (of every cell when it has none). */
+static size_t open_findings(bt_store *s)
+{
+	char cell[BT_ID_MAX_BYTES + 1];
+	bt_findings_query q = BT_FINDINGS_QUERY_INIT;
+	size_t n = 0;
+	q.open_only = 1;
+	if (bt_store_setting(s, "cell", cell, sizeof(cell)) == 0)
+		q.cell = cell;
+	if (bt_store_findings(s, &q, count_finding, &n) < 0)
+		bt_error_clear();
+	return n;
+}
+
 /* Push and pull with the office at `server` (NULL: the enrolled address); the exit code. */
 static int run_sync(bt_store *s, const char *server, size_t batch_events)
 {
 	bt_key *key = NULL;
-	int rc = CLI_FAIL;
+	int rc;
 	char url[1024], path[4096];
 	if (!server) {
 		if (bt_store_setting(s, "server_url", url, sizeof(url)) < 0) {
@@ -281,18 +302,32 @@ static int run_sync(bt_store *s, const char *server, size_t batch_events)
 		co.tls_pin = pin;
 	if (bt_store_setting(s, "tls_cacert", cacert, sizeof(cacert)) == 0 && cacert[0])
 		co.tls_cacert = cacert;
+	size_t before = open_findings(s);
 	int err = bt_client_sync(&st, s, key, &co);
 	bt_key_free(key);
+	if (st.clock_known && (st.clock_skew > 300 || st.clock_skew < -300)) {
+		long long minutes = (long long)(st.clock_skew < 0 ? -st.clock_skew : st.clock_skew) / 60;
+		fprintf(stderr, st.clock_skew > 0 ? _("bontot: warning: this tablet's clock is %lld minutes behind the office's. Set the date and time right: the order of corrections depends on it.\n")
+						  : _("bontot: warning: this tablet's clock is %lld minutes ahead of the office's. Set the date and time right: the order of corrections depends on it.\n"),
+			minutes);
+	}
 	if (err < 0) {
-		fprintf(stderr, _("bontot: sync stopped: %s\n"), bt_error_last());
+		fprintf(stderr, st.push_refused ? _("bontot: the office refused what this tablet sent: %s\n")
+						: _("bontot: sync stopped: %s\n"),
+			bt_error_last());
 		if (st.pushed || st.pulled)
 			fprintf(stderr, _("(progress kept: sent %zu, received %zu; run sync again to go on)\n"), st.pushed, st.pulled);
 		/* 3: nothing got through; 4: some did, then the link failed; 1: refused */
-		return err == BT_ENET ? (st.pushed || st.pulled ? 4 : 3) : CLI_FAIL;
+		rc = err == BT_ENET ? (st.pushed || st.pulled ? 4 : 3) : CLI_FAIL;
+	} else {
+		printf(_("Synchronised with %s: sent %zu events in %zu batches (%zu bytes), received %zu events.\n"), server,
+		       st.pushed, st.batches, st.bytes_sent, st.pulled);
+		rc = CLI_OK;
 	}
-	printf(_("Synchronised with %s: sent %zu events in %zu batches (%zu bytes), received %zu events.\n"), server,
-	       st.pushed, st.batches, st.bytes_sent, st.pulled);
-	rc = CLI_OK;
+	size_t after = open_findings(s);
+	if (after > before)
+		printf(_("%zu things to review: what arrived disagrees with records here (bontot findings; bontot status lists them first).\n"),
+		       after - before);
 	return rc;
 }
 

@@ -51,6 +51,8 @@ int cmd_member(int argc, char **argv);
 int cmd_meeting(int argc, char **argv);
 int cmd_log(int argc, char **argv);
 int cmd_conflicts(int argc, char **argv);
+int cmd_findings(int argc, char **argv);
+int cmd_settle(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 int cmd_correct(int argc, char **argv);
 int cmd_dues(int argc, char **argv);
@@ -72,7 +74,9 @@ static const cli_command commands[] = {
 	{"record", cmd_record, N_("record any fact: dues, targets, commitments, attestations...")},
 	{"correct", cmd_correct, N_("correct a recorded fact (the old version stays in the log)")},
 	{"log", cmd_log, N_("the history of records (newest first), corrections included")},
-	{"conflicts", cmd_conflicts, N_("facts two devices recorded differently, and which version is kept")},
+	{"findings", cmd_findings, N_("records that disagree, kept for a person to settle")},
+	{"settle", cmd_settle, N_("note a decision on a finding")},
+	{"conflicts", cmd_conflicts, N_("fields two devices changed differently, and which value is kept")},
 	{"office", cmd_office, N_("the office: its key, one-time enrollment codes, revoking devices")},
 	{"serve", cmd_serve, N_("serve the office store to tablets over HTTP")},
 	{"enroll", cmd_enroll, N_("join this tablet to the office with a one-time code")},

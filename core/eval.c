@@ -5,6 +5,8 @@
  * Choices the SPEC leaves open are documented in docs/evaluation.md.
  */
 #include "bontot/eval.h"
+#include "bontot/findings.h"
+#include "bontot/membership.h"
 #include "buf.h"
 #include "error.h"
 #include "i18n.h"
@@ -19,11 +21,7 @@ enum { C21 = 0, C22, C23, C24 };
 
 typedef struct {
 	const bt_record *rec;
-	const char *cell_id;  /* the cell evaluated */
-	const bt_record **ex; /* exemptions */
-	size_t n_ex, cap_ex;
-	const bt_record **tr; /* transfers, by date */
-	size_t n_tr, cap_tr;
+	const bt_membership *ms; /* where the member was when (bontot/membership.h) */
 	unsigned dues_paid;   /* bit m-1: dues for month m of the year paid on or before as-of */
 	int listed, evaluated;
 	int required_any, spoke;
@@ -79,11 +77,6 @@ static bt_reason meeting_reason(bt_reason_code code, const bt_record *mt)
 	return r;
 }
 
-static int cmp_member(const void *a, const void *b)
-{
-	return strcmp(((const member_ctx *)a)->rec->id, ((const member_ctx *)b)->rec->id);
-}
-
 static member_ctx *find_member(const ctx *c, const char *id)
 {
 	size_t lo = 0, hi = c->n_m;
@@ -110,71 +103,7 @@ static int cmp_meeting(const void *a, const void *b)
 	return strcmp(x->id, y->id);
 }
 
-/* The member's cell on day d: after the last transfer on or before d, its "to"; before the first, its "from". */
-static const char *cell_on(const member_ctx *m, bt_date d)
-{
-	const char *cell = m->rec->cell;
-	for (size_t i = m->n_tr; i-- > 0;)
-		if (m->tr[i]->date <= d)
-			return m->tr[i]->cell_to;
-	if (m->n_tr)
-		cell = m->tr[0]->cell_from;
-	return cell;
-}
-
-static int in_cell_on_ctx(const member_ctx *m, bt_date d)
-{
-	return m->rec->joined <= d && (m->rec->left == BT_DATE_NONE || m->rec->left > d) &&
-	       strcmp(cell_on(m, d), m->cell_id) == 0;
-}
-
-
-static int exempt_on(const member_ctx *m, bt_date d)
-{
-	for (size_t i = 0; i < m->n_ex; i++)
-		if (m->ex[i]->from <= d && (m->ex[i]->to == BT_DATE_NONE || m->ex[i]->to >= d))
-			return 1;
-	return 0;
-}
-
-static int required_on(const member_ctx *m, bt_date d) { return in_cell_on_ctx(m, d) && !exempt_on(m, d); }
-
-static int involves(const bt_record *t, const char *cell)
-{
-	return strcmp(t->cell_from, cell) == 0 || strcmp(t->cell_to, cell) == 0;
-}
-
-static int cmp_transfer(const void *a, const void *b)
-{
-	const bt_record *x = *(const bt_record *const *)a, *y = *(const bt_record *const *)b;
-	return (x->date > y->date) - (x->date < y->date);
-}
-
-static int push_rec(const bt_record ***v, size_t *n, size_t *cap, const bt_record *r)
-{
-	if (*n == *cap) {
-		size_t nc = *cap ? *cap * 2 : 2;
-		const bt_record **nv = realloc(*v, nc * sizeof(*nv));
-		if (!nv)
-			return bt__oom();
-		*v = nv;
-		*cap = nc;
-	}
-	(*v)[(*n)++] = r;
-	return 0;
-}
-
-/* A member record belongs to the cell now, or was moved in or out of it. */
-static int member_of(const bt_record *r, const char *cell_id, const bt_record *const *records, size_t n)
-{
-	if (strcmp(r->cell, cell_id) == 0)
-		return 1;
-	for (size_t i = 0; i < n; i++)
-		if (records[i]->kind == BT_KIND_TRANSFER && strcmp(records[i]->member, r->id) == 0 &&
-		    involves(records[i], cell_id))
-			return 1;
-	return 0;
-}
+static int required_on(const ctx *c, const member_ctx *m, bt_date d) { return bt_membership_required_on(m->ms, c->cell_id, d); }
 
 static int working(bt_calendar *cal, bt_date d) { return bt_calendar_is_working(cal, d); }
 
@@ -271,7 +200,7 @@ static int eval_meetings(ctx *c, bt_cell_result *res)
 		size_t a = 0;
 		for (size_t k = 0; k < c->n_m; k++) {
 			marks[k] = NO_MARK;
-			if (!required_on(&c->m[k], mt->date)) {
+			if (!required_on(c, &c->m[k], mt->date)) {
 				marks[k] = -2; /* not required */
 				continue;
 			}
@@ -279,6 +208,11 @@ static int eval_meetings(ctx *c, bt_cell_result *res)
 				a++;
 			if (a < mt->n_attendance && strcmp(mt->attendance[a].member, c->m[k].rec->id) == 0)
 				marks[k] = (int)mt->attendance[a].status;
+			if (marks[k] == NO_MARK) {
+				/* UNMARKED_MEMBER: left out of the meeting's count, not an absence. */
+				marks[k] = -2;
+				continue;
+			}
 			required++;
 			if (marks[k] == BT_PRESENT)
 				present++;
@@ -429,8 +363,10 @@ int bt_eval_cell(bt_cell_result **out, const bt_record *const *records, size_t n
 	bt_cell_result *res = NULL;
 	bt_calendar *own_cal = NULL;
 	const bt_record *cell = NULL;
-	const bt_record **targets = NULL, **commitments = NULL;
-	size_t n_targets = 0, n_commitments = 0, n_members = 0;
+	const bt_record **targets = NULL, **commitments = NULL, **visible = NULL;
+	size_t n_targets = 0, n_commitments = 0, n_visible = 0;
+	unsigned char *loses = NULL;
+	bt_roster *roster = NULL;
 	int err = 0, has_regulation = 0;
 
 	*out = NULL;
@@ -459,21 +395,17 @@ int bt_eval_cell(bt_cell_result **out, const bt_record *const *records, size_t n
 	c.as_of = (o->as_of == BT_DATE_NONE || o->as_of > c.dec31) ? c.dec31 : o->as_of;
 	const int year_ended = c.as_of >= c.dec31;
 
-	for (size_t i = 0; i < n; i++) {
-		const bt_record *r = records[i];
-		if (r->kind == BT_KIND_CELL && strcmp(r->id, cell_id) == 0)
-			cell = r;
-		if (r->kind == BT_KIND_MEMBER)
-			n_members++;
-	}
+	for (size_t i = 0; i < n; i++)
+		if (records[i]->kind == BT_KIND_CELL && strcmp(records[i]->id, cell_id) == 0)
+			cell = records[i];
 	if (!cell) {
 		err = bt__error_set(BT_ENOTFOUND, BT_("no cell \"%.64s\""), cell_id);
 		goto done;
 	}
 
-	if (!(res = calloc(1, sizeof(*res))) || !(c.m = calloc(n_members + 1, sizeof(member_ctx))) ||
+	if (!(res = calloc(1, sizeof(*res))) || !(visible = calloc(n + 1, sizeof(*visible))) ||
 	    !(c.meetings = calloc(n + 1, sizeof(*c.meetings))) || !(targets = calloc(n + 1, sizeof(*targets))) ||
-	    !(commitments = calloc(n + 1, sizeof(*commitments)))) {
+	    !(commitments = calloc(n + 1, sizeof(*commitments))) || !(loses = calloc(n + 1, 1))) {
 		err = bt__oom();
 		goto done;
 	}
@@ -482,52 +414,63 @@ int bt_eval_cell(bt_cell_result **out, const bt_record *const *records, size_t n
 	for (int i = 0; i < 4; i++)
 		res->crit[i].pass = 1;
 
+	/*
+	 * Who was where (bontot/membership.h), from what is visible at as-of:
+	 * members who joined by then, exemptions that started by then, and every
+	 * transfer whatever its date (it says which cell a member was in when).
+	 */
 	for (size_t i = 0; i < n; i++) {
 		const bt_record *r = records[i];
-		if (r->kind == BT_KIND_MEMBER && r->joined <= c.as_of && member_of(r, cell_id, records, n)) {
-			c.m[c.n_m].cell_id = cell_id;
-			c.m[c.n_m++].rec = r;
+		if ((r->kind == BT_KIND_MEMBER && r->joined <= c.as_of) || r->kind == BT_KIND_TRANSFER ||
+		    (r->kind == BT_KIND_EXEMPTION && r->from <= c.as_of))
+			visible[n_visible++] = r;
+	}
+	if ((err = bt_roster_build(&roster, visible, n_visible)) < 0)
+		goto done;
+	if (!(c.m = calloc(bt_roster_size(roster) + 1, sizeof(member_ctx)))) {
+		err = bt__oom();
+		goto done;
+	}
+	for (size_t k = 0; k < bt_roster_size(roster); k++) {
+		const bt_membership *ms = bt_roster_at(roster, k);
+		if (!bt_membership_ever_in(ms, cell_id))
+			continue;
+		c.m[c.n_m].ms = ms;
+		c.m[c.n_m++].rec = ms->member;
+	}
+
+	/* The cell's meetings of the year up to as-of; of two on one date, only the one that counts. */
+	{
+		size_t n_all = 0;
+		for (size_t i = 0; i < n; i++) {
+			const bt_record *r = records[i];
+			if (r->kind == BT_KIND_MEETING && strcmp(r->cell, cell_id) == 0 && r->date >= c.jan1 && r->date <= c.as_of)
+				c.meetings[n_all++] = r;
 		}
+		bt_meetings_duplicates(loses, c.meetings, n_all);
+		for (size_t i = 0; i < n_all; i++)
+			if (!loses[i])
+				c.meetings[c.n_meetings++] = c.meetings[i];
 	}
-	qsort(c.m, c.n_m, sizeof(member_ctx), cmp_member);
-	/* Every transfer of a member, whatever its date: it says which cell the member was in when. */
-	for (size_t i = 0; i < n; i++) {
-		member_ctx *m;
-		if (records[i]->kind == BT_KIND_TRANSFER && (m = find_member(&c, records[i]->member)) &&
-		    (err = push_rec(&m->tr, &m->n_tr, &m->cap_tr, records[i])) < 0)
-			goto done;
-	}
-	for (size_t k = 0; k < c.n_m; k++)
-		if (c.m[k].n_tr > 1)
-			qsort(c.m[k].tr, c.m[k].n_tr, sizeof(*c.m[k].tr), cmp_transfer);
 
 	/* Attach each record to its member or to the cell; keep only what is visible at as-of. */
 	for (size_t i = 0; i < n; i++) {
 		const bt_record *r = records[i];
 		member_ctx *m;
 		switch (r->kind) {
-		case BT_KIND_EXEMPTION:
-			if (r->from <= c.as_of && (m = find_member(&c, r->member))) {
-				if (m->n_ex == m->cap_ex) {
-					size_t cap = m->cap_ex ? m->cap_ex * 2 : 2;
-					const bt_record **ex = realloc(m->ex, cap * sizeof(*ex));
-					if (!ex) {
-						err = bt__oom();
-						goto done;
-					}
-					m->ex = ex;
-					m->cap_ex = cap;
-				}
-				m->ex[m->n_ex++] = r;
-			}
-			break;
-		case BT_KIND_MEETING:
-			if (strcmp(r->cell, cell_id) == 0 && r->date >= c.jan1 && r->date <= c.as_of)
-				c.meetings[c.n_meetings++] = r;
-			break;
 		case BT_KIND_DUES:
 			if (r->date <= c.as_of && r->month / 12 == c.year && (m = find_member(&c, r->member)))
 				m->dues_paid |= 1u << (r->month % 12);
+			break;
+		case BT_KIND_DUES_MONTH:
+			/* One payment per listed member who was in that cell during the month (else NOT_IN_CELL). */
+			if (r->date > c.as_of || r->month / 12 != c.year)
+				break;
+			for (size_t k = 0; k < r->n_members; k++)
+				if ((m = find_member(&c, r->members[k])) &&
+				    bt_membership_in_cell_during(m->ms, r->cell, bt_month_first_day(r->month),
+								 bt_month_last_day(r->month)))
+					m->dues_paid |= 1u << (r->month % 12);
 			break;
 		case BT_KIND_TARGET:
 			if (strcmp(r->cell, cell_id) == 0 && r->year == c.year)
@@ -556,14 +499,10 @@ int bt_eval_cell(bt_cell_result **out, const bt_record *const *records, size_t n
 	}
 	for (size_t k = 0; k < c.n_m; k++) {
 		member_ctx *m = &c.m[k];
-		/* Listed when in the cell on some day from 1 January to as-of: check the days it could start. */
-		int listed = in_cell_on_ctx(m, m->rec->joined > c.jan1 ? m->rec->joined : c.jan1);
-		for (size_t t = 0; t < m->n_tr && !listed; t++)
-			listed = m->tr[t]->date >= c.jan1 && m->tr[t]->date <= c.as_of && in_cell_on_ctx(m, m->tr[t]->date);
-		if (!listed)
+		if (!bt_membership_in_cell_during(m->ms, cell_id, c.jan1, c.as_of))
 			continue;
 		m->listed = 1;
-		m->evaluated = required_on(m, c.as_of);
+		m->evaluated = required_on(&c, m, c.as_of);
 		m->out = &res->members[res->n_members++];
 		m->out->id = m->rec->id;
 		m->out->name = m->rec->name;
@@ -725,12 +664,10 @@ int bt_eval_cell(bt_cell_result **out, const bt_record *const *records, size_t n
 	*out = res;
 	res = NULL;
 done:
-	if (c.m)
-		for (size_t k = 0; k < c.n_m; k++) {
-			free(c.m[k].ex);
-			free(c.m[k].tr);
-		}
 	free(c.m);
+	free(visible);
+	free(loses);
+	bt_roster_free(roster);
 	free(c.meetings);
 	free(targets);
 	free(commitments);

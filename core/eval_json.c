@@ -9,6 +9,7 @@
  * message; a field that does not apply is left out.
  */
 #include "bontot/eval.h"
+#include "bontot/findings.h"
 #include "buf.h"
 #include "error.h"
 
@@ -180,7 +181,41 @@ int bt_eval_cell_json(bt_buf *b, const bt_cell_result *r)
 		put_criteria(b, m->crit, member_names);
 		bt_buf_puts(b, "}");
 	}
+	bt_buf_puts(b, "],\"findings\":[");
+	for (size_t k = 0; k < r->n_findings; k++) {
+		if (k)
+			bt_buf_puts(b, ",");
+		if (bt_finding_json(b, &r->findings[k]) < 0)
+			return BT_ENOMEM;
+	}
 	bt_buf_puts(b, "]}");
+	return b->failed ? BT_ENOMEM : 0;
+}
+
+int bt_finding_json(bt_buf *b, const struct bt_finding *f)
+{
+	char msg[1024], d[BT_DATE_STR_BYTES];
+	bt_buf_printf(b, "{\"code\":\"%s\",\"id\":", bt_finding_code_name(f->code));
+	bt_buf_json_string(b, f->id);
+	bt_buf_puts(b, ",\"records\":[");
+	for (size_t i = 0; i < f->n_records; i++) {
+		if (i)
+			bt_buf_puts(b, ",");
+		bt_buf_json_string(b, f->records[i]);
+	}
+	bt_buf_puts(b, "]");
+	if (f->member[0])
+		bt_buf_puts(b, ",\"member\":"), bt_buf_json_string(b, f->member);
+	if (f->date != BT_DATE_NONE) {
+		bt_date_format(d, f->date);
+		bt_buf_printf(b, ",\"date\":\"%s\"", d);
+	}
+	if (f->field[0])
+		bt_buf_puts(b, ",\"field\":"), bt_buf_json_string(b, f->field);
+	bt_buf_printf(b, ",\"settled\":%s", f->settled ? "true" : "false");
+	bt_finding_message(msg, sizeof(msg), f);
+	bt_buf_puts(b, ",\"message\":"), bt_buf_json_string(b, msg);
+	bt_buf_puts(b, "}");
 	return b->failed ? BT_ENOMEM : 0;
 }
 

@@ -45,10 +45,45 @@ static int valid_log_id(const char *log)
 	return 1;
 }
 
-int bt_event_encode(bt_buf *out, const char *log, int64_t seq, const uint8_t prev[BT_HASH_BYTES], const char *ts,
-		    const char *author, const bt_record *rec)
+int bt_ref_parse(const char *ref, size_t *log_len, int64_t *seq)
+{
+	const char *h = strrchr(ref, '#');
+	char log[BT_LOG_ID_MAX_BYTES + 1];
+	int64_t v = 0;
+	if (!h || h == ref || (size_t)(h - ref) > BT_LOG_ID_MAX_BYTES || !h[1] || h[1] == '0' || strlen(h + 1) > 15)
+		return 0;
+	memcpy(log, ref, (size_t)(h - ref));
+	log[h - ref] = '\0';
+	if (!valid_log_id(log))
+		return 0;
+	for (const char *p = h + 1; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return 0;
+		v = v * 10 + (*p - '0');
+	}
+	if (log_len)
+		*log_len = (size_t)(h - ref);
+	if (seq)
+		*seq = v;
+	return 1;
+}
+
+static int cmp_ref(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
+
+static int encode(bt_buf *out, int version, const char *log, int64_t seq, const uint8_t prev[BT_HASH_BYTES], const char *ts,
+		  const char *author, const char *const *base, size_t n_base, const bt_record *rec)
 {
 	char hex[BT_SHA256_HEX_BYTES];
+	const char *sorted[BT_EVENT_MAX_BASE];
+	if (n_base > BT_EVENT_MAX_BASE)
+		return bt__error_set(BT_EINVALID, BT_("a correction may replace at most %d versions"), BT_EVENT_MAX_BASE);
+	for (size_t i = 0; i < n_base; i++) {
+		if (!bt_ref_parse(base[i], NULL, NULL))
+			return bt__error_set(BT_EINVALID, BT_("invalid event reference \"%.80s\""), base[i]);
+		sorted[i] = base[i];
+	}
+	if (n_base > 1)
+		qsort(sorted, n_base, sizeof(*sorted), cmp_ref);
 	if (!valid_log_id(log))
 		return bt__error_set(BT_EINVALID, BT_("invalid log id \"%.64s\""), log);
 	if (seq < 1)
@@ -62,8 +97,19 @@ int bt_event_encode(bt_buf *out, const char *log, int64_t seq, const uint8_t pre
 	bt__hex(hex, prev, BT_HASH_BYTES);
 	size_t start = out->len;
 	bt_buf_printf(out, "{\"v\":%d,\"log\":\"%s\",\"seq\":%lld,\"prev\":\"%s\",\"ts\":\"%s\",\"author\":",
-		      BT_EVENT_VERSION, log, (long long)seq, hex, ts);
+		      version, log, (long long)seq, hex, ts);
 	bt_buf_json_string(out, author);
+	if (version >= 2) {
+		bt_buf_puts(out, ",\"base\":[");
+		for (size_t i = 0; i < n_base; i++) {
+			if (i && strcmp(sorted[i], sorted[i - 1]) == 0)
+				continue;
+			if (i)
+				bt_buf_puts(out, ",");
+			bt_buf_json_string(out, sorted[i]);
+		}
+		bt_buf_puts(out, "]");
+	}
 	bt_buf_puts(out, ",\"rec\":");
 	bt_buf_put(out, rec->canonical, rec->canonical_len);
 	bt_buf_puts(out, "}");
@@ -74,9 +120,18 @@ int bt_event_encode(bt_buf *out, const char *log, int64_t seq, const uint8_t pre
 	return 0;
 }
 
+int bt_event_encode(bt_buf *out, const char *log, int64_t seq, const uint8_t prev[BT_HASH_BYTES], const char *ts,
+		    const char *author, const char *const *base, size_t n_base, const bt_record *rec)
+{
+	return encode(out, BT_EVENT_VERSION, log, seq, prev, ts, author, base, n_base, rec);
+}
+
 void bt_event_clear(bt_event *ev)
 {
 	free(ev->author);
+	for (size_t i = 0; i < ev->n_base; i++)
+		free(ev->base[i]);
+	free(ev->base);
 	bt_record_free(ev->rec);
 	memset(ev, 0, sizeof(*ev));
 }
@@ -132,10 +187,11 @@ int bt_event_decode(bt_event *ev, const uint8_t *bytes, size_t len)
 		goto done;
 	}
 	v = json_object_get(env, "v");
-	if (!v || !json_is_integer(v) || json_integer_value(v) != BT_EVENT_VERSION) {
+	if (!v || !json_is_integer(v) || (json_integer_value(v) != 1 && json_integer_value(v) != 2)) {
 		err = bt__error_set(BT_ECORRUPT, BT_("damaged event: unsupported format version"));
 		goto done;
 	}
+	ev->version = (int)json_integer_value(v);
 	v = json_object_get(env, "log");
 	if (!v || !json_is_string(v) || !valid_log_id(json_string_value(v))) {
 		err = bt__error_set(BT_ECORRUPT, BT_("damaged event: field log"));
@@ -164,7 +220,25 @@ int bt_event_decode(bt_event *ev, const uint8_t *bytes, size_t len)
 		err = bt__error_set(BT_ECORRUPT, BT_("damaged event: field author"));
 		goto done;
 	}
-	if (json_object_size(env) != 7) {
+	if (ev->version >= 2) {
+		json_t *b = json_object_get(env, "base");
+		size_t i;
+		if (!b || !json_is_array(b) || json_array_size(b) > BT_EVENT_MAX_BASE ||
+		    !(ev->base = calloc(json_array_size(b) + 1, sizeof(char *)))) {
+			err = bt__error_set(BT_ECORRUPT, BT_("damaged event: field base"));
+			goto done;
+		}
+		json_array_foreach(b, i, v)
+		{
+			if (!json_is_string(v) || !bt_ref_parse(json_string_value(v), NULL, NULL) ||
+			    !(ev->base[ev->n_base] = strdup(json_string_value(v)))) {
+				err = bt__error_set(BT_ECORRUPT, BT_("damaged event: field base"));
+				goto done;
+			}
+			ev->n_base++;
+		}
+	}
+	if (json_object_size(env) != (ev->version >= 2 ? 8u : 7u)) {
 		err = bt__error_set(BT_ECORRUPT, BT_("damaged event: wrong number of fields"));
 		goto done;
 	}
@@ -175,7 +249,8 @@ int bt_event_decode(bt_event *ev, const uint8_t *bytes, size_t len)
 		goto done;
 	}
 	/* Exactly the bytes the encoder writes: no second encoding of the same event. */
-	if ((err = bt_event_encode(&check, ev->log, ev->seq, ev->prev, ev->ts, ev->author, ev->rec)) < 0) {
+	if ((err = encode(&check, ev->version, ev->log, ev->seq, ev->prev, ev->ts, ev->author, (const char *const *)ev->base,
+			  ev->n_base, ev->rec)) < 0) {
 		err = bt__error_set(BT_ECORRUPT, BT_("damaged event: %s"), bt_error_last());
 		goto done;
 	}

@@ -12,6 +12,7 @@
 #include "buf.h"
 #include "error.h"
 #include "i18n.h"
+#include "records_internal.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -19,7 +20,8 @@
 
 static const char *const kind_names[BT_KIND_COUNT + 1] = {
 	NULL,	      "committee", "cell",     "member", "exemption",  "holiday",   "regulation",
-	"target",     "commitment", "meeting", "dues",   "discipline", "attestation", "transfer"};
+	"target",     "commitment", "meeting", "dues",   "discipline", "attestation", "transfer",
+	"dues_month", "settle"};
 
 const char *bt_kind_name(bt_kind kind)
 {
@@ -47,6 +49,8 @@ static const char *const fields[BT_KIND_COUNT + 1][16] = {
 	{"date", "form", "kind", "member", NULL},
 	{"criterion", "kind", "note", "pass", "subject", "year", NULL},
 	{"date", "from", "kind", "member", "note", "to", NULL},
+	{"amount", "cell", "kind", "members", "month", "paid_on", NULL},
+	{"cell", "finding", "kind", "note", NULL},
 };
 
 void bt_record_free(bt_record *r)
@@ -62,6 +66,12 @@ void bt_record_free(bt_record *r)
 	free(r->cell_from);
 	free(r->cell_to);
 	free(r->text);
+	free(r->finding);
+	for (size_t i = 0; i < r->n_members; i++)
+		free(r->members[i]);
+	free(r->members);
+	free(r->ref);
+	free(r->ts);
 	for (size_t i = 0; i < r->n_attendance; i++)
 		free(r->attendance[i].member);
 	free(r->attendance);
@@ -90,6 +100,7 @@ static bt_record *record_new(bt_kind kind)
 typedef struct {
 	json_t *obj;
 	const char *kind;
+	int merged; /* a state merged from several versions: cross-field rules become findings (docs/offline.md) */
 } ctx;
 
 static int field_error(const ctx *c, const char *field, const char *what)
@@ -230,9 +241,47 @@ static int cmp_att(const void *a, const void *b)
 	return strcmp(((const bt_attendance *)a)->member, ((const bt_attendance *)b)->member);
 }
 
+/* A sorted list of unique member ids (speakers, a dues_month's members). A member listed twice counts once. */
+static int read_id_list(const ctx *c, const char *field, char ***out, size_t *n_out, size_t max)
+{
+	json_t *spk = get(c, field), *v;
+	size_t i, k = 0;
+	char **ids;
+	*out = NULL;
+	*n_out = 0;
+	if (!spk || json_is_null(spk))
+		return 0;
+	if (!json_is_array(spk))
+		return field_error(c, field, BT_("must be an array of member ids"));
+	if (json_array_size(spk) > max)
+		return field_error(c, field, BT_("too many members"));
+	if (!(ids = calloc(json_array_size(spk) + 1, sizeof(char *))))
+		return bt__oom();
+	*out = ids;
+	json_array_foreach(spk, i, v)
+	{
+		if (!json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) > BT_ID_MAX_BYTES ||
+		    memchr(json_string_value(v), '\0', json_string_length(v)))
+			return field_error(c, field, BT_("must be an array of member ids"));
+		if (bt_text_nfc(&ids[*n_out], json_string_value(v), json_string_length(v), 0) < 0)
+			return field_error(c, field, BT_("invalid member id"));
+		(*n_out)++;
+	}
+	qsort(ids, *n_out, sizeof(char *), cmp_str);
+	for (i = 0; i < *n_out; i++) {
+		if (k && strcmp(ids[k - 1], ids[i]) == 0) {
+			free(ids[i]);
+			continue;
+		}
+		ids[k++] = ids[i];
+	}
+	*n_out = k;
+	return 0;
+}
+
 static int read_meeting_lists(const ctx *c, bt_record *r)
 {
-	json_t *att = get(c, "attendance"), *spk = get(c, "speakers");
+	json_t *att = get(c, "attendance");
 	const char *key;
 	json_t *v;
 	int err;
@@ -267,34 +316,9 @@ static int read_meeting_lists(const ctx *c, bt_record *r)
 			return bt__error_set(BT_EINVALID, BT_("%s: field \"attendance\": %s appears twice"), c->kind,
 					     r->attendance[i].member);
 
-	if (spk && !json_is_null(spk)) {
-		size_t i;
-		if (!json_is_array(spk))
-			return field_error(c, "speakers", BT_("must be an array of member ids"));
-		r->speakers = calloc(json_array_size(spk) + 1, sizeof(char *));
-		if (!r->speakers)
-			return bt__oom();
-		json_array_foreach(spk, i, v)
-		{
-			if (!json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) > BT_ID_MAX_BYTES)
-				return field_error(c, "speakers", BT_("must be an array of member ids"));
-			if (bt_text_nfc(&r->speakers[r->n_speakers], json_string_value(v), json_string_length(v), 0) < 0)
-				return field_error(c, "speakers", BT_("invalid member id"));
-			r->n_speakers++;
-		}
-		qsort(r->speakers, r->n_speakers, sizeof(char *), cmp_str);
-		/* Unique: a member listed twice spoke, once. */
-		size_t k = 0;
-		for (i = 0; i < r->n_speakers; i++) {
-			if (k && strcmp(r->speakers[k - 1], r->speakers[i]) == 0) {
-				free(r->speakers[i]);
-				continue;
-			}
-			r->speakers[k++] = r->speakers[i];
-		}
-		r->n_speakers = k;
-	}
-	for (size_t i = 0; i < r->n_speakers; i++) {
+	if ((err = read_id_list(c, "speakers", &r->speakers, &r->n_speakers, BT_DUES_MONTH_MAX_MEMBERS)) < 0)
+		return err;
+	for (size_t i = 0; i < r->n_speakers && !c->merged; i++) {
 		bt_attendance probe = {r->speakers[i], BT_PRESENT};
 		bt_attendance *a = bsearch(&probe, r->attendance, r->n_attendance, sizeof(bt_attendance), cmp_att);
 		if (!a || a->status != BT_PRESENT)
@@ -408,6 +432,29 @@ static int parse_fields(const ctx *c, bt_record *r)
 		if (strcmp(r->cell_from, r->cell_to) == 0)
 			return field_error(c, "to", BT_("the same cell as \"from\""));
 		break;
+	case BT_KIND_DUES_MONTH:
+		if ((err = read_id(c, "cell", &r->cell)))
+			return err;
+		{
+			json_t *v = get(c, "month");
+			if (!v || !json_is_string(v) || bt_month_parse(&r->month, json_string_value(v), json_string_length(v)) < 0)
+				return field_error(c, "month", BT_("invalid month (expected YYYY-MM)"));
+		}
+		if ((err = read_int(c, "amount", &n, 0, INT64_C(1000000000000))) ||
+		    (err = read_date(c, "paid_on", &r->date, 1)))
+			return err;
+		r->amount = n;
+		if (!get(c, "members") || !json_is_array(get(c, "members")))
+			return field_error(c, "members", BT_("required, an array of member ids"));
+		if ((err = read_id_list(c, "members", &r->members, &r->n_members, BT_DUES_MONTH_MAX_MEMBERS)) < 0)
+			return err;
+		break;
+	case BT_KIND_SETTLE:
+		if ((err = read_id(c, "cell", &r->cell)) ||
+		    (err = read_text(c, "finding", &r->finding, 1, BT_FINDING_ID_MAX_BYTES, 1)) ||
+		    (err = read_text(c, "note", &r->text, 1, BT_TEXT_MAX_BYTES, 1)))
+			return err;
+		break;
 	case BT_KIND_ATTESTATION: {
 		static const char *const crits[4] = {"1.3", "2.1", "2.2", "2.4"};
 		if ((err = read_id(c, "subject", &r->subject)) || (err = read_year(c, &r->year)) ||
@@ -423,7 +470,9 @@ static int parse_fields(const ctx *c, bt_record *r)
 	return 0;
 }
 
-int bt_record_parse(bt_record **out, const char *text, size_t len)
+int bt_record_parse(bt_record **out, const char *text, size_t len) { return bt__record_parse(out, text, len, 0); }
+
+int bt__record_parse(bt_record **out, const char *text, size_t len, int merged)
 {
 	json_error_t jerr;
 	json_t *obj = NULL;
@@ -473,7 +522,7 @@ int bt_record_parse(bt_record **out, const char *text, size_t len)
 		err = bt__oom();
 		goto done;
 	}
-	ctx c = {obj, kind_names[kind]};
+	ctx c = {obj, kind_names[kind], merged};
 	if ((err = parse_fields(&c, r)) < 0)
 		goto done;
 	if ((err = bt_record_finish(r)) < 0)
@@ -603,6 +652,23 @@ static void canonical(bt_buf *b, const bt_record *r)
 		bt_buf_puts(b, ",\"note\":"), bt_buf_json_string(b, r->text);
 		bt_buf_puts(b, ",\"to\":"), bt_buf_json_string(b, r->cell_to);
 		break;
+	case BT_KIND_DUES_MONTH:
+		bt_month_format(m, r->month);
+		bt_buf_printf(b, "{\"amount\":%lld,\"cell\":", (long long)r->amount);
+		bt_buf_json_string(b, r->cell);
+		bt_buf_printf(b, ",\"kind\":\"%s\",\"members\":[", k);
+		for (size_t i = 0; i < r->n_members; i++) {
+			if (i)
+				bt_buf_puts(b, ",");
+			bt_buf_json_string(b, r->members[i]);
+		}
+		bt_buf_printf(b, "],\"month\":\"%s\",\"paid_on\":", m), put_date(b, r->date);
+		break;
+	case BT_KIND_SETTLE:
+		bt_buf_puts(b, "{\"cell\":"), bt_buf_json_string(b, r->cell);
+		bt_buf_puts(b, ",\"finding\":"), bt_buf_json_string(b, r->finding);
+		bt_buf_printf(b, ",\"kind\":\"%s\",\"note\":", k), bt_buf_json_string(b, r->text);
+		break;
 	case BT_KIND_ATTESTATION:
 		bt_buf_printf(b, "{\"criterion\":\"%s\",\"kind\":\"%s\",\"note\":", r->criterion, k);
 		bt_buf_json_string(b, r->text);
@@ -647,6 +713,13 @@ int bt_record_finish(bt_record *r)
 		break;
 	case BT_KIND_ATTESTATION:
 		bt_buf_printf(&k, "%s\t%d\t%s", r->subject, r->year, r->criterion);
+		break;
+	case BT_KIND_DUES_MONTH:
+		bt_month_format(m, r->month);
+		bt_buf_printf(&k, "%s\t%s", r->cell, m);
+		break;
+	case BT_KIND_SETTLE:
+		bt_buf_puts(&k, r->finding ? r->finding : "");
 		break;
 	default:
 		bt_buf_puts(&k, r->id ? r->id : "");

@@ -12,6 +12,8 @@
  * dues, three months in the year.
  */
 #include "bontot/status.h"
+#include "bontot/findings.h"
+#include "bontot/membership.h"
 #include "error.h"
 #include "i18n.h"
 
@@ -77,19 +79,21 @@ static int cmp_rec(const void *a, const void *b)
 	return strcmp(x->id ? x->id : "", y->id ? y->id : "");
 }
 
-static int cmp_member(const void *a, const void *b)
+/* 1 when the records pay member m's dues of month `month` on or before `date` (a dues, or a dues_month of a cell m was in). */
+static int dues_paid(const bt_record *const *recs, size_t n, const bt_membership *m, bt_month month, bt_date date)
 {
-	return strcmp((*(const bt_record *const *)a)->id, (*(const bt_record *const *)b)->id);
-}
-
-static int in_cell(const bt_record *m, bt_date d) { return m->joined <= d && (m->left == BT_DATE_NONE || m->left > d); }
-
-static int exempt(const bt_record *const *recs, size_t n, const char *member, bt_date d)
-{
-	for (size_t i = 0; i < n; i++)
-		if (recs[i]->kind == BT_KIND_EXEMPTION && strcmp(recs[i]->member, member) == 0 && recs[i]->from <= d &&
-		    (recs[i]->to == BT_DATE_NONE || recs[i]->to >= d))
+	for (size_t i = 0; i < n; i++) {
+		const bt_record *r = recs[i];
+		if (r->month != month || r->date > date)
+			continue;
+		if (r->kind == BT_KIND_DUES && strcmp(r->member, m->member->id) == 0)
 			return 1;
+		if (r->kind == BT_KIND_DUES_MONTH)
+			for (size_t k = 0; k < r->n_members; k++)
+				if (strcmp(r->members[k], m->member->id) == 0 &&
+				    bt_membership_in_cell_during(m, r->cell, bt_month_first_day(month), bt_month_last_day(month)))
+					return 1;
+	}
 	return 0;
 }
 
@@ -106,8 +110,11 @@ int bt_status_cell(bt_status *out, const bt_record *const *recs, size_t n, const
 {
 	bt_rules defaults;
 	bt_calendar *own = NULL;
-	const bt_record **meetings = NULL, **members = NULL, *cell = NULL;
+	const bt_record **meetings = NULL, *cell = NULL;
+	const bt_membership **members = NULL;
 	size_t n_meetings = 0, n_members = 0;
+	unsigned char *loses = NULL;
+	bt_roster *roster = NULL;
 	int err = 0, y, mo, d;
 	char a[16], b[16];
 	bt_status_item *it;
@@ -124,10 +131,13 @@ int bt_status_cell(bt_status *out, const bt_record *const *recs, size_t n, const
 		calendar = own;
 	}
 	bt_date_to_ymd(date, &y, &mo, &d);
-	if (!(meetings = calloc(n + 1, sizeof(*meetings))) || !(members = calloc(n + 1, sizeof(*members)))) {
+	if (!(meetings = calloc(n + 1, sizeof(*meetings))) || !(members = calloc(n + 1, sizeof(*members))) ||
+	    !(loses = calloc(n + 1, 1))) {
 		err = bt__oom();
 		goto done;
 	}
+	if ((err = bt_roster_build(&roster, recs, n)) < 0)
+		goto done;
 	for (size_t i = 0; i < n; i++) {
 		const bt_record *r = recs[i];
 		if (r->kind == BT_KIND_CELL && strcmp(r->id, cell_id) == 0)
@@ -135,16 +145,25 @@ int bt_status_cell(bt_status *out, const bt_record *const *recs, size_t n, const
 		else if (r->kind == BT_KIND_MEETING && strcmp(r->cell, cell_id) == 0 && r->date <= date &&
 			 r->date >= bt_date_from_ymd(y, 1, 1))
 			meetings[n_meetings++] = r;
-		else if (r->kind == BT_KIND_MEMBER && strcmp(r->cell, cell_id) == 0 && in_cell(r, date) &&
-			 !exempt(recs, n, r->id, date))
-			members[n_members++] = r;
 	}
 	if (!cell) {
 		err = bt__error_set(BT_ENOTFOUND, BT_("no cell \"%.64s\""), cell_id);
 		goto done;
 	}
+	/* Of two meetings on one date only one counts (DUPLICATE_MEETING). */
+	bt_meetings_duplicates(loses, meetings, n_meetings);
+	{
+		size_t k = 0;
+		for (size_t i = 0; i < n_meetings; i++)
+			if (!loses[i])
+				meetings[k++] = meetings[i];
+		n_meetings = k;
+	}
+	/* The members required today, in id order (bontot/membership.h). */
+	for (size_t k = 0; k < bt_roster_size(roster); k++)
+		if (bt_membership_required_on(bt_roster_at(roster, k), cell_id, date))
+			members[n_members++] = bt_roster_at(roster, k);
 	qsort(meetings, n_meetings, sizeof(*meetings), cmp_rec);
-	qsort(members, n_members, sizeof(*members), cmp_member);
 
 	/* Meetings: months of the year so far, then the next one. */
 	int next_done = 0;
@@ -210,38 +229,35 @@ int bt_status_cell(bt_status *out, const bt_record *const *recs, size_t n, const
 
 	/* One excused absence away from three in a row. */
 	for (size_t k = 0; k < n_members; k++) {
+		const bt_record *who = members[k]->member;
 		int streak = 0;
 		for (size_t i = 0; i < n_meetings; i++) {
 			const bt_record *mt = meetings[i];
-			if (!in_cell(members[k], mt->date) || exempt(recs, n, members[k]->id, mt->date))
+			int mk = mark(mt, who->id);
+			if (!bt_membership_required_on(members[k], cell_id, mt->date) || mk < 0)
 				continue;
-			streak = mark(mt, members[k]->id) == BT_EXCUSED ? streak + 1 : 0;
+			streak = mk == BT_EXCUSED ? streak + 1 : 0;
 		}
 		if (streak == rules->max_consecutive_excused - 1 && streak > 0) {
-			if (!(it = add(out, BT_S_EXCUSED_STREAK, members[k]->id, BT_DATE_NONE)))
+			if (!(it = add(out, BT_S_EXCUSED_STREAK, who->id, BT_DATE_NONE)))
 				goto oom;
 			snprintf(it->value, sizeof(it->value), "%d", streak);
 			msg(it, BT_("Member %s (%s) has been excused %d meetings in a row: one more and the rule fails. Remind them to attend."),
-			    members[k]->name, members[k]->id, streak);
+			    who->name, who->id, streak);
 		}
 	}
 
 	/* Dues of ended months, and the removal review. */
 	for (size_t k = 0; k < n_members; k++) {
-		const bt_record *m = members[k];
+		const bt_record *m = members[k]->member;
 		bt_month first = y * 12, joined = bt_month_of(m->joined);
-		unsigned paid = 0;
 		int unpaid = 0, absent = 0;
 		char months[128] = "";
 		if (joined > first)
 			first = joined;
-		for (size_t i = 0; i < n; i++)
-			if (recs[i]->kind == BT_KIND_DUES && strcmp(recs[i]->member, m->id) == 0 && recs[i]->month / 12 == y &&
-			    recs[i]->date <= date)
-				paid |= 1u << (recs[i]->month % 12);
 		char months_vi[128] = "";
 		for (bt_month mm = first; mm < y * 12 + 12 && bt_month_last_day(mm) < date; mm++)
-			if (!(paid & (1u << (mm % 12)))) {
+			if (!dues_paid(recs, n, members[k], mm, date)) {
 				unpaid++;
 				snprintf(months + strlen(months), sizeof(months) - strlen(months), "%s%04d-%02d",
 					 months[0] ? "," : "", mm / 12, mm % 12 + 1);
@@ -296,25 +312,26 @@ int bt_status_cell(bt_status *out, const bt_record *const *recs, size_t n, const
 			msg(it, BT_("The cell has recorded no target for %04d: record them before %s."), y, a);
 		}
 		for (size_t k = 0; k < n_members; k++) {
+			const bt_record *who = members[k]->member;
 			int has = 0;
 			for (size_t i = 0; i < n; i++) {
 				const bt_record *r = recs[i];
-				if (r->kind != BT_KIND_COMMITMENT || r->year != y || strcmp(r->member, members[k]->id) != 0)
+				if (r->kind != BT_KIND_COMMITMENT || r->year != y || strcmp(r->member, who->id) != 0)
 					continue;
 				has = 1;
 				if (r->done == BT_OPEN) {
-					if (!(it = add(out, BT_S_COMMITMENT_OPEN, members[k]->id, dec31)))
+					if (!(it = add(out, BT_S_COMMITMENT_OPEN, who->id, dec31)))
 						goto oom;
 					bt__copy_utf8(it->target, sizeof(it->target), r->id);
 					msg(it, BT_("Commitment %s of %s is not assessed yet: update it before %s."), r->id,
-					    members[k]->name, a);
+					    who->name, a);
 				}
 			}
 			if (!has) {
-				if (!(it = add(out, BT_S_COMMITMENT_MISSING, members[k]->id, dec31)))
+				if (!(it = add(out, BT_S_COMMITMENT_MISSING, who->id, dec31)))
 					goto oom;
-				msg(it, BT_("Member %s (%s) has no commitment for %04d: record it before %s."), members[k]->name,
-				    members[k]->id, y, a);
+				msg(it, BT_("Member %s (%s) has no commitment for %04d: record it before %s."), who->name,
+				    who->id, y, a);
 			}
 		}
 	}
@@ -326,6 +343,8 @@ done:
 		bt_status_free(out);
 	free(meetings);
 	free(members);
+	free(loses);
+	bt_roster_free(roster);
 	bt_calendar_free(own);
 	return err;
 }

@@ -7,6 +7,8 @@
 #include "bontot/records.h"
 #include "bontot/rules.h"
 #include "bontot/eval.h"
+#include "bontot/membership.h"
+#include "bontot/findings.h"
 #include "bontot/event.h"
 #include "bontot/store.h"
 #include "bontot/text.h"

@@ -1,547 +1,153 @@
 /*
- * import.c - import of interchange lines (SPEC.md 5) and the projection
- * writer shared with rebuild.
+ * import.c - an import: a file of interchange lines (SPEC section 5 as
+ * docs/format.md gives it), or one typed record (bt_store_record), checked
+ * as a whole (docs/offline.md, "Typed and imported records").
  *
- * An import is one SQLite transaction. For each line: parse and canonicalise
- * (core/record.c); look up the fact's current version by (kind, key); if its
- * canonical bytes are the same, nothing happens (idempotence); otherwise check
- * the references against the store as it stands (earlier lines of the same
- * file included), append an event to the store's own log and apply it to the
- * projections. The first bad line aborts the import and nothing is kept.
+ * An import is one transaction. Each line is parsed and canonicalised
+ * (core/record.c); a fact whose current state has the same bytes is
+ * unchanged and writes nothing (idempotence); otherwise the line becomes an
+ * event of the store's own log, based on the fact's current heads, and is
+ * folded in (fact.c) at once. What a line needs from other records is
+ * checked when the whole file is in: references (noted when they are
+ * missing as the line comes, checked again at the end), the findings the
+ * file's records raise, and on a tablet the cell's scope. So the order of
+ * the lines never matters; the first error, by line, stops everything.
  */
 #include "error.h"
 #include "i18n.h"
-#include "buf.h"
 #include "sha256.h"
 #include "store_internal.h"
 
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* A reference not found when its line came: checked again at the end. */
+typedef struct {
+	size_t line;
+	bt_kind kind;       /* of the thing referred to: committee, cell or member */
+	char id[BT_ID_MAX_BYTES + 1];
+	char field[24];
+	bt_kind from_kind;  /* the record that refers */
+	bt_date date;       /* a transfer: its date, checked against the member's joining */
+} pending_ref;
 
 struct bt_import {
 	bt_store *s;
 	bt_import_opts opts;
 	bt_import_stats stats;
-	int failed;
-	int64_t seq;                  /* head of our log inside this transaction */
-	uint8_t head[BT_HASH_BYTES];
+	int failed, checked;
 	bt_buf ev;                    /* event bytes being built */
 	char author[201];
 	char ts[BT_TIMESTAMP_BYTES];
+	bt_strmap lines;              /* "kind\tkey" of the facts this import wrote -> line */
+	bt_strset accepted;          /* finding ids the file accepts */
+	BT_ARRAY(pending_ref) refs;
+	size_t line_now;              /* the line being imported (0: a typed record) */
 };
 
-static int row_exists(bt_store *s, sqlite3_stmt *st, const char *id)
+static void fact_name(char *out, size_t size, bt_kind kind, const char *key)
 {
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return 1;
-	if (rc == SQLITE_DONE)
-		return 0;
-	return bt_store__db_error(s, BT_EIO, BT_("reading the store"));
+	snprintf(out, size, "%d\t%s", (int)kind, key);
 }
 
-typedef bt_member_entry member_row;
-
-static uint64_t hash_id(const char *id)
+static int exists(bt_store *s, bt_kind kind, const char *id)
 {
-	uint64_t h = 1469598103934665603ull; /* FNV-1a */
-	for (; *id; id++)
-		h = (h ^ (unsigned char)*id) * 1099511628211ull;
-	return h;
-}
-
-void bt_store__members_clear(bt_store *s)
-{
-	if (s->members.n)
-		memset(s->members.slots, 0, s->members.cap * sizeof(bt_member_entry));
-	s->members.n = 0;
-}
-
-/* The slot for id: its entry, or the empty slot where it belongs. NULL if the table is full. */
-static bt_member_entry *cache_slot(bt_member_cache *c, const char *id)
-{
-	if (!c->cap)
-		return NULL;
-	for (size_t i = hash_id(id) & (c->cap - 1), probes = 0; probes < c->cap; i = (i + 1) & (c->cap - 1), probes++)
-		if (!c->slots[i].used || strcmp(c->slots[i].id, id) == 0)
-			return &c->slots[i];
-	return NULL;
-}
-
-static void cache_put(bt_member_cache *c, const bt_member_entry *e)
-{
-	if ((c->n + 1) * 2 > c->cap) {
-		/* Grow (or start); when memory is short, simply do without the cache. */
-		size_t cap = c->cap ? c->cap * 2 : 1024;
-		bt_member_entry *old = c->slots, *slots = calloc(cap, sizeof(*slots));
-		size_t old_cap = c->cap;
-		if (!slots)
-			return;
-		c->slots = slots;
-		c->cap = cap;
-		c->n = 0;
-		for (size_t i = 0; i < old_cap; i++)
-			if (old[i].used)
-				cache_put(c, &old[i]);
-		free(old);
-	}
-	bt_member_entry *slot = cache_slot(c, e->id);
-	if (!slot)
-		return;
-	if (!slot->used)
-		c->n++;
-	*slot = *e;
-	slot->used = 1;
-}
-
-/* A member record was written: drop what the cache knew (its next lookup reads the table). */
-static void cache_forget(bt_member_cache *c, const char *id)
-{
-	bt_member_entry *slot = cache_slot(c, id);
-	if (slot && slot->used)
-		slot->mid = -1; /* stale marker: looked up again */
-}
-
-/* 1 found, 0 not found, <0 error. */
-static int member_get(bt_store *s, const char *id, member_row *m)
-{
-	bt_member_entry *hit = cache_slot(&s->members, id);
-	if (hit && hit->used && hit->mid >= 0) {
-		*m = *hit;
-		return 1;
-	}
-	sqlite3_stmt *st = s->st.member_get;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(st), found = 0;
-	if (rc == SQLITE_ROW) {
-		memset(m, 0, sizeof(*m));
-		bt__copy_utf8(m->id, sizeof(m->id), id);
-		m->mid = sqlite3_column_int64(st, 0);
-		bt__copy_utf8(m->cell, sizeof(m->cell), (const char *)sqlite3_column_text(st, 1));
-		m->joined = bt_store__int_date(sqlite3_column_int64(st, 2));
-		m->left = sqlite3_column_type(st, 3) == SQLITE_NULL ? BT_DATE_NONE
-								    : bt_store__int_date(sqlite3_column_int64(st, 3));
-		found = 1;
-		cache_put(&s->members, m);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return bt_store__db_error(s, BT_EIO, BT_("reading the store"));
-	return found;
-}
-
-static int need(bt_store *s, sqlite3_stmt *st, const char *id, const char *field, const char *what)
-{
-	int r = row_exists(s, st, id);
-	if (r < 0)
-		return r;
-	if (!r)
-		return bt__error_set(BT_ENOTFOUND, BT_("field \"%s\": no %s \"%s\" (it must be declared first)"), field, what,
-				     id);
-	return 0;
-}
-
-static int need_member(bt_store *s, const char *id, const char *field, member_row *m)
-{
-	int r = member_get(s, id, m);
-	if (r < 0)
-		return r;
-	if (!r)
-		return bt__error_set(BT_ENOTFOUND, BT_("field \"%s\": no member \"%s\" (it must be declared first)"),
-				     field, id);
-	return 0;
-}
-
-static int fmt_date_err(int code, const char *fmt_prefix, const char *id, bt_date d)
-{
-	char ds[BT_DATE_STR_BYTES];
-	bt_date_format(ds, d);
-	return bt__error_set(code, BT_("%s %s on %s"), fmt_prefix, id, ds);
-}
-
-/* Every attendance mark names a member of the cell on that date; every required member has a mark. */
-static int check_meeting(bt_store *s, const bt_record *r)
-{
-	sqlite3_stmt *st = s->st.cell_members_on;
-	int err = 0, rc;
-	size_t a = 0;
-	if ((err = need(s, s->st.cell_exists, r->cell, "cell", BT_("cell"))) < 0)
-		return err;
-	sqlite3_bind_text(st, 1, r->cell, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, bt_store__date_int(r->date));
-	/* Merge walk: both sides sorted by member id (byte order). */
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *id = (const char *)sqlite3_column_text(st, 1);
-		int exempt = sqlite3_column_int(st, 2);
-		while (a < r->n_attendance && strcmp(r->attendance[a].member, id) < 0) {
-			err = BT_ENOTFOUND;
-			break;
-		}
-		if (err)
-			break;
-		if (a < r->n_attendance && strcmp(r->attendance[a].member, id) == 0) {
-			a++;
-			continue;
-		}
-		if (!exempt) {
-			err = fmt_date_err(BT_EINVALID,
-					   BT_("field \"attendance\": missing the mark of a member required at the meeting"), id,
-					   r->date);
-			sqlite3_reset(st);
-			return err;
-		}
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return bt_store__db_error(s, BT_EIO, BT_("reading the store"));
-	if (err == BT_ENOTFOUND || a < r->n_attendance) {
-		/* An attendance mark that matched no member of the cell on that date: say why. */
-		member_row m;
-		const char *id = r->attendance[a].member;
-		int found = member_get(s, id, &m);
-		if (found < 0)
-			return found;
-		if (!found)
-			return bt__error_set(BT_ENOTFOUND, BT_("field \"attendance\": no member \"%s\""), id);
-		if (strcmp(m.cell, r->cell) != 0)
-			return bt__error_set(BT_EINVALID, BT_("field \"attendance\": member %s is not in cell %s"), id,
-					     r->cell);
-		return fmt_date_err(BT_EINVALID, BT_("field \"attendance\": not yet in the Party or already left the cell: member"), id,
-				    r->date);
-	}
-	return 0;
-}
-
-/* Reference checks that need the store. */
-static int check_refs(bt_store *s, const bt_record *r)
-{
-	member_row m;
-	int err = 0;
-	switch (r->kind) {
-	case BT_KIND_COMMITTEE:
-	case BT_KIND_HOLIDAY:
-		return 0;
-	case BT_KIND_CELL:
-		return need(s, s->st.committee_exists, r->committee, "committee", BT_("committee"));
-	case BT_KIND_MEMBER:
-	case BT_KIND_REGULATION:
-	case BT_KIND_TARGET:
-		return need(s, s->st.cell_exists, r->cell, "cell", BT_("cell"));
-	case BT_KIND_EXEMPTION:
-	case BT_KIND_COMMITMENT:
-	case BT_KIND_DISCIPLINE:
-		return need_member(s, r->member, "member", &m);
-	case BT_KIND_DUES:
-		if ((err = need_member(s, r->member, "member", &m)) < 0)
-			return err;
-		if (r->month < bt_month_of(m.joined)) {
-			char ms[BT_MONTH_STR_BYTES];
-			bt_month_format(ms, r->month);
-			return bt__error_set(BT_EINVALID, BT_("field \"month\": month %s is before member %s joined the Party"), ms,
-					     r->member);
-		}
-		return 0;
-	case BT_KIND_ATTESTATION:
-		if (strcmp(r->criterion, "1.3") == 0)
-			return need(s, s->st.cell_exists, r->subject, "subject", BT_("cell"));
-		return need_member(s, r->subject, "subject", &m);
-	case BT_KIND_MEETING:
-		return check_meeting(s, r);
-	case BT_KIND_TRANSFER:
-		if ((err = need_member(s, r->member, "member", &m)) < 0 ||
-		    (err = need(s, s->st.cell_exists, r->cell_from, "from", BT_("cell"))) < 0 ||
-		    (err = need(s, s->st.cell_exists, r->cell_to, "to", BT_("cell"))) < 0)
-			return err;
-		if (r->date < m.joined)
-			return fmt_date_err(BT_EINVALID, BT_("field \"date\": a transfer before joining the Party: member"),
-					    r->member, r->date);
-		return 0;
-	}
-	return 0;
-}
-
-#define DONE(what)                                                                                                     \
-	do {                                                                                                           \
-		if ((err = bt_store__step_done(s, st, what)) < 0)                                                      \
-			return err;                                                                                    \
-	} while (0)
-
-static int apply_meeting(bt_store *s, const bt_record *r, int superseding)
-{
-	sqlite3_stmt *st = s->st.up_meeting;
-	int err;
-	int64_t mtid;
-	bt_store__bind_text(st, 1, r->id);
-	bt_store__bind_text(st, 2, r->cell);
-	bt_store__bind_date(st, 3, r->date);
-	sqlite3_bind_int(st, 4, r->start_minute);
-	sqlite3_bind_int(st, 5, r->end_minute);
-	sqlite3_bind_int(st, 6, (int)r->flags);
-	DONE(BT_("writing the meeting"));
-	if (superseding) {
-		st = s->st.meeting_mtid;
-		bt_store__bind_text(st, 1, r->id);
-		if (sqlite3_step(st) != SQLITE_ROW) {
-			sqlite3_reset(st);
-			return bt_store__db_error(s, BT_EIO, BT_("reading the meeting"));
-		}
-		mtid = sqlite3_column_int64(st, 0);
-		sqlite3_reset(st);
-		st = s->st.att_delete;
-		sqlite3_bind_int64(st, 1, mtid);
-		DONE(BT_("writing the attendance"));
-	} else {
-		mtid = sqlite3_last_insert_rowid(s->db);
-	}
-	/* Speakers are a subset of those present (record.c checks it): a flag on their mark. */
-	size_t sp = 0;
-	for (size_t i = 0; i < r->n_attendance; i++) {
-		member_row m;
-		int status = (int)r->attendance[i].status;
-		if ((err = need_member(s, r->attendance[i].member, "attendance", &m)) < 0)
-			return err;
-		while (sp < r->n_speakers && strcmp(r->speakers[sp], r->attendance[i].member) < 0)
-			sp++;
-		if (sp < r->n_speakers && strcmp(r->speakers[sp], r->attendance[i].member) == 0)
-			status |= BT_ATTENDANCE_SPOKE;
-		st = s->st.att_insert;
-		sqlite3_bind_int64(st, 1, mtid);
-		sqlite3_bind_int64(st, 2, m.mid);
-		sqlite3_bind_int(st, 3, status);
-		DONE(BT_("writing the attendance"));
-	}
-	return 0;
-}
-
-static int bind_tri(sqlite3_stmt *st, int i, int v) { return v == BT_OPEN ? sqlite3_bind_null(st, i) : sqlite3_bind_int(st, i, v); }
-
-int bt_store__apply(bt_store *s, const bt_record *r, int64_t event_id, int superseding)
-{
-	sqlite3_stmt *st = NULL;
-	uint8_t rec_hash[BT_HASH_BYTES];
-	member_row m;
-	int err;
-
-	switch (r->kind) {
-	case BT_KIND_COMMITTEE:
-		st = s->st.up_committee;
-		bt_store__bind_text(st, 1, r->id);
-		bt_store__bind_text(st, 2, r->name);
-		break;
-	case BT_KIND_CELL:
-		st = s->st.up_cell;
-		bt_store__bind_text(st, 1, r->id);
-		bt_store__bind_text(st, 2, r->committee);
-		bt_store__bind_text(st, 3, r->name);
-		break;
-	case BT_KIND_MEMBER:
-		cache_forget(&s->members, r->id);
-		st = s->st.up_member;
-		bt_store__bind_text(st, 1, r->id);
-		bt_store__bind_text(st, 2, r->cell);
-		bt_store__bind_text(st, 3, r->name);
-		bt_store__bind_date(st, 4, r->born);
-		sqlite3_bind_int(st, 5, (int)r->status);
-		sqlite3_bind_int(st, 6, (int)r->role);
-		bt_store__bind_date(st, 7, r->joined);
-		bt_store__bind_date(st, 8, r->left);
-		break;
-	case BT_KIND_EXEMPTION:
-		st = s->st.up_exemption;
-		bt_store__bind_text(st, 1, r->member);
-		bt_store__bind_date(st, 2, r->from);
-		bt_store__bind_date(st, 3, r->to);
-		bt_store__bind_text(st, 4, r->text);
-		break;
-	case BT_KIND_HOLIDAY:
-		st = s->st.up_holiday;
-		bt_store__bind_date(st, 1, r->date);
-		sqlite3_bind_int(st, 2, r->working);
-		bt_store__bind_text(st, 3, r->text);
-		break;
-	case BT_KIND_REGULATION:
-		st = s->st.up_regulation;
-		bt_store__bind_text(st, 1, r->cell);
-		bt_store__bind_date(st, 2, r->date);
-		break;
-	case BT_KIND_TARGET:
-		st = s->st.up_target;
-		bt_store__bind_text(st, 1, r->id);
-		bt_store__bind_text(st, 2, r->cell);
-		sqlite3_bind_int(st, 3, r->year);
-		bt_store__bind_text(st, 4, r->text);
-		bind_tri(st, 5, r->done);
-		break;
-	case BT_KIND_COMMITMENT:
-		st = s->st.up_commitment;
-		bt_store__bind_text(st, 1, r->id);
-		bt_store__bind_text(st, 2, r->member);
-		sqlite3_bind_int(st, 3, r->year);
-		bt_store__bind_text(st, 4, r->text);
-		bind_tri(st, 5, r->done);
-		break;
-	case BT_KIND_MEETING:
-		if ((err = apply_meeting(s, r, superseding)) < 0)
-			return err;
-		break;
-	case BT_KIND_DUES:
-		if ((err = need_member(s, r->member, "member", &m)) < 0)
-			return err;
-		st = s->st.up_dues;
-		sqlite3_bind_int64(st, 1, m.mid);
-		sqlite3_bind_int(st, 2, (r->month / 12) * 100 + r->month % 12 + 1);
-		sqlite3_bind_int64(st, 3, r->amount);
-		bt_store__bind_date(st, 4, r->date);
-		break;
-	case BT_KIND_DISCIPLINE:
-		st = s->st.up_discipline;
-		bt_store__bind_text(st, 1, r->member);
-		bt_store__bind_date(st, 2, r->date);
-		bt_store__bind_text(st, 3, r->text);
-		break;
-	case BT_KIND_TRANSFER:
-		st = s->st.up_transfer;
-		bt_store__bind_text(st, 1, r->member);
-		bt_store__bind_date(st, 2, r->date);
-		bt_store__bind_text(st, 3, r->cell_from);
-		bt_store__bind_text(st, 4, r->cell_to);
-		bt_store__bind_text(st, 5, r->text);
-		break;
-	case BT_KIND_ATTESTATION:
-		st = s->st.up_attestation;
-		bt_store__bind_text(st, 1, r->subject);
-		sqlite3_bind_int(st, 2, r->year);
-		bt_store__bind_text(st, 3, r->criterion);
-		sqlite3_bind_int(st, 4, r->pass);
-		bt_store__bind_text(st, 5, r->text);
-		break;
-	}
-	if (st && (err = bt_store__step_done(s, st, BT_("writing a table"))) < 0)
-		return err;
-	if (bt__sha256(rec_hash, r->canonical, r->canonical_len) < 0)
-		return bt__error_set(BT_ERROR, BT_("SHA-256 failed"));
-	st = s->st.cur_put;
-	sqlite3_bind_int(st, 1, (int)r->kind);
-	bt_store__bind_text(st, 2, r->key);
-	sqlite3_bind_int64(st, 3, event_id);
-	sqlite3_bind_blob(st, 4, rec_hash, BT_HASH_BYTES, SQLITE_STATIC);
-	return bt_store__step_done(s, st, BT_("writing a table"));
-}
-
-/* Decode the event with local id `id` (free with bt_event_clear). */
-static int event_by_id(bt_store *s, int64_t id, bt_event *ev)
-{
-	sqlite3_stmt *st = s->st.event_bytes;
-	int err;
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return bt_store__db_error(s, BT_EIO, BT_("reading the log"));
-	}
-	err = bt_event_decode(ev, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0));
-	sqlite3_reset(st);
-	return err;
-}
-
-/*
- * 1 when a winning version from `log` over the current version `cur` is a
- * correction made knowingly rather than a concurrent one: `log` is the
- * office's (which holds every version), or a version from `log` already lost
- * to `cur` (the conflict was listed, and this answers it). 0 otherwise.
- */
-static int deliberate(bt_store *s, const char *log, int64_t cur)
-{
-	static const char sql[] = "SELECT EXISTS(SELECT 1 FROM device WHERE id = ?1 AND role = 'office')"
-				  " OR EXISTS(SELECT 1 FROM conflict c JOIN event e ON e.id = c.event"
-				  "           WHERE c.winner = ?2 AND e.log = ?1)";
-	sqlite3_stmt *st = NULL;
+	sqlite3_stmt *st = kind == BT_KIND_COMMITTEE ? s->st.committee_exists
+			   : kind == BT_KIND_CELL    ? s->st.cell_exists
+						     : s->st.member_row;
 	int r;
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return bt_store__db_error(s, BT_EIO, BT_("reading the store"));
-	sqlite3_bind_text(st, 1, log, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, cur);
-	r = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : bt_store__db_error(s, BT_EIO, BT_("reading the store"));
-	sqlite3_finalize(st);
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	if ((r = bt_store__step_row(s, st, BT_("reading the store"))) == 1) {
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+	}
 	return r;
 }
 
-int bt_store__apply_ordered(bt_store *s, const bt_record *r, int64_t event_id, const char *ts, const char *log,
-			    int64_t seq, int *lost)
+/* Note a reference; checked now if possible, else at the end. */
+static int refer(bt_import *imp, bt_kind from, const char *field, bt_kind kind, const char *id, bt_date date)
 {
-	sqlite3_stmt *st = s->st.cur_get;
-	int64_t cur = 0;
-	int rc, err;
-	if (lost)
-		*lost = 0;
-	sqlite3_bind_int(st, 1, (int)r->kind);
-	sqlite3_bind_text(st, 2, r->key, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		cur = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return bt_store__db_error(s, BT_EIO, BT_("reading the store"));
-	if (cur) {
-		/* The current version's place in the order, from its own bytes. */
-		bt_event ev;
-		if ((err = event_by_id(s, cur, &ev)) < 0)
-			return err;
-		int d = strcmp(ts, ev.ts);
-		if (d == 0)
-			d = strcmp(log, ev.log);
-		if (d == 0)
-			d = seq < ev.seq ? -1 : seq > ev.seq;
-		/*
-		 * A version from another device arriving over a different device's
-		 * version is a conflict even when it wins: the secretary whose
-		 * version was replaced should see it (bontot conflicts). A local
-		 * write over another device's version is a correction, not one,
-		 * and so is (deliberate()) the office's, or a device's answer to a
-		 * conflict already listed.
-		 */
-		int foreign_over_other = strcmp(log, ev.log) != 0 && strcmp(log, bt_store_log_id(s)) != 0;
-		bt_event_clear(&ev);
-		if (foreign_over_other && d > 0 && (err = deliberate(s, log, cur)) != 0) {
-			if (err < 0)
-				return err;
-			foreign_over_other = 0;
-		}
-		if (d < 0 || foreign_over_other) {
-			st = s->st.conflict_put;
-			sqlite3_bind_int64(st, 1, d < 0 ? event_id : cur);
-			sqlite3_bind_int64(st, 2, d < 0 ? cur : event_id);
-			sqlite3_bind_int(st, 3, (int)r->kind);
-			sqlite3_bind_text(st, 4, r->key, -1, SQLITE_STATIC);
-			if ((err = bt_store__step_done(s, st, BT_("writing a table"))) < 0)
-				return err;
-		}
-		if (d < 0) {
-			if (lost)
-				*lost = 1;
-			return 0;
-		}
-	}
-	return bt_store__apply(s, r, event_id, cur != 0);
+	int r = date == BT_DATE_NONE ? exists(imp->s, kind, id) : 0;
+	if (r < 0)
+		return r;
+	if (r == 1)
+		return 0;
+	pending_ref *p = BT_PUSH(&imp->refs);
+	if (!p)
+		return BT_ENOMEM;
+	memset(p, 0, sizeof(*p));
+	p->line = imp->line_now;
+	p->kind = kind;
+	p->from_kind = from;
+	p->date = date;
+	bt__copy_utf8(p->id, sizeof(p->id), id);
+	bt__copy_utf8(p->field, sizeof(p->field), field);
+	return 0;
 }
 
-int bt_store__append_foreign(bt_store *s, const bt_event *ev, const uint8_t *bytes, size_t len, int *lost)
+static int note_refs(bt_import *imp, const bt_record *r)
 {
-	sqlite3_stmt *st = s->st.ev_insert;
-	int err;
-	if ((err = check_refs(s, ev->rec)) < 0)
-		return err;
-	sqlite3_bind_text(st, 1, ev->log, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, ev->seq);
-	sqlite3_bind_blob(st, 3, ev->hash, BT_HASH_BYTES, SQLITE_STATIC);
-	sqlite3_bind_int(st, 4, (int)ev->rec->kind);
-	sqlite3_bind_text(st, 5, ev->rec->key, -1, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 6, bytes, (int)len, SQLITE_STATIC);
-	if ((err = bt_store__step_done(s, st, BT_("writing the log"))) < 0)
-		return err;
-	return bt_store__apply_ordered(s, ev->rec, sqlite3_last_insert_rowid(s->db), ev->ts, ev->log, ev->seq, lost);
+	int err = 0;
+	switch (r->kind) {
+	case BT_KIND_CELL:
+		return refer(imp, r->kind, "committee", BT_KIND_COMMITTEE, r->committee, BT_DATE_NONE);
+	case BT_KIND_MEMBER:
+	case BT_KIND_REGULATION:
+	case BT_KIND_TARGET:
+	case BT_KIND_MEETING:
+	case BT_KIND_DUES_MONTH:
+	case BT_KIND_SETTLE:
+		return refer(imp, r->kind, "cell", BT_KIND_CELL, r->cell, BT_DATE_NONE);
+	case BT_KIND_EXEMPTION:
+	case BT_KIND_DUES:
+	case BT_KIND_COMMITMENT:
+	case BT_KIND_DISCIPLINE:
+		return refer(imp, r->kind, "member", BT_KIND_MEMBER, r->member, BT_DATE_NONE);
+	case BT_KIND_ATTESTATION:
+		if (strcmp(r->criterion, "1.3") == 0)
+			return refer(imp, r->kind, "subject", BT_KIND_CELL, r->subject, BT_DATE_NONE);
+		return refer(imp, r->kind, "subject", BT_KIND_MEMBER, r->subject, BT_DATE_NONE);
+	case BT_KIND_TRANSFER:
+		if ((err = refer(imp, r->kind, "from", BT_KIND_CELL, r->cell_from, BT_DATE_NONE)) < 0 ||
+		    (err = refer(imp, r->kind, "to", BT_KIND_CELL, r->cell_to, BT_DATE_NONE)) < 0)
+			return err;
+		/* The member, and that the transfer is not before joining: against the final state. */
+		return refer(imp, r->kind, "member", BT_KIND_MEMBER, r->member, r->date);
+	default:
+		return 0;
+	}
+}
+
+static int check_ref(bt_import *imp, const pending_ref *p)
+{
+	bt_store *s = imp->s;
+	const char *what = p->kind == BT_KIND_COMMITTEE ? BT_("committee") : p->kind == BT_KIND_CELL ? BT_("cell") : BT_("member");
+	int r = exists(s, p->kind, p->id);
+	if (r < 0)
+		return r;
+	if (!r)
+		return bt__error_set(BT_ENOTFOUND, BT_("field \"%s\": no %s \"%s\""), p->field, what, p->id);
+	if (p->date != BT_DATE_NONE) {
+		sqlite3_stmt *st = s->st.member_row;
+		bt_date joined = BT_DATE_NONE;
+		sqlite3_bind_text(st, 1, p->id, -1, SQLITE_STATIC);
+		if ((r = bt_store__step_row(s, st, BT_("reading the store"))) < 0)
+			return r;
+		if (r == 1) {
+			joined = bt_store__col_date(st, 0);
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+		}
+		if (joined != BT_DATE_NONE && p->date < joined) {
+			char ds[BT_DATE_STR_BYTES];
+			bt_date_format(ds, p->date);
+			return bt__error_set(BT_EINVALID, BT_("field \"date\": a transfer before joining the Party: member %s on %s"),
+					     p->id, ds);
+		}
+	}
+	return 0;
 }
 
 int bt_import_begin(bt_import **out, bt_store *s, const bt_import_opts *opts)
@@ -560,125 +166,201 @@ int bt_import_begin(bt_import **out, bt_store *s, const bt_import_opts *opts)
 	if (!(imp = calloc(1, sizeof(*imp))))
 		return bt__oom();
 	/* A large import touches many pages: keep them in memory until commit rather than spill. */
-	if ((err = bt_store__exec(s, "PRAGMA cache_size = -65536")) < 0 || (err = bt_store__exec(s, "BEGIN IMMEDIATE")) < 0) {
+	if ((err = bt_store__exec(s, "PRAGMA cache_size = -65536")) < 0 || (err = bt_store__begin(s)) < 0) {
 		free(imp);
 		return err;
 	}
-	bt_store__members_clear(s);
 	imp->s = s;
 	imp->opts = *opts;
 	snprintf(imp->author, sizeof(imp->author), "%s", opts->author);
 	snprintf(imp->ts, sizeof(imp->ts), "%s", opts->timestamp);
 	imp->opts.author = imp->author;
 	imp->opts.timestamp = imp->ts;
-	imp->seq = s->head_seq;
-	memcpy(imp->head, s->head_hash, BT_HASH_BYTES);
 	bt_buf_init(&imp->ev, BT_EVENT_MAX_BYTES * 2);
 	s->in_import = 1;
 	*out = imp;
 	return 0;
 }
 
-/*
- * Make `ts` ("YYYY-MM-DDTHH:MM:SSZ") later than the timestamp of event `cur`
- * (the version being replaced) when it is not: one second after it. Versions
- * are ordered by (timestamp, log, sequence) (DESIGN.md decision 7); without
- * this, a correction on a tablet whose clock is behind, or made in the same
- * second as another device's version, would lose to the version it corrects.
- */
-static int after_version(bt_store *s, int64_t cur, char ts[BT_TIMESTAMP_BYTES])
+/* One second after "YYYY-MM-DDTHH:MM:SSZ". */
+static int next_second(char ts[BT_TIMESTAMP_BYTES], const char *after)
 {
-	bt_event ev;
-	int err;
-	if ((err = event_by_id(s, cur, &ev)) < 0)
-		return err;
-	if (strcmp(ts, ev.ts) <= 0) {
-		int y, mo, d, h, mi, se;
-		if (sscanf(ev.ts, "%4d-%2d-%2dT%2d:%2d:%2dZ", &y, &mo, &d, &h, &mi, &se) != 6 || !bt_date_valid(y, mo, d)) {
-			bt_event_clear(&ev);
-			return bt__error_set(BT_ECORRUPT, BT_("event number %lld is damaged"), (long long)cur);
-		}
-		int64_t t = (int64_t)bt_date_from_ymd(y, mo, d) * 86400 + h * 3600 + mi * 60 + se + 1;
-		int64_t day = t / 86400, sec = t % 86400;
-		bt_date_to_ymd((bt_date)day, &y, &mo, &d);
-		char tmp[64];
-		snprintf(tmp, sizeof(tmp), "%04d-%02d-%02dT%02d:%02d:%02dZ", y, mo, d, (int)(sec / 3600), (int)(sec / 60 % 60),
-			 (int)(sec % 60));
-		memcpy(ts, tmp, BT_TIMESTAMP_BYTES - 1);
-		ts[BT_TIMESTAMP_BYTES - 1] = '\0';
-	}
-	bt_event_clear(&ev);
+	int y, mo, d, h, mi, se;
+	if (sscanf(after, "%4d-%2d-%2dT%2d:%2d:%2dZ", &y, &mo, &d, &h, &mi, &se) != 6 || !bt_date_valid(y, mo, d))
+		return bt__error_set(BT_ECORRUPT, BT_("a damaged timestamp \"%.30s\""), after);
+	int64_t t = (int64_t)bt_date_from_ymd(y, mo, d) * 86400 + h * 3600 + mi * 60 + se + 1;
+	int64_t day = t / 86400, sec = t % 86400;
+	bt_date_to_ymd((bt_date)day, &y, &mo, &d);
+	char tmp[64];
+	snprintf(tmp, sizeof(tmp), "%04d-%02d-%02dT%02d:%02d:%02dZ", y, mo, d, (int)(sec / 3600), (int)(sec / 60 % 60), (int)(sec % 60));
+	memcpy(ts, tmp, BT_TIMESTAMP_BYTES - 1);
+	ts[BT_TIMESTAMP_BYTES - 1] = '\0';
 	return 0;
+}
+
+/*
+ * The versions a new version replaces (the fact's heads), and a timestamp
+ * after all of them: a correction on a tablet whose clock is behind must
+ * not come before the version it corrects in the order of DESIGN decision 7.
+ */
+static int base_of(bt_store *s, const char *heads, char ***base, size_t *n_base, char ts[BT_TIMESTAMP_BYTES])
+{
+	*base = NULL;
+	*n_base = 0;
+	if (!heads || !*heads)
+		return 0;
+	size_t count = 1;
+	for (const char *p = heads; *p; p++)
+		count += *p == ',';
+	if (count > BT_EVENT_MAX_BASE)
+		count = BT_EVENT_MAX_BASE;
+	char **v = calloc(count, sizeof(char *));
+	int err = 0;
+	if (!v)
+		return bt__oom();
+	for (const char *p = heads; *p && *n_base < count;) {
+		size_t len = strcspn(p, ",");
+		if (!(v[*n_base] = strndup(p, len))) {
+			err = bt__oom();
+			break;
+		}
+		int64_t id;
+		bt_event ev;
+		if ((err = bt_store__event_id_of_ref(s, v[*n_base], &id)) < 0)
+			break;
+		(*n_base)++;
+		if (id) {
+			if ((err = bt_store__event_by_id(s, id, &ev)) < 0)
+				break;
+			if (strcmp(ts, ev.ts) <= 0)
+				err = next_second(ts, ev.ts);
+			bt_event_clear(&ev);
+			if (err < 0)
+				break;
+		}
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	*base = v;
+	return err;
 }
 
 /* mode 0: import (add, change or leave unchanged); else bt_record_mode. */
 static int import_record(bt_import *imp, const bt_record *r, int mode, int64_t *event_id)
 {
 	bt_store *s = imp->s;
-	sqlite3_stmt *st = s->st.cur_get;
-	uint8_t rec_hash[BT_HASH_BYTES], ev_hash[BT_HASH_BYTES];
-	char ts[BT_TIMESTAMP_BYTES];
-	int err, rc, exists = 0;
-	int64_t cur = 0;
+	uint8_t rec_hash[BT_HASH_BYTES], cur_hash[BT_HASH_BYTES];
+	char ts[BT_TIMESTAMP_BYTES], name[BT_FACT_KEY_BYTES + 8], **base = NULL, *heads = NULL;
+	size_t n_base = 0;
+	int64_t cur = 0, first_line;
+	bt_event ev;
+	int err;
 
+	memset(&ev, 0, sizeof(ev));
 	if (bt__sha256(rec_hash, r->canonical, r->canonical_len) < 0)
 		return bt__error_set(BT_ERROR, BT_("SHA-256 failed"));
-	sqlite3_bind_int(st, 1, (int)r->kind);
-	sqlite3_bind_text(st, 2, r->key, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		exists = 1;
-		cur = sqlite3_column_int64(st, 0);
-		if (mode != BT_RECORD_NEW && sqlite3_column_bytes(st, 1) == BT_HASH_BYTES &&
-		    memcmp(sqlite3_column_blob(st, 1), rec_hash, BT_HASH_BYTES) == 0) {
-			sqlite3_reset(st);
-			imp->stats.unchanged++;
-			return 0;
-		}
+	if ((err = bt_store__current(s, r->kind, r->key, &cur, cur_hash, &heads)) < 0)
+		return err;
+	if (cur && mode != BT_RECORD_NEW && memcmp(cur_hash, rec_hash, BT_HASH_BYTES) == 0) {
+		free(heads);
+		imp->stats.unchanged++;
+		return 0;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return bt_store__db_error(s, BT_EIO, BT_("reading the store"));
-	if (mode == BT_RECORD_NEW && exists)
-		return bt__error_set(BT_EEXISTS, BT_("%s \"%s\" is already recorded; to change it, record a correction"),
-				     bt_kind_name(r->kind), r->key);
-	if (mode == BT_RECORD_CORRECTION && !exists)
-		return bt__error_set(BT_ENOTFOUND, BT_("no %s \"%s\" to correct"), bt_kind_name(r->kind), r->key);
-	if ((err = check_refs(s, r)) < 0)
-		return err;
-
-	/* A new version must come after the one it replaces, even if this clock is behind. */
+	if (mode == BT_RECORD_NEW && cur) {
+		err = bt__error_set(BT_EEXISTS, BT_("%s \"%s\" is already recorded; to change it, record a correction"),
+				    bt_kind_name(r->kind), r->key);
+		goto done;
+	}
+	if (mode == BT_RECORD_CORRECTION && !cur) {
+		err = bt__error_set(BT_ENOTFOUND, BT_("no %s \"%s\" to correct"), bt_kind_name(r->kind), r->key);
+		goto done;
+	}
+	fact_name(name, sizeof(name), r->kind, r->key);
+	if (bt_strmap_get(&imp->lines, name, &first_line)) {
+		/* The same fact twice in one file with other content: which one is meant depends on the order. */
+		err = bt__error_set(BT_EINVALID, BT_("%s \"%s\" is given again with other content (first on line %lld)"),
+				    bt_kind_name(r->kind), r->key, (long long)first_line);
+		goto done;
+	}
+	if ((err = note_refs(imp, r)) < 0)
+		goto done;
 	memcpy(ts, imp->ts, sizeof(ts));
-	if (exists && (err = after_version(s, cur, ts)) < 0)
-		return err;
+	if ((err = base_of(s, heads, &base, &n_base, ts)) < 0)
+		goto done;
 	imp->ev.len = 0;
-	if ((err = bt_event_encode(&imp->ev, s->log_id, imp->seq + 1, imp->head, ts, imp->author, r)) < 0)
-		return err;
-	if (bt__sha256(ev_hash, imp->ev.data, imp->ev.len) < 0)
-		return bt__error_set(BT_ERROR, BT_("SHA-256 failed"));
-	st = s->st.ev_insert;
-	sqlite3_bind_text(st, 1, s->log_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, imp->seq + 1);
-	sqlite3_bind_blob(st, 3, ev_hash, BT_HASH_BYTES, SQLITE_STATIC);
-	sqlite3_bind_int(st, 4, (int)r->kind);
-	sqlite3_bind_text(st, 5, r->key, -1, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 6, imp->ev.data, (int)imp->ev.len, SQLITE_STATIC);
-	if ((err = bt_store__step_done(s, st, BT_("writing the log"))) < 0)
-		return err;
-	int64_t id = sqlite3_last_insert_rowid(s->db);
-	int lost = 0;
-	if ((err = bt_store__apply_ordered(s, r, id, ts, s->log_id, imp->seq + 1, &lost)) < 0)
-		return err;
-	imp->stats.lost += (size_t)lost;
+	if ((err = bt_event_encode(&imp->ev, s->log_id, s->head_seq + 1, s->head_hash, ts, imp->author,
+				   (const char *const *)base, n_base, r)) < 0)
+		goto done;
+	/* The event as decoding it would give, without parsing back what we just wrote. */
+	snprintf(ev.log, sizeof(ev.log), "%s", s->log_id);
+	ev.seq = s->head_seq + 1;
+	memcpy(ev.prev, s->head_hash, BT_HASH_BYTES);
+	memcpy(ev.ts, ts, sizeof(ev.ts));
+	ev.author = imp->author;
+	ev.version = BT_EVENT_VERSION;
+	ev.base = base;
+	ev.n_base = n_base;
+	ev.rec = (bt_record *)r;
+	if (bt__sha256(ev.hash, imp->ev.data, imp->ev.len) < 0) {
+		err = bt__error_set(BT_ERROR, BT_("SHA-256 failed"));
+		goto done;
+	}
+	int64_t id = 0;
+	if ((err = bt_store__append(s, &ev, (const uint8_t *)imp->ev.data, imp->ev.len, &id)) < 0)
+		goto done;
+	if ((err = bt_strmap_put(&imp->lines, name, (int64_t)imp->line_now)) < 0)
+		goto done;
 	if (event_id)
 		*event_id = id;
-	imp->seq++;
-	memcpy(imp->head, ev_hash, BT_HASH_BYTES);
-	if (exists)
+	s->head_seq++;
+	memcpy(s->head_hash, ev.hash, BT_HASH_BYTES);
+	if (cur)
 		imp->stats.changed++;
 	else
 		imp->stats.added++;
-	return 0;
+done:
+	for (size_t i = 0; i < n_base; i++)
+		free(base[i]);
+	free(base);
+	free(heads);
+	return err;
+}
+
+/* {"kind":"finding","id":...}: the file accepts a finding (export writes these). 1 when the line is one. */
+static int acceptance_line(bt_import *imp, const char *text, size_t len, int *err)
+{
+	json_t *obj = json_loadb(text, len, JSON_REJECT_DUPLICATES, NULL), *v;
+	const char *k;
+	int is = 0;
+	*err = 0;
+	if (obj && json_is_object(obj) && json_is_string(json_object_get(obj, "kind")) &&
+	    strcmp(json_string_value(json_object_get(obj, "kind")), "finding") == 0) {
+		is = 1;
+		json_t *id = json_object_get(obj, "id");
+		json_object_foreach(obj, k, v) if (strcmp(k, "kind") && strcmp(k, "id") && strcmp(k, "code") && strcmp(k, "cell"))
+		{
+			*err = bt__error_set(BT_EINVALID, BT_("finding: unknown field \"%.40s\""), k);
+			break;
+		}
+		if (!*err && (!json_is_string(id) || json_string_length(id) == 0 || json_string_length(id) > BT_FINDING_ID_MAX_BYTES))
+			*err = bt__error_set(BT_EINVALID, BT_("finding: field \"id\": required, a finding's id"));
+		if (!*err)
+			*err = bt_strset_add(&imp->accepted, json_string_value(id), NULL);
+	}
+	json_decref(obj);
+	return is;
+}
+
+static int line_error(bt_import *imp, int err, size_t line)
+{
+	char msg[1024];
+	imp->failed = 1;
+	imp->stats.error_line = line;
+	bt__copy_utf8(msg, sizeof(msg), bt_error_last());
+	if (line)
+		bt__error_set(err, BT_("line %zu: %s"), line, msg);
+	return err;
 }
 
 int bt_import_line(bt_import *imp, const char *text, size_t len)
@@ -700,41 +382,200 @@ int bt_import_line(bt_import *imp, const char *text, size_t len)
 		text += 3;
 		len -= 3;
 	}
-	imp->stats.records++;
-	if ((err = bt_record_parse(&r, text, len)) == 0)
-		err = import_record(imp, r, 0, NULL);
-	bt_record_free(r);
-	if (err < 0) {
-		imp->failed = 1;
-		imp->stats.error_line = imp->stats.lines;
-		char msg[1024];
-		snprintf(msg, sizeof(msg), "%s", bt_error_last());
-		bt__error_set(err, BT_("line %zu: %s"), imp->stats.lines, msg);
+	imp->line_now = imp->stats.lines;
+	if ((err = bt_record_parse(&r, text, len)) < 0) {
+		int aerr;
+		char saved[1024];
+		bt__copy_utf8(saved, sizeof(saved), bt_error_last());
+		if (acceptance_line(imp, text, len, &aerr))
+			return aerr < 0 ? line_error(imp, aerr, imp->stats.lines) : 0;
+		bt__error_set(err, "%s", saved);
+		return line_error(imp, err, imp->stats.lines);
 	}
-	return err;
+	imp->stats.records++;
+	err = import_record(imp, r, 0, NULL);
+	bt_record_free(r);
+	return err < 0 ? line_error(imp, err, imp->stats.lines) : 0;
 }
 
 void bt_import_get_stats(const bt_import *imp, bt_import_stats *stats) { *stats = imp->stats; }
+
+/* What a finding raised by the file means for the line that caused it. */
+static int finding_error(bt_import *imp, const bt_finding *f)
+{
+	char ds[BT_DATE_STR_BYTES] = "?", ms[BT_MONTH_STR_BYTES] = "?";
+	int known = f->member[0] ? exists(imp->s, BT_KIND_MEMBER, f->member) : 1;
+	if (known < 0)
+		return known;
+	if (f->date != BT_DATE_NONE) {
+		bt_date_format(ds, f->date);
+		bt_month_format(ms, bt_month_of(f->date));
+	}
+	switch (f->code) {
+	case BT_F_NOT_IN_CELL:
+		if (!known)
+			return bt__error_set(BT_ENOTFOUND, BT_("field \"%s\": no member \"%s\""), f->field, f->member);
+		if (f->kind == BT_KIND_MEETING)
+			return bt__error_set(BT_EINVALID, BT_("field \"%s\": member %s is not in cell %s on %s"), f->field, f->member,
+					     f->cell, ds);
+		if (f->kind == BT_KIND_DUES_MONTH)
+			return bt__error_set(BT_EINVALID, BT_("field \"members\": member %s is not in cell %s in %s"), f->member, f->cell,
+					     ms);
+		return bt__error_set(BT_EINVALID, BT_("field \"month\": month %s is before member %s joined the Party (or after they left)"),
+				     ms, f->member);
+	case BT_F_UNMARKED_MEMBER:
+		return bt__error_set(BT_EINVALID, BT_("field \"attendance\": missing the mark of a member required at the meeting: %s on %s"),
+				     f->member, ds);
+	case BT_F_SPEAKER_NOT_PRESENT:
+		return bt__error_set(BT_EINVALID, BT_("field \"speakers\": %s spoke but is not marked present"), f->member);
+	case BT_F_DUPLICATE_MEETING:
+		return bt__error_set(BT_EINVALID, BT_("field \"date\": cell %s has two meetings on %s (%s and %s)"), f->cell, ds, f->key,
+				     f->other_key);
+	case BT_F_OUT_OF_SCOPE:
+		return bt__error_set(BT_EDENIED, BT_("this tablet of cell %s may not record this %s"), f->cell, bt_kind_name(f->kind));
+	default:
+		return bt__error_set(BT_EINVALID, BT_("the record disagrees with another one (%s)"), bt_finding_code_name(f->code));
+	}
+}
+
+typedef struct {
+	bt_import *imp;
+	const bt_strset *before;
+	const bt_strset *cells;
+	size_t best_line;  /* the first error by line; SIZE_MAX: none yet */
+	int best_err;
+	char best_msg[1024];
+} check_ctx;
+
+static int line_of(bt_import *imp, bt_kind kind, const char *key, int64_t *line)
+{
+	char name[BT_FACT_KEY_BYTES + 8];
+	fact_name(name, sizeof(name), kind, key);
+	return bt_strmap_get(&imp->lines, name, line);
+}
+
+static int check_finding(const bt_finding *f, void *payload)
+{
+	check_ctx *c = payload;
+	bt_import *imp = c->imp;
+	int64_t line = 0;
+	if (f->settled || bt_strset_has(&imp->accepted, f->id))
+		return 0;
+	if (f->code == BT_F_OUT_OF_SCOPE) {
+		/* Our own records outside our cell: refused as typed. */
+		size_t log_len = 0;
+		if (!f->n_records || !bt_ref_parse(f->records[0], &log_len, NULL) || log_len != strlen(imp->s->log_id) ||
+		    memcmp(f->records[0], imp->s->log_id, log_len) != 0 || !line_of(imp, f->kind, f->key, &line))
+			return 0;
+	} else if (f->code == BT_F_CONCURRENT_CHANGE) {
+		return 0;
+	} else {
+		if (!bt_strset_has(c->cells, f->cell) || bt_strset_has(c->before, f->id))
+			return 0;
+		if (!line_of(imp, f->kind, f->key, &line) && !(f->other_kind && line_of(imp, f->other_kind, f->other_key, &line))) {
+			/* Raised by the file on records already held: accepted, and said. */
+			imp->stats.findings++;
+			return 0;
+		}
+	}
+	if ((size_t)line < c->best_line) {
+		c->best_line = (size_t)line;
+		c->best_err = finding_error(imp, f);
+		bt__copy_utf8(c->best_msg, sizeof(c->best_msg), bt_error_last());
+	}
+	return 0;
+}
+
+int bt_import_check(bt_import *imp, bt_import_stats *stats)
+{
+	bt_store *s = imp->s;
+	bt_strset before = {0}, cells = {0};
+	int err = 0;
+	if (stats)
+		*stats = imp->stats;
+	if (imp->failed)
+		return bt__error_set(BT_EINVALID, BT_("the import was abandoned after an error, nothing written"));
+	if (imp->checked)
+		return 0;
+	/* References, against the store as the whole file leaves it. */
+	size_t bad = 0;
+	for (size_t i = 0; i < imp->refs.n; i++) {
+		int e;
+		if ((e = check_ref(imp, &imp->refs.v[i])) == BT_EIO || e == BT_ENOMEM)
+			return line_error(imp, e, imp->refs.v[i].line);
+		if (e < 0 && (!bad || imp->refs.v[i].line < imp->refs.v[bad - 1].line)) {
+			bad = i + 1;
+			err = e;
+		}
+	}
+	if (bad) {
+		check_ref(imp, &imp->refs.v[bad - 1]); /* the message of the first one */
+		return line_error(imp, err, imp->refs.v[bad - 1].line);
+	}
+	/* The findings the file raises: those of the cells it touched, before and after. */
+	for (size_t i = 0; i < s->dirty_cells.cap && err == 0; i++)
+		if (s->dirty_cells.slots[i]) {
+			err = bt_strset_add(&cells, s->dirty_cells.slots[i], NULL);
+			if (err == 0)
+				err = bt_store__finding_ids(s, s->dirty_cells.slots[i], &before);
+		}
+	if (err == 0)
+		err = bt_store__refresh_findings(s);
+	if (err < 0)
+		goto done;
+	check_ctx c = {imp, &before, &cells, (size_t)-1, 0, ""};
+	bt_findings_query q = BT_FINDINGS_QUERY_INIT;
+	if ((err = bt_store_findings(s, &q, check_finding, &c)) < 0)
+		goto done;
+	if (c.best_line != (size_t)-1) {
+		bt__error_set(c.best_err, "%s", c.best_msg);
+		err = line_error(imp, c.best_err, c.best_line);
+		goto done;
+	}
+	imp->checked = 1;
+done:
+	if (stats)
+		*stats = imp->stats;
+	bt_strset_free(&before);
+	bt_strset_free(&cells);
+	return err;
+}
 
 int bt_import_commit(bt_import *imp, bt_import_stats *stats)
 {
 	bt_store *s = imp->s;
 	int err;
-	if (stats)
-		*stats = imp->stats;
-	if (imp->failed)
-		return bt__error_set(BT_EINVALID, BT_("the import was abandoned after an error, nothing written"));
-	if ((err = bt_store__exec(s, "COMMIT")) < 0) {
+	if ((err = bt_import_check(imp, stats)) < 0)
+		return err;
+	if ((err = bt_store__commit(s)) < 0) {
 		imp->failed = 1;
+		/* The transaction is gone: our idea of the log's head with it. */
+		imp->s = NULL;
+		s->in_import = 0;
+		s->head_seq = 0;
+		sqlite3_exec(s->db, "PRAGMA cache_size = -2000", NULL, NULL, NULL);
 		return err;
 	}
-	s->head_seq = imp->seq;
-	memcpy(s->head_hash, imp->head, BT_HASH_BYTES);
 	s->in_import = 0;
-	bt_store__members_clear(s);
 	sqlite3_exec(s->db, "PRAGMA cache_size = -2000", NULL, NULL, NULL);
 	imp->s = NULL;
+	if (stats)
+		*stats = imp->stats;
 	return 0;
+}
+
+static void reload_head(bt_store *s)
+{
+	sqlite3_stmt *st = s->st.ev_head;
+	s->head_seq = 0;
+	memset(s->head_hash, 0, sizeof(s->head_hash));
+	sqlite3_bind_text(st, 1, s->log_id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_bytes(st, 1) == BT_HASH_BYTES) {
+		s->head_seq = sqlite3_column_int64(st, 0);
+		memcpy(s->head_hash, sqlite3_column_blob(st, 1), BT_HASH_BYTES);
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
 }
 
 void bt_import_free(bt_import *imp)
@@ -742,12 +583,16 @@ void bt_import_free(bt_import *imp)
 	if (!imp)
 		return;
 	if (imp->s) {
-		sqlite3_exec(imp->s->db, "ROLLBACK", NULL, NULL, NULL);
+		bt_store__rollback(imp->s);
 		sqlite3_exec(imp->s->db, "PRAGMA cache_size = -2000", NULL, NULL, NULL);
-		bt_store__members_clear(imp->s);
 		imp->s->in_import = 0;
+		/* What this import appended is gone: the head is what the log says. */
+		reload_head(imp->s);
 	}
 	bt_buf_free(&imp->ev);
+	bt_strmap_free(&imp->lines);
+	bt_strset_free(&imp->accepted);
+	free(imp->refs.v);
 	free(imp);
 }
 
@@ -763,6 +608,7 @@ int bt_store_record(bt_store *s, const bt_record *rec, bt_record_mode mode, cons
 		return bt__error_set(BT_EINVALID, BT_("the record was not checked (bt_record_parse or bt_record_finish)"));
 	if ((err = bt_import_begin(&imp, s, opts)) < 0)
 		return err;
+	imp->line_now = 0;
 	if ((err = import_record(imp, rec, (int)mode, event_id)) == 0)
 		err = bt_import_commit(imp, NULL);
 	if (err < 0 && event_id)

@@ -74,6 +74,69 @@ static const char *const migrations[] = {
 	/* 4 -> 5: one-time enrollment codes (only their hash is kept). */
 	("CREATE TABLE enroll_code(code_hash BLOB PRIMARY KEY, cell TEXT NOT NULL, role TEXT NOT NULL,"
 	 "  expires INTEGER NOT NULL, used INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;"),
+	/*
+	 * 5 -> 6: offline-first (docs/offline.md). Projections become a function
+	 * of the set of events: facts merged field by field from their versions,
+	 * members and meetings keyed by interned integers that never reach the
+	 * digest, marks that may name members this store does not know, dues
+	 * months, settled findings, and the findings themselves. The old
+	 * projections are dropped and rebuilt from the log when the store opens.
+	 */
+	("DROP TABLE attendance; DROP TABLE dues; DROP TABLE meeting; DROP TABLE member; DROP TABLE committee;"
+	 "DROP TABLE cell; DROP TABLE exemption; DROP TABLE holiday; DROP TABLE regulation; DROP TABLE target;"
+	 "DROP TABLE commitment; DROP TABLE discipline; DROP TABLE attestation; DROP TABLE transfer; DROP TABLE conflict;"
+	 "DROP TABLE current;"
+	 /* The state of each fact: its latest version that counts, the versions no other has seen, the merged record. */
+	 "CREATE TABLE current(kind INTEGER NOT NULL, key TEXT NOT NULL, event INTEGER NOT NULL, rec_hash BLOB NOT NULL,"
+	 "  heads TEXT NOT NULL, merged BLOB, PRIMARY KEY(kind, key)) WITHOUT ROWID;"
+	 "CREATE TABLE member_key(mid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE);"
+	 /* Every cell a member has been in, by an applied version of the member or a transfer: who a device may write about. */
+	 "CREATE TABLE member_cell(member TEXT NOT NULL, cell TEXT NOT NULL, PRIMARY KEY(member, cell)) WITHOUT ROWID;"
+	 "CREATE INDEX member_cell_cell ON member_cell(cell);"
+	 "CREATE TABLE committee(id TEXT PRIMARY KEY, name TEXT NOT NULL);"
+	 "CREATE TABLE cell(id TEXT PRIMARY KEY, committee TEXT NOT NULL, name TEXT NOT NULL);"
+	 "CREATE TABLE member(mid INTEGER PRIMARY KEY, cell TEXT NOT NULL, name TEXT NOT NULL, born INTEGER,"
+	 "  status INTEGER NOT NULL, role INTEGER NOT NULL, joined INTEGER NOT NULL, left INTEGER);"
+	 "CREATE TABLE exemption(member TEXT NOT NULL, from_date INTEGER NOT NULL, to_date INTEGER, reason TEXT,"
+	 "  PRIMARY KEY(member, from_date)) WITHOUT ROWID;"
+	 "CREATE TABLE holiday(date INTEGER PRIMARY KEY, working INTEGER NOT NULL, note TEXT);"
+	 "CREATE TABLE regulation(cell TEXT NOT NULL, issued INTEGER NOT NULL, PRIMARY KEY(cell, issued)) WITHOUT ROWID;"
+	 "CREATE TABLE target(id TEXT PRIMARY KEY, cell TEXT NOT NULL, year INTEGER NOT NULL, title TEXT NOT NULL, done INTEGER);"
+	 "CREATE INDEX target_cell ON target(cell, year);"
+	 "CREATE TABLE commitment(id TEXT PRIMARY KEY, member TEXT NOT NULL, year INTEGER NOT NULL, title TEXT NOT NULL,"
+	 "  fulfilled INTEGER);"
+	 "CREATE INDEX commitment_member ON commitment(member, year);"
+	 "CREATE TABLE meeting(mtid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, cell TEXT NOT NULL, date INTEGER NOT NULL,"
+	 "  start INTEGER NOT NULL, end INTEGER NOT NULL, flags INTEGER NOT NULL, ts TEXT NOT NULL, ref TEXT NOT NULL);"
+	 "CREATE INDEX meeting_cell ON meeting(cell, date);"
+	 /* status 0 present, 1 excused, 2 absent, NULL for a speaker without a mark; spoke 0/1. */
+	 "CREATE TABLE mark(meeting INTEGER NOT NULL, member INTEGER NOT NULL, status INTEGER, spoke INTEGER NOT NULL,"
+	 "  PRIMARY KEY(meeting, member)) WITHOUT ROWID;"
+	 "CREATE TABLE dues(member INTEGER NOT NULL, month INTEGER NOT NULL, amount INTEGER NOT NULL, paid_on INTEGER NOT NULL,"
+	 "  PRIMARY KEY(member, month)) WITHOUT ROWID;"
+	 /* members: the listed ids separated by tabs. */
+	 "CREATE TABLE dues_month(cell TEXT NOT NULL, month INTEGER NOT NULL, amount INTEGER NOT NULL, paid_on INTEGER NOT NULL,"
+	 "  members TEXT NOT NULL, ts TEXT NOT NULL, ref TEXT NOT NULL, PRIMARY KEY(cell, month)) WITHOUT ROWID;"
+	 "CREATE TABLE dues_month_member(member INTEGER NOT NULL, cell TEXT NOT NULL, month INTEGER NOT NULL,"
+	 "  PRIMARY KEY(member, cell, month)) WITHOUT ROWID;"
+	 "CREATE INDEX dues_month_member_cell ON dues_month_member(cell, month);"
+	 "CREATE TABLE discipline(member TEXT NOT NULL, date INTEGER NOT NULL, form TEXT NOT NULL,"
+	 "  PRIMARY KEY(member, date)) WITHOUT ROWID;"
+	 "CREATE TABLE attestation(subject TEXT NOT NULL, year INTEGER NOT NULL, criterion TEXT NOT NULL, pass INTEGER NOT NULL,"
+	 "  note TEXT, PRIMARY KEY(subject, year, criterion)) WITHOUT ROWID;"
+	 "CREATE INDEX attestation_year ON attestation(year, subject);"
+	 "CREATE TABLE transfer(member TEXT NOT NULL, date INTEGER NOT NULL, from_cell TEXT NOT NULL, to_cell TEXT NOT NULL,"
+	 "  note TEXT, PRIMARY KEY(member, date)) WITHOUT ROWID;"
+	 "CREATE TABLE settle(finding TEXT PRIMARY KEY, cell TEXT NOT NULL, note TEXT NOT NULL) WITHOUT ROWID;"
+	 /* origin 0: found in a cell's records (recomputed per cell); 1: about a fact's versions (recomputed per fact). */
+	 "CREATE TABLE finding(fid TEXT PRIMARY KEY, cell TEXT NOT NULL, code INTEGER NOT NULL, kind INTEGER NOT NULL,"
+	 "  key TEXT NOT NULL, other_kind INTEGER NOT NULL, other_key TEXT NOT NULL, member TEXT NOT NULL, date INTEGER,"
+	 "  field TEXT NOT NULL, device TEXT NOT NULL, refs TEXT NOT NULL, origin INTEGER NOT NULL) WITHOUT ROWID;"
+	 "CREATE INDEX finding_cell ON finding(cell, origin);"
+	 "CREATE INDEX finding_fact ON finding(kind, key, origin);"
+	 "CREATE INDEX finding_member ON finding(member, origin);"
+	 /* Replay protection for a device's signed requests that does not depend on its clock. */
+	 "ALTER TABLE device ADD COLUMN last_counter INTEGER NOT NULL DEFAULT 0;"),
 };
 
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -90,9 +153,10 @@ static int pragma_int(bt_store *s, const char *sql, int *out)
 	return rc == SQLITE_OK ? 0 : bt_store__db_error(s, BT_EIO, BT_("reading the database settings"));
 }
 
-int bt_store__migrate(bt_store *s)
+int bt_store__migrate(bt_store *s, int *needs_rebuild)
 {
 	int version = 0, app = 0, err;
+	*needs_rebuild = 0;
 	char sql[64];
 	if ((err = pragma_int(s, "PRAGMA user_version", &version)) < 0 ||
 	    (err = pragma_int(s, "PRAGMA application_id", &app)) < 0)
@@ -109,6 +173,8 @@ int bt_store__migrate(bt_store *s)
 	for (int v = version; v < SCHEMA_VERSION; v++)
 		if ((err = bt_store__exec(s, migrations[v])) < 0)
 			goto fail;
+	/* A store that had projections before version 6 gets them back from its log. */
+	*needs_rebuild = version > 0 && version < 6;
 	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", SCHEMA_VERSION);
 	if ((err = bt_store__exec(s, sql)) < 0)
 		goto fail;

@@ -16,18 +16,43 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 #include <time.h>
 
 typedef struct {
 	bt_buf body;
 	long status;
+	int has_time;       /* the office said what time it is (X-Bontot-Time) */
+	int64_t office_time;
 } response;
 
 static size_t on_data(char *p, size_t size, size_t n, void *payload)
 {
 	response *r = payload;
 	return bt_buf_put(&r->body, p, size * n) < 0 ? 0 : size * n;
+}
+
+static size_t on_header(char *p, size_t size, size_t n, void *payload)
+{
+	response *r = payload;
+	static const char name[] = "x-bontot-time:";
+	size_t len = size * n;
+	if (len > sizeof(name) - 1 && strncasecmp(p, name, sizeof(name) - 1) == 0) {
+		char num[32];
+		size_t k = len - (sizeof(name) - 1);
+		if (k >= sizeof(num))
+			k = sizeof(num) - 1;
+		memcpy(num, p + sizeof(name) - 1, k);
+		num[k] = '\0';
+		char *end;
+		long long t = strtoll(num, &end, 10);
+		if (end != num && t > 0) {
+			r->has_time = 1;
+			r->office_time = t;
+		}
+	}
+	return len;
 }
 
 static void backoff(int attempt)
@@ -39,18 +64,39 @@ static void backoff(int attempt)
 	nanosleep(&ts, NULL);
 }
 
-/* One HTTP exchange with retries on network failures (not on HTTP answers). */
-/* The X-Bontot-* headers that sign a read as the device (docs/protocol.md). */
-static int sign_request(struct curl_slist **h, const bt_key *key, const char *device, const char *method, const char *path)
+/*
+ * The next number for a signed request (docs/protocol.md): above every
+ * number this tablet used, and at least the clock's seconds so that a
+ * tablet restored from an old copy catches up by itself. Kept in the store
+ * before the request is sent, so no number is ever used twice.
+ */
+static int next_counter(bt_store *tablet, int64_t *out)
+{
+	char text[32];
+	int64_t used = 0, now = (int64_t)time(NULL);
+	if (bt_store_setting(tablet, "request_counter", text, sizeof(text)) == 0)
+		used = strtoll(text, NULL, 10);
+	else
+		bt_error_clear();
+	*out = used + 1 > now ? used + 1 : now;
+	snprintf(text, sizeof(text), "%lld", (long long)*out);
+	return bt_store_set_setting(tablet, "request_counter", text);
+}
+
+/* The X-Bontot-* headers that sign a request as the device (docs/protocol.md). */
+static int sign_request(struct curl_slist **h, bt_store *tablet, const bt_key *key, const char *device, const char *method,
+			const char *path)
 {
 	char line[300], hex[2 * BT_ED25519_SIG_BYTES + 1], bare[512];
 	uint8_t sig[BT_ED25519_SIG_BYTES];
-	int64_t now = (int64_t)time(NULL);
+	int64_t counter;
 	bt_buf m;
 	int err;
+	if ((err = next_counter(tablet, &counter)) < 0)
+		return err;
 	snprintf(bare, sizeof(bare), "%.*s", (int)strcspn(path, "?"), path);
 	bt_buf_init(&m, 4096);
-	if ((err = bt_request_message(&m, device, now, method, bare)) == 0)
+	if ((err = bt_request_message(&m, device, counter, method, bare)) == 0)
 		err = bt_key_sign(sig, key, m.data, m.len);
 	bt_buf_free(&m);
 	if (err < 0)
@@ -59,15 +105,16 @@ static int sign_request(struct curl_slist **h, const bt_key *key, const char *de
 		snprintf(hex + 2 * i, 3, "%02x", sig[i]);
 	snprintf(line, sizeof(line), "X-Bontot-Device: %s", device);
 	*h = curl_slist_append(*h, line);
-	snprintf(line, sizeof(line), "X-Bontot-Time: %lld", (long long)now);
+	snprintf(line, sizeof(line), "X-Bontot-Counter: %lld", (long long)counter);
 	*h = curl_slist_append(*h, line);
 	snprintf(line, sizeof(line), "X-Bontot-Signature: %s", hex);
 	*h = curl_slist_append(*h, line);
 	return *h ? 0 : bt__oom();
 }
 
+/* One HTTP exchange with retries on network failures (not on HTTP answers). */
 static int http(response *r, const bt_client_opts *o, const char *method, const char *path, const void *body, size_t len,
-		const char *type, const bt_key *auth, const char *auth_id)
+		const char *type, bt_store *tablet, const bt_key *auth, const char *auth_id)
 {
 	char url[1024], errbuf[CURL_ERROR_SIZE];
 	int err = BT_ENET;
@@ -84,6 +131,8 @@ static int http(response *r, const bt_client_opts *o, const char *method, const 
 		curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
 		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
 		curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
+		curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+		curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
 		curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
 		curl_easy_setopt(c, CURLOPT_TIMEOUT, o->timeout_seconds > 0 ? o->timeout_seconds : 60L);
 		curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
@@ -100,7 +149,7 @@ static int http(response *r, const bt_client_opts *o, const char *method, const 
 			curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
 			curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)len);
 		}
-		if (auth && (err = sign_request(&h, auth, auth_id, method, path)) < 0) {
+		if (auth && (err = sign_request(&h, tablet, auth, auth_id, method, path)) < 0) {
 			curl_slist_free_all(h);
 			curl_easy_cleanup(c);
 			return err;
@@ -165,7 +214,7 @@ int bt_client_enroll(bt_store *tablet, const bt_client_opts *o, const char *code
 {
 	bt_key *device = NULL, *office = NULL;
 	char *pem = NULL;
-	response r = {{0}, 0};
+	response r = {{0}, 0, 0, 0};
 	bt_buf body;
 	json_t *j = NULL;
 	int err;
@@ -183,7 +232,7 @@ int bt_client_enroll(bt_store *tablet, const bt_client_opts *o, const char *code
 	if ((err = bt_key_public_pem(&pem, device)) < 0)
 		goto fail;
 	bt_buf_printf(&body, "%s\n%s\n%s", code, bt_store_log_id(tablet), pem);
-	if ((err = http(&r, o, "POST", "/v1/enroll", body.data, body.len, "Content-Type: text/plain", NULL, NULL)) < 0)
+	if ((err = http(&r, o, "POST", "/v1/enroll", body.data, body.len, "Content-Type: text/plain", tablet, NULL, NULL)) < 0)
 		goto fail;
 	if (r.status != 200) {
 		err = refused(&r);
@@ -231,23 +280,51 @@ static int64_t json_int(const response *r, const char *field)
 	return x;
 }
 
-int bt_client_sync(bt_sync_stats *st, bt_store *tablet, const bt_key *device, const bt_client_opts *o)
+/*
+ * A signed GET. When the office refuses the request's number (this
+ * tablet's store was restored from an older copy), take the number it
+ * last saw and try once more.
+ */
+static int signed_get(response *r, const bt_client_opts *o, const char *path, bt_store *tablet, const bt_key *device,
+		      const char *log)
 {
-	char path[512], office_log[BT_LOG_ID_MAX_BYTES + 1], line[256];
+	int err = http(r, o, "GET", path, NULL, 0, NULL, tablet, device, log);
+	if (err == 0 && r->status == 403) {
+		json_t *j = json_loadb(r->body.data ? r->body.data : "", r->body.len, 0, NULL);
+		json_t *last = json_object_get(j, "counter");
+		if (json_is_integer(last) && json_integer_value(last) > 0) {
+			char text[32];
+			snprintf(text, sizeof(text), "%lld", (long long)json_integer_value(last));
+			err = bt_store_set_setting(tablet, "request_counter", text);
+			if (err == 0)
+				err = http(r, o, "GET", path, NULL, 0, NULL, tablet, device, log);
+		}
+		json_decref(j);
+	}
+	return err;
+}
+
+static void note_clock(bt_sync_stats *st, const response *r)
+{
+	if (r->has_time && !st->clock_known) {
+		st->clock_known = 1;
+		st->clock_skew = r->office_time - (int64_t)time(NULL);
+	}
+}
+
+/* Push the tablet's log from what the office acknowledges, batch by batch. */
+static int push(bt_sync_stats *st, bt_store *tablet, const bt_key *device, const bt_client_opts *o)
+{
+	char path[512], line[256];
 	const char *log = bt_store_log_id(tablet);
-	response r = {{0}, 0};
+	response r = {{0}, 0, 0, 0};
 	bt_buf batch;
 	int err;
-	memset(st, 0, sizeof(*st));
-	if (!o || o->version != BT_CLIENT_OPTS_VERSION || !o->url)
-		return bt__error_set(BT_EINVALID, BT_("invalid client options"));
-	if ((err = bt_store_setting(tablet, "office_log", office_log, sizeof(office_log))) < 0)
-		return bt__error_set(BT_EINVALID, BT_("this store is not enrolled at an office (bontot enroll)"));
 	bt_buf_init(&batch, 0);
-	/* Push: from what the office acknowledges, batch by batch. */
 	snprintf(path, sizeof(path), "/v1/head?log=%s", log);
-	if ((err = http(&r, o, "GET", path, NULL, 0, NULL, device, log)) < 0)
+	if ((err = http(&r, o, "GET", path, NULL, 0, NULL, tablet, NULL, NULL)) < 0)
 		goto done;
+	note_clock(st, &r);
 	if (r.status != 200) {
 		err = refused(&r);
 		goto done;
@@ -264,8 +341,10 @@ int bt_client_sync(bt_sync_stats *st, bt_store *tablet, const bt_key *device, co
 			goto done;
 		if (n == 0)
 			break;
-		if ((err = http(&r, o, "POST", "/v1/push", batch.data, batch.len, "Content-Type: application/octet-stream", device, log)) < 0)
+		if ((err = http(&r, o, "POST", "/v1/push", batch.data, batch.len, "Content-Type: application/octet-stream", tablet,
+				NULL, NULL)) < 0)
 			goto done;
+		note_clock(st, &r);
 		if (r.status != 200) {
 			err = refused(&r);
 			goto done;
@@ -284,9 +363,22 @@ int bt_client_sync(bt_sync_stats *st, bt_store *tablet, const bt_key *device, co
 			o->progress(line, o->payload);
 		}
 	}
-	/* Pull: every log the office holds but our own - the office's and the other tablets' - from what we hold. */
-	if ((err = http(&r, o, "GET", "/v1/logs", NULL, 0, NULL, device, log)) < 0)
+done:
+	bt_buf_free(&batch);
+	bt_buf_free(&r.body);
+	return err;
+}
+
+/* Pull every log the office lets us read but our own - the office's and our cell's other tablets' - from what we hold. */
+static int pull(bt_sync_stats *st, bt_store *tablet, const bt_key *device, const bt_client_opts *o, const char *office_log)
+{
+	char path[512], line[256];
+	const char *log = bt_store_log_id(tablet);
+	response r = {{0}, 0, 0, 0};
+	int err;
+	if ((err = signed_get(&r, o, "/v1/logs", tablet, device, log)) < 0)
 		goto done;
+	note_clock(st, &r);
 	if (r.status != 200) {
 		err = refused(&r);
 		goto done;
@@ -315,7 +407,7 @@ int bt_client_sync(bt_sync_stats *st, bt_store *tablet, const bt_key *device, co
 			if (held >= theirs)
 				break;
 			snprintf(path, sizeof(path), "/v1/pull?log=%s&from=%lld", name, (long long)held + 1);
-			if ((err = http(&r, o, "GET", path, NULL, 0, NULL, device, log)) < 0)
+			if ((err = signed_get(&r, o, path, tablet, device, log)) < 0)
 				break;
 			if (r.status == 204)
 				break;
@@ -328,6 +420,7 @@ int bt_client_sync(bt_sync_stats *st, bt_store *tablet, const bt_key *device, co
 			if (as.accepted == 0)
 				break;
 			st->pulled += as.accepted;
+			st->out_of_scope += as.out_of_scope;
 			st->bytes_received += r.body.len;
 			if (o->progress) {
 				snprintf(line, sizeof(line), BT_("received %zu events"), st->pulled);
@@ -338,11 +431,32 @@ int bt_client_sync(bt_sync_stats *st, bt_store *tablet, const bt_key *device, co
 			break;
 	}
 	json_decref(logs);
-	if (err < 0)
-		goto done;
-	err = 0;
 done:
-	bt_buf_free(&batch);
 	bt_buf_free(&r.body);
 	return err;
+}
+
+int bt_client_sync(bt_sync_stats *st, bt_store *tablet, const bt_key *device, const bt_client_opts *o)
+{
+	char office_log[BT_LOG_ID_MAX_BYTES + 1], push_msg[1024];
+	int err, push_err;
+	memset(st, 0, sizeof(*st));
+	if (!o || o->version != BT_CLIENT_OPTS_VERSION || !o->url)
+		return bt__error_set(BT_EINVALID, BT_("invalid client options"));
+	if (bt_store_setting(tablet, "office_log", office_log, sizeof(office_log)) < 0)
+		return bt__error_set(BT_EINVALID, BT_("this store is not enrolled at an office (bontot enroll)"));
+	push_err = push(st, tablet, device, o);
+	if (push_err == BT_ENET)
+		return push_err; /* the office cannot be reached: the pull would not get through either */
+	if (push_err < 0) {
+		/* Refused: say why, but still take what the office has - it may be what explains the refusal. */
+		st->push_refused = 1;
+		bt__copy_utf8(push_msg, sizeof(push_msg), bt_error_last());
+	}
+	err = pull(st, tablet, device, o, office_log);
+	if (err < 0)
+		return err;
+	if (push_err < 0)
+		return bt__error_set(push_err, "%s", push_msg);
+	return 0;
 }

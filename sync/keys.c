@@ -205,8 +205,8 @@ int bt_head_verify(const bt_key *k, const char *log, int64_t seq, const uint8_t 
 	return err;
 }
 
-int bt_request_message(bt_buf *out, const char *device, int64_t when, const char *method, const char *path)
+int bt_request_message(bt_buf *out, const char *device, int64_t counter, const char *method, const char *path)
 {
-	bt_buf_printf(out, "bontot request v1\n%s\n%lld\n%s %s\n", device, (long long)when, method, path);
+	bt_buf_printf(out, "bontot request v2\n%s\n%lld\n%s %s\n", device, (long long)counter, method, path);
 	return out->failed ? BT_ENOMEM : 0;
 }

@@ -1,7 +1,7 @@
 /*
  * server.c - the office's HTTP server (libmicrohttpd): devices push signed
  * batches, pull the office's log, enroll with a one-time code, and anyone on
- * the office network reads the evaluation. Requests are handled one at a
+ * the office network reads the evaluation and the findings. Requests are handled one at a
  * time on libmicrohttpd's internal thread (the store is single-threaded);
  * bodies are bounded; every reply is JSON except a pulled batch.
  * Endpoints and replies: docs/protocol.md.
@@ -54,9 +54,13 @@ static void logf_(bt_server *s, const char *fmt, ...)
 static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const char *type, const void *data, size_t len)
 {
 	struct MHD_Response *r = MHD_create_response_from_buffer(len, (void *)data, MHD_RESPMEM_MUST_COPY);
+	char now[24];
 	if (!r)
 		return MHD_NO;
 	MHD_add_response_header(r, "Content-Type", type);
+	/* The office's clock, so a tablet can tell its secretary hers is wrong (nothing depends on it). */
+	snprintf(now, sizeof(now), "%lld", (long long)time(NULL));
+	MHD_add_response_header(r, "X-Bontot-Time", now);
 	enum MHD_Result ok = MHD_queue_response(c, status, r);
 	MHD_destroy_response(r);
 	return ok;
@@ -67,8 +71,14 @@ static enum MHD_Result reply_json(struct MHD_Connection *c, unsigned status, bt_
 	return reply(c, status, "application/json; charset=utf-8", b->data ? b->data : "", b->len);
 }
 
-/* {"error":"BT_EDENIED","message":"..."} with the status that fits the code. */
+/* {"error":"BT_EDENIED","message":"..."} with the status that fits the code; "counter" after a refused request counter. */
+static enum MHD_Result reply_error_counter(bt_server *s, struct MHD_Connection *c, const char *what, int code, int64_t counter);
 static enum MHD_Result reply_error(bt_server *s, struct MHD_Connection *c, const char *what, int code)
+{
+	return reply_error_counter(s, c, what, code, -1);
+}
+
+static enum MHD_Result reply_error_counter(bt_server *s, struct MHD_Connection *c, const char *what, int code, int64_t counter)
 {
 	bt_buf b;
 	unsigned status = code == BT_EDENIED || code == BT_EBADSIG ? MHD_HTTP_FORBIDDEN
@@ -79,6 +89,8 @@ static enum MHD_Result reply_error(bt_server *s, struct MHD_Connection *c, const
 	bt_buf_init(&b, 0);
 	bt_buf_printf(&b, "{\"error\":\"%s\",\"message\":", bt_error_name(code));
 	bt_buf_json_string(&b, bt_error_last());
+	if (counter >= 0)
+		bt_buf_printf(&b, ",\"counter\":%lld", (long long)counter);
 	bt_buf_puts(&b, "}\n");
 	logf_(s, "%s refused %u %s: %s", what, status, bt_error_name(code), bt_error_last());
 	enum MHD_Result ok = reply_json(c, status, &b);
@@ -144,6 +156,43 @@ static enum MHD_Result get_evaluation(bt_server *s, struct MHD_Connection *c)
 	return ok;
 }
 
+typedef struct {
+	bt_buf b;
+	size_t n;
+} findings_out;
+
+static int finding_out(const bt_finding *f, void *payload)
+{
+	findings_out *o = payload;
+	if (o->n++)
+		bt_buf_puts(&o->b, ",");
+	return bt_finding_json(&o->b, f);
+}
+
+/* {"findings":[...]}: the findings of one cell (cell=C) or all, the open ones first (open=1: only those). */
+static enum MHD_Result get_findings(bt_server *s, struct MHD_Connection *c)
+{
+	const char *cell = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "cell");
+	const char *open = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "open");
+	bt_findings_query q = BT_FINDINGS_QUERY_INIT;
+	findings_out o = {{0}, 0};
+	if (cell && (!*cell || strlen(cell) > BT_ID_MAX_BYTES)) {
+		bt__error_set(BT_EINVALID, BT_("the query needs cell=ID"));
+		return reply_error(s, c, "findings", BT_EINVALID);
+	}
+	q.cell = cell;
+	q.open_only = open && strcmp(open, "1") == 0;
+	bt_buf_init(&o.b, 0);
+	bt_buf_puts(&o.b, "{\"findings\":[");
+	int err = bt_store_findings(s->store, &q, finding_out, &o);
+	bt_buf_puts(&o.b, "]}\n");
+	if (err == 0 && o.b.failed)
+		err = BT_ENOMEM;
+	enum MHD_Result ok = err < 0 ? reply_error(s, c, "findings", err) : reply_json(c, MHD_HTTP_OK, &o.b);
+	bt_buf_free(&o.b);
+	return ok;
+}
+
 /* The reader of a request: a device of a cell, or the office's own logs only when unknown. */
 typedef struct {
 	char device[BT_LOG_ID_MAX_BYTES + 1];
@@ -170,36 +219,45 @@ static int unhex_sig(uint8_t out[BT_ED25519_SIG_BYTES], const char *hex)
 }
 
 /*
- * A read must be signed by an enrolled, unrevoked device, within five
- * minutes of the office's clock (docs/protocol.md). BT_EDENIED otherwise.
+ * A request must be signed by an enrolled, unrevoked device, with a counter
+ * above the last one the office took from it (docs/protocol.md): replay
+ * protection that does not depend on the tablet's clock. BT_EDENIED
+ * otherwise; *last gets the office's last counter when that was the reason.
  */
-static int authenticate(bt_server *s, struct MHD_Connection *c, const char *method, const char *url, reader *who)
+static int authenticate(bt_server *s, struct MHD_Connection *c, const char *method, const char *url, reader *who, int64_t *last)
 {
 	const char *dev = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Bontot-Device");
-	const char *when = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Bontot-Time");
+	const char *num = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Bontot-Counter");
 	const char *sig_hex = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Bontot-Signature");
 	uint8_t sig[BT_ED25519_SIG_BYTES];
 	bt_key *key = NULL;
 	bt_buf m;
 	char *end = NULL;
-	long long t = when ? strtoll(when, &end, 10) : 0;
+	long long n = num ? strtoll(num, &end, 10) : 0;
 	int err;
-	if (!dev || !*dev || strlen(dev) > BT_LOG_ID_MAX_BYTES || !when || *end || unhex_sig(sig, sig_hex) < 0)
-		return bt__error_set(BT_EDENIED, BT_("reading needs a device's signature (X-Bontot-Device, -Time, -Signature)"));
-	if (t < 0 || t > 100000000000LL || llabs(t - (long long)time(NULL)) > 300)
-		return bt__error_set(BT_EDENIED, BT_("the request's time is more than five minutes from the office's clock"));
+	*last = -1;
+	if (!dev || !*dev || strlen(dev) > BT_LOG_ID_MAX_BYTES || !num || !*num || *end || n < 1 || n > (1LL << 62) ||
+	    unhex_sig(sig, sig_hex) < 0)
+		return bt__error_set(BT_EDENIED, BT_("this request needs a device's signature (X-Bontot-Device, -Counter, -Signature)"));
 	int revoked = 0;
-	if (bt_store_device_lookup(s->store, dev, who->cell, &who->role, &revoked, &key) < 0)
+	if (bt_store_device_lookup(s->store, dev, who->cell, &who->role, &revoked, &key) < 0 || !key) {
+		bt_key_free(key);
 		return bt__error_set(BT_EDENIED, BT_("no device \"%.64s\""), dev);
+	}
 	if (revoked) {
 		bt_key_free(key);
 		return bt__error_set(BT_EDENIED, BT_("device \"%.64s\" is revoked"), dev);
 	}
 	bt_buf_init(&m, 4096);
-	if ((err = bt_request_message(&m, dev, t, method, url)) == 0 && bt_key_verify(key, m.data, m.len, sig) < 0)
+	if ((err = bt_request_message(&m, dev, n, method, url)) == 0 && bt_key_verify(key, m.data, m.len, sig) < 0)
 		err = bt__error_set(BT_EDENIED, BT_("the request's signature does not verify for device \"%.64s\""), dev);
 	bt_buf_free(&m);
 	bt_key_free(key);
+	/* Only a signed request moves the counter: nobody else can use up a device's numbers. */
+	if (err == 0)
+		err = bt_store_device_counter(s->store, dev, n, last);
+	else
+		*last = -1;
 	if (err == 0)
 		snprintf(who->device, sizeof(who->device), "%s", dev);
 	return err;
@@ -267,8 +325,9 @@ static enum MHD_Result get_logs(bt_server *s, struct MHD_Connection *c)
 {
 	reader who;
 	listing l = {s, &who, {0}};
-	if (authenticate(s, c, "GET", "/v1/logs", &who) < 0)
-		return reply_error(s, c, "logs", BT_EDENIED);
+	int64_t last;
+	if (authenticate(s, c, "GET", "/v1/logs", &who, &last) < 0)
+		return reply_error_counter(s, c, "logs", BT_EDENIED, last);
 	bt_buf_init(&l.b, 0);
 	bt_buf_puts(&l.b, "[");
 	int err = bt_store_logs(s->store, list_log, &l);
@@ -295,8 +354,9 @@ static enum MHD_Result get_pull(bt_server *s, struct MHD_Connection *c)
 		return reply_error(s, c, "pull", BT_EINVALID);
 	}
 	reader who;
-	if (authenticate(s, c, "GET", "/v1/pull", &who) < 0)
-		return reply_error(s, c, "pull", BT_EDENIED);
+	int64_t last;
+	if (authenticate(s, c, "GET", "/v1/pull", &who, &last) < 0)
+		return reply_error_counter(s, c, "pull", BT_EDENIED, last);
 	if (!may_read(s, &who, log ? log : s->office_log)) {
 		bt__error_set(BT_EDENIED, BT_("device \"%s\" of cell %s may not read log \"%.64s\""), who.device, who.cell, log);
 		return reply_error(s, c, "pull", BT_EDENIED);
@@ -325,10 +385,10 @@ static enum MHD_Result post_push(bt_server *s, struct MHD_Connection *c, request
 	if (err < 0)
 		return reply_error(s, c, "push", err);
 	bt_buf_init(&b, 0);
-	bt_buf_printf(&b, "{\"events\":%zu,\"accepted\":%zu,\"already\":%zu,\"lost\":%zu,\"head_seq\":%lld}\n", st.events,
-		      st.accepted, st.already, st.lost, (long long)st.head_seq);
-	logf_(s, "push events=%zu accepted=%zu already=%zu head=%lld", st.events, st.accepted, st.already,
-	      (long long)st.head_seq);
+	bt_buf_printf(&b, "{\"events\":%zu,\"accepted\":%zu,\"already\":%zu,\"out_of_scope\":%zu,\"head_seq\":%lld}\n",
+		      st.events, st.accepted, st.already, st.out_of_scope, (long long)st.head_seq);
+	logf_(s, "push events=%zu accepted=%zu already=%zu out_of_scope=%zu head=%lld", st.events, st.accepted, st.already,
+	      st.out_of_scope, (long long)st.head_seq);
 	enum MHD_Result ok = reply_json(c, MHD_HTTP_OK, &b);
 	bt_buf_free(&b);
 	return ok;
@@ -423,6 +483,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		return get_evaluation(s, c);
 	if (get && strcmp(url, "/v1/head") == 0)
 		return get_head(s, c);
+	if (get && strcmp(url, "/v1/findings") == 0)
+		return get_findings(s, c);
 	if (get && strcmp(url, "/v1/pull") == 0)
 		return get_pull(s, c);
 	if (get && strcmp(url, "/v1/logs") == 0)

@@ -85,6 +85,8 @@ typedef struct {
 	bt_criterion_result crit[4];  /* 2.1, 2.2, 2.3, 2.4 */
 } bt_member_result;
 
+struct bt_finding;
+
 typedef struct {
 	char *id, *name;
 	int four_good;
@@ -92,6 +94,13 @@ typedef struct {
 	size_t members_evaluated, members_four_good;
 	bt_member_result *members;    /* sorted by id */
 	size_t n_members;
+	/*
+	 * The cell's findings for the year (bontot/findings.h), as the store
+	 * keeps them: set by bt_store_evaluate, borrowed; NULL from
+	 * bt_eval_cell alone (the JSON then has "findings":[]).
+	 */
+	const struct bt_finding *findings;
+	size_t n_findings;
 } bt_cell_result;
 
 typedef struct {

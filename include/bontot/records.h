@@ -32,9 +32,11 @@ typedef enum {
 	BT_KIND_DUES,
 	BT_KIND_DISCIPLINE,
 	BT_KIND_ATTESTATION,
-	BT_KIND_TRANSFER /* bontot's extension of SPEC section 5: a member moves between cells (docs/format.md) */
+	BT_KIND_TRANSFER,  /* bontot's extension: a member moves between cells (docs/format.md) */
+	BT_KIND_DUES_MONTH, /* one act of the secretary: these members paid this month (docs/format.md) */
+	BT_KIND_SETTLE      /* a person's decision on a finding (docs/offline.md) */
 } bt_kind;
-#define BT_KIND_COUNT 13
+#define BT_KIND_COUNT 15
 
 /* The kind's name in the interchange format ("meeting"), or NULL. */
 const char *bt_kind_name(bt_kind kind);
@@ -68,14 +70,17 @@ typedef struct bt_record {
 	char *id;        /* committee, cell, member, meeting, target, commitment */
 	char *name;      /* committee, cell, member */
 	char *committee; /* cell */
-	char *cell;      /* member, meeting, target, regulation */
-	char *member;    /* exemption, dues, commitment, discipline */
+	char *cell;      /* member, meeting, target, regulation, dues_month, settle */
+	char *member;    /* exemption, dues, commitment, discipline, transfer */
 	char *subject;   /* attestation: a member id or a cell id */
 	char *cell_from, *cell_to; /* transfer: the member leaves cell_from and joins cell_to on `date` */
 	char *text;      /* title (target, commitment), reason (exemption), form (discipline), note */
+	char *finding;   /* settle: the id of the finding it settles */
+	char **members;  /* dues_month: the members who paid, sorted, unique */
+	size_t n_members;
 	bt_date born, joined, left;   /* member */
 	bt_date from, to;             /* exemption */
-	bt_date date;                 /* meeting, discipline, holiday, transfer; regulation: issued; dues: paid_on */
+	bt_date date;                 /* meeting, discipline, holiday, transfer; regulation: issued; dues, dues_month: paid_on */
 	bt_member_status status;
 	bt_member_role role;
 	int start_minute, end_minute; /* meeting, minutes since midnight */
@@ -84,8 +89,8 @@ typedef struct bt_record {
 	size_t n_attendance;
 	char **speakers;              /* meeting, sorted, unique */
 	size_t n_speakers;
-	bt_month month;               /* dues */
-	int64_t amount;               /* dues, in đồng */
+	bt_month month;               /* dues, dues_month */
+	int64_t amount;               /* dues, dues_month, in đồng */
 	int year;                     /* target, commitment, attestation */
 	int done;                     /* target: 1, 0 or BT_OPEN; commitment: fulfilled */
 	int pass;                     /* attestation */
@@ -95,9 +100,18 @@ typedef struct bt_record {
 	char *key;                    /* identity of the fact within its kind (see bt_record_key) */
 	char *canonical;              /* canonical JSON bytes, NUL-terminated */
 	size_t canonical_len;
+
+	/*
+	 * Where a record read from a store comes from: the latest version of the
+	 * fact that counts, as "log#seq", and its timestamp. NULL for a record
+	 * parsed from text. Owned like the other strings.
+	 */
+	char *ref, *ts;
 } bt_record;
 
 #define BT_ID_MAX_BYTES 64
+#define BT_FINDING_ID_MAX_BYTES 400 /* a settle record's finding id */
+#define BT_DUES_MONTH_MAX_MEMBERS 2000
 #define BT_TEXT_MAX_BYTES 2000
 #define BT_LINE_MAX_BYTES (64 * 1024)
 

@@ -11,6 +11,7 @@
 #define BONTOT_STORE_H
 
 #include "bontot/event.h"
+#include "bontot/findings.h"
 #include "bontot/status.h"
 
 #ifdef __cplusplus
@@ -61,7 +62,7 @@ typedef struct {
 	size_t added;     /* new facts */
 	size_t changed;   /* facts that supersede an earlier version (kept in the log) */
 	size_t unchanged; /* already recorded exactly so */
-	size_t lost;      /* of the changed: kept in the log but not current, a later version from another device wins */
+	size_t findings;  /* findings the import raised about records already in the store (docs/offline.md) */
 	size_t error_line; /* the line of the error, 0 if none */
 } bt_import_stats;
 
@@ -72,18 +73,39 @@ typedef struct bt_import bt_import;
  * bt_import_free (without commit) rolls back. Nothing is visible to others
  * and nothing is kept until commit; a crash before it leaves the store as it
  * was. One import at a time per store.
+ *
+ * The file is checked as a whole, against the store as it will be once the
+ * whole file is applied: the order of its lines never matters (a member may
+ * come after the meeting that names it). Each line is checked on its own as
+ * it comes (bt_import_line); what needs other records is checked at the end
+ * (bt_import_check, bt_import_commit).
  */
 int bt_import_begin(bt_import **out, bt_store *store, const bt_import_opts *opts) BT_WARN_UNUSED;
 
 /*
  * Feed the next line (without its newline; a trailing CR is ignored; blank
- * lines are skipped). On the first bad line returns BT_EINVALID (or
- * BT_ENOTFOUND / BT_ECONFLICT for references) with a message that names the
- * line and the field; after an error the import can only be freed.
+ * lines are skipped). A bad line returns BT_EINVALID with a message that
+ * names the line and the field; after an error the import can only be freed.
+ * A line {"kind":"finding","id":...} (bontot export writes them) accepts a
+ * finding the file's records raise (docs/format.md).
  */
 int bt_import_line(bt_import *imp, const char *text, size_t len) BT_WARN_UNUSED;
 
-/* Commit. On failure nothing was kept. Stats are filled either way. */
+/*
+ * Check the file as a whole, writing nothing yet: every record's
+ * references exist (a cell's committee, a member's cell, the member of dues,
+ * a transfer's cells...); no record raises a finding (bontot/findings.h) -
+ * a mark for a member not in the cell that day, a member required at a
+ * meeting without a mark, two meetings of a cell on one date, dues for a
+ * month before joining - unless the file accepts it or it is settled; on an
+ * enrolled tablet, every record is within its cell. Findings raised about
+ * records already in the store (a transfer that makes an old meeting's mark
+ * NOT_IN_CELL) do not stop the import: they are counted in stats->findings.
+ * The first error (by line) is returned with its line and field.
+ */
+int bt_import_check(bt_import *imp, bt_import_stats *stats) BT_WARN_UNUSED;
+
+/* bt_import_check, then commit. On failure nothing was kept. Stats are filled either way. */
 int bt_import_commit(bt_import *imp, bt_import_stats *stats) BT_WARN_UNUSED;
 
 /* Roll back anything not committed and free. Accepts NULL. */
@@ -101,11 +123,13 @@ typedef enum {
 
 /*
  * Record one fact as one event of the store's log, in its own transaction,
- * after the same checks as an import (references, required attendance...).
- * A correction supersedes the current version, which stays in the log.
- * *event_id (may be NULL) receives the new event's id, or 0 when a
- * correction changed nothing. Returns 0, BT_EINVALID / BT_ENOTFOUND (bad or
- * dangling record, message names the field), BT_EEXISTS, BT_EIO.
+ * after the same checks as an import (references, required attendance,
+ * the tablet's cell...). A correction supersedes the current version, which
+ * stays in the log; it changes the fields in which it differs from the
+ * current state (docs/offline.md). *event_id (may be NULL) receives the new
+ * event's id, or 0 when a correction changed nothing. Returns 0, BT_EINVALID
+ * / BT_ENOTFOUND (bad or dangling record, message names the field),
+ * BT_EEXISTS, BT_EDENIED (outside this tablet's cell), BT_EIO.
  */
 int bt_store_record(bt_store *store, const bt_record *rec, bt_record_mode mode, const bt_import_opts *opts,
 		    int64_t *event_id) BT_WARN_UNUSED;
@@ -113,18 +137,27 @@ int bt_store_record(bt_store *store, const bt_record *rec, bt_record_mode mode, 
 /* ---- reading facts ---- */
 
 /*
- * The current member records of `cell_id` (NULL: every cell), in the
- * Vietnamese order of their names (bt_vi_name_compare), then by id. *out is
- * an array of *count records; free with bt_records_free.
+ * The current member records of `cell_id` - its members after their last
+ * transfer - (NULL: every member), in the Vietnamese order of their names
+ * (bt_vi_name_compare), then by id. *out is an array of *count records;
+ * free with bt_records_free.
  */
 int bt_store_members(bt_store *store, const char *cell_id, bt_record ***out, size_t *count) BT_WARN_UNUSED;
 
 /*
  * The ids of the members required at a meeting of `cell_id` on `date`: in
- * the cell that day and not exempt. Sorted by id. *out is an array of *count
- * strings; free with bt_strings_free.
+ * the cell that day and not exempt (bontot/membership.h). Sorted by id.
+ * *out is an array of *count strings; free with bt_strings_free.
  */
 int bt_store_required(bt_store *store, const char *cell_id, bt_date date, char ***out, size_t *count) BT_WARN_UNUSED;
+
+/*
+ * The ids of the members in `cell_id` on at least one day from `first` to
+ * `last` (bontot/membership.h): who a month's dues are asked of. Sorted by
+ * id; free with bt_strings_free.
+ */
+int bt_store_members_during(bt_store *store, const char *cell_id, bt_date first, bt_date last, char ***out,
+			    size_t *count) BT_WARN_UNUSED;
 
 /* The current record of a fact (kind and key, see docs/format.md), or BT_ENOTFOUND. Free with bt_record_free. */
 int bt_store_get(bt_store *store, bt_kind kind, const char *key, bt_record **out) BT_WARN_UNUSED;
@@ -167,23 +200,36 @@ int bt_store_log(bt_store *store, int64_t limit, bt_kind kind, const char *key,
 		 int (*each)(const bt_log_entry *entry, void *payload), void *payload) BT_WARN_UNUSED;
 
 /*
- * Call `each` for every pair of concurrent versions of one fact (DESIGN.md
- * decision 7), oldest first: `lost` is the version that lost, `kept` the one
- * that was current when it lost (only id, log, seq, ts, author, kind, key and
- * rec are set). `settled` is 1 when a later version of the fact has replaced
- * both since (a correction). With `all` 0, only the unsettled ones.
- */
-int bt_store_conflicts(bt_store *store, int all,
-		       int (*each)(const bt_log_entry *kept, const bt_log_entry *lost, int settled, void *payload),
-		       void *payload) BT_WARN_UNUSED;
-
-/*
  * Call `each(seq, bytes, len, payload)` for the events of `log` from
  * `from_seq` on, in order, with their exact bytes (borrowed for the call).
  * `each` returns 0 to go on, 1 to stop, or a negative code.
  */
 int bt_store_events(bt_store *store, const char *log, int64_t from_seq,
 		    int (*each)(int64_t seq, const uint8_t *bytes, size_t len, void *payload), void *payload) BT_WARN_UNUSED;
+
+/* ---- findings (bontot/findings.h, docs/offline.md) ---- */
+
+typedef struct {
+	int version;      /* BT_FINDINGS_QUERY_VERSION */
+	const char *cell; /* NULL: every cell */
+	int open_only;    /* 1: leave out the settled ones */
+	int year;         /* not 0: findings dated in that year (up to `until`) and undated ones */
+	bt_date until;    /* BT_DATE_NONE: 31 December */
+} bt_findings_query;
+
+#define BT_FINDINGS_QUERY_VERSION 1
+#define BT_FINDINGS_QUERY_INIT {BT_FINDINGS_QUERY_VERSION, NULL, 0, 0, BT_DATE_NONE}
+
+/*
+ * Call `each` for the findings the store holds, by cell, the open ones
+ * first, then by date, code and id (the same order on every replica).
+ * The finding is borrowed for the call. `each` returns 0 to go on, 1 to stop.
+ */
+int bt_store_findings(bt_store *store, const bt_findings_query *query, int (*each)(const bt_finding *f, void *payload),
+		      void *payload) BT_WARN_UNUSED;
+
+/* The finding named by its id or the start of its short id (at least 4 hex digits). BT_ENOTFOUND, BT_EINVALID (ambiguous). */
+int bt_store_finding_find(bt_store *store, const char *id, bt_finding *out) BT_WARN_UNUSED;
 
 /* ---- export, rebuild, verification ---- */
 

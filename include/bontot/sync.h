@@ -47,12 +47,14 @@ int bt_key_public_raw(uint8_t out[BT_ED25519_PUBLIC_BYTES], const bt_key *key) B
 void bt_key_free(bt_key *key);
 
 /*
- * The message a device signs to read from the office (headers
- * X-Bontot-Device, X-Bontot-Time, X-Bontot-Signature; docs/protocol.md):
- * "bontot request v1\n" DEVICE "\n" UNIX-SECONDS "\n" METHOD " " PATH "\n",
- * PATH without the query.
+ * The message a device signs for a request to the office (headers
+ * X-Bontot-Device, X-Bontot-Counter, X-Bontot-Signature; docs/protocol.md):
+ * "bontot request v2\n" DEVICE "\n" COUNTER "\n" METHOD " " PATH "\n",
+ * PATH without the query. The counter goes up with every request of the
+ * device (bt_store_device_counter): a replay is refused whatever the
+ * device's clock says.
  */
-int bt_request_message(bt_buf *out, const char *device, int64_t when, const char *method, const char *path) BT_WARN_UNUSED;
+int bt_request_message(bt_buf *out, const char *device, int64_t counter, const char *method, const char *path) BT_WARN_UNUSED;
 
 /* Ed25519 over msg; BT_EINVALID for a public-only key. */
 int bt_key_sign(uint8_t sig[BT_ED25519_SIG_BYTES], const bt_key *key, const void *msg, size_t len) BT_WARN_UNUSED;
@@ -117,7 +119,8 @@ void bt_batch_free(bt_batch *batch);
 typedef enum {
 	BT_ROLE_DEVICE_SECRETARY = 1,
 	BT_ROLE_DEVICE_DEPUTY,
-	BT_ROLE_DEVICE_OFFICE /* the office's own log, as a tablet receives it: may record anything */
+	BT_ROLE_DEVICE_OFFICE, /* the office's own log, as a tablet receives it: may record anything */
+	BT_ROLE_DEVICE_RELAYED /* on a tablet: another tablet of its cell, known only through what the office relays */
 } bt_device_role;
 
 /*
@@ -138,6 +141,14 @@ int bt_store_device_lookup(bt_store *store, const char *device_id, char cell[BT_
 /* Revoke a device (a lost tablet): its batches are refused from now on. BT_ENOTFOUND if unknown. */
 int bt_store_device_revoke(bt_store *store, const char *device_id) BT_WARN_UNUSED;
 
+/*
+ * Replay protection for a device's signed requests, independent of its
+ * clock: a request carries a counter that must be above the last one the
+ * office took from that device. Takes `counter` and returns 0, or
+ * BT_EDENIED with *last (may be NULL) set to the last counter taken.
+ */
+int bt_store_device_counter(bt_store *store, const char *device_id, int64_t counter, int64_t *last) BT_WARN_UNUSED;
+
 typedef struct {
 	const char *id;        /* the device, and its log */
 	const char *cell;      /* "" for the office */
@@ -151,34 +162,36 @@ typedef struct {
 int bt_store_devices(bt_store *store, int (*each)(const bt_device_info *device, void *payload), void *payload) BT_WARN_UNUSED;
 
 typedef struct {
-	size_t events;    /* in the batch */
-	size_t accepted;  /* new, appended and applied */
-	size_t already;   /* held already (a batch sent twice) */
-	size_t lost;      /* accepted but not current: a later version from another device wins */
-	int64_t head_seq; /* the device's log as the office now holds it */
+	size_t events;       /* in the batch */
+	size_t accepted;     /* new, appended */
+	size_t already;      /* held already (a batch sent twice) */
+	size_t out_of_scope; /* of the accepted: outside the device's cell or role, kept as evidence, not applied */
+	int64_t head_seq;    /* the device's log as this store now holds it */
 } bt_accept_stats;
 
 /*
- * Accept a device's batch into the office store, in one transaction: the
- * device must be enrolled and not revoked; the batch must verify
- * (bt_batch_open); it must continue what the office holds of that log (events
- * held already must be identical and are skipped - sending twice is harmless);
- * every event must be within the device's cell (a device may record members,
- * meetings, dues, targets, commitments, exemptions, discipline, the
- * regulation and 2.x attestations of its own cell; committees, cells,
- * holidays, transfers and 1.3 attestations are the office's); and every record
- * must pass the same checks as an import. Then the events are appended with
- * their exact bytes and applied. A refused batch applies nothing: BT_EDENIED
- * (device, scope), BT_EBADSIG, BT_ECORRUPT, BT_ECONFLICT (a gap or a fork in
- * the chain), BT_EINVALID / BT_ENOTFOUND (a record), BT_EIO.
+ * Accept a device's batch (docs/offline.md, "What is refused"), in one
+ * transaction. Refused, nothing applied, the error saying why - only what
+ * makes the batch untrustworthy: a device that is not enrolled (BT_EDENIED)
+ * or is revoked (BT_EDENIED); a batch that does not verify (bt_batch_open:
+ * BT_EBADSIG, BT_ECORRUPT, over the size limits BT_ENOMEM); a batch that does
+ * not continue what this store holds of that log (BT_ECONFLICT: a gap, or a
+ * fork - an event held already must be byte-identical; sending twice is
+ * harmless). Everything else is appended with its exact bytes: a record
+ * outside the device's cell or role is kept as evidence and not applied (an
+ * OUT_OF_SCOPE finding); every other record is applied, and where it
+ * disagrees with other records a finding says so (bontot/findings.h).
+ * BT_EIO when the store fails.
  */
 int bt_store_accept(bt_store *store, const uint8_t *batch, size_t len, bt_accept_stats *stats) BT_WARN_UNUSED;
 
 /*
  * Accept a batch of another device's log relayed by the office: signed with
- * the key of `office_device` (enrolled in the role office), otherwise checked
- * as bt_store_accept (continuity, idempotence, records). This is how a tablet
- * receives what the cell's other tablets recorded.
+ * the key of `office_device` (enrolled in the role office), otherwise as
+ * bt_store_accept. The office relays to a tablet only the logs of the
+ * tablet's own cell: a relayed log unknown here is taken as a device of this
+ * store's cell. This is how a tablet receives what its cell's other
+ * tablets recorded.
  */
 int bt_store_accept_relayed(bt_store *store, const uint8_t *batch, size_t len, const char *office_device,
 			    bt_accept_stats *stats) BT_WARN_UNUSED;
@@ -281,14 +294,21 @@ int bt_client_enroll(bt_store *tablet, const bt_client_opts *opts, const char *c
 typedef struct {
 	size_t pushed, pulled, batches;
 	size_t bytes_sent, bytes_received;
+	size_t out_of_scope;   /* of the pulled events: kept here as evidence, not applied */
+	int clock_known;       /* the office said what time it is */
+	int64_t clock_skew;    /* seconds the office's clock is ahead of this tablet's (negative: behind) */
+	int push_refused;      /* the office refused the push (the pull was still done): see the error */
 } bt_sync_stats;
 
 /*
- * Push the tablet's log from what the office acknowledges, then pull the
- * office's log. Idempotent; an interrupted sync resumes where the office's
- * acknowledgement stands. BT_ENET (the office could not be reached: try
- * later), BT_EDENIED / BT_EBADSIG / BT_ECONFLICT / BT_EINVALID (refused: the
- * message says why), BT_ECORRUPT.
+ * Push the tablet's log from what the office acknowledges, then pull what
+ * the office holds for this tablet's cell. The two never block each other:
+ * a refused push (stats->push_refused) does not stop the pull, so the
+ * office's change that explains it still arrives. Idempotent; an interrupted
+ * sync resumes where the office's acknowledgement stands. BT_ENET (the
+ * office could not be reached: try later), BT_EDENIED / BT_EBADSIG /
+ * BT_ECONFLICT / BT_EINVALID (refused: the message says why), BT_ECORRUPT.
+ * The office's clock comes back in stats (clock_known, clock_skew).
  */
 int bt_client_sync(bt_sync_stats *stats, bt_store *tablet, const bt_key *device, const bt_client_opts *opts) BT_WARN_UNUSED;
 

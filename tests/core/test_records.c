@@ -142,8 +142,8 @@ static void test_event__encode_decode_and_tampering(void)
 	bt_event ev;
 	memset(prev, 0xab, sizeof(prev));
 	bt_buf_init(&b, 0);
-	CU_ASSERT_EQUAL_FATAL(bt_event_encode(&b, "tablet-1", 7, prev, "2026-11-30T08:00:00Z", "Bí thư", r), 0);
-	CU_ASSERT(strncmp(b.data, "{\"v\":1,\"log\":\"tablet-1\",\"seq\":7,\"prev\":\"abab", 44) == 0);
+	CU_ASSERT_EQUAL_FATAL(bt_event_encode(&b, "tablet-1", 7, prev, "2026-11-30T08:00:00Z", "Bí thư", NULL, 0, r), 0);
+	CU_ASSERT(strncmp(b.data, "{\"v\":2,\"log\":\"tablet-1\",\"seq\":7,\"prev\":\"abab", 44) == 0);
 	CU_ASSERT_EQUAL_FATAL(bt_event_decode(&ev, (const uint8_t *)b.data, b.len), 0);
 	CU_ASSERT_STRING_EQUAL(ev.log, "tablet-1");
 	CU_ASSERT_EQUAL(ev.seq, 7);
@@ -173,8 +173,8 @@ static void test_event__encode_decode_and_tampering(void)
 	free(spaced);
 	/* Truncated. */
 	CU_ASSERT_EQUAL(bt_event_decode(&ev, (const uint8_t *)b.data, b.len - 1), BT_ECORRUPT);
-	CU_ASSERT_EQUAL(bt_event_encode(&b, "bad log", 1, prev, "2026-11-30T08:00:00Z", "x", r), BT_EINVALID);
-	CU_ASSERT_EQUAL(bt_event_encode(&b, "log", 1, prev, "2026-11-30 08:00:00", "x", r), BT_EINVALID);
+	CU_ASSERT_EQUAL(bt_event_encode(&b, "bad log", 1, prev, "2026-11-30T08:00:00Z", "x", NULL, 0, r), BT_EINVALID);
+	CU_ASSERT_EQUAL(bt_event_encode(&b, "log", 1, prev, "2026-11-30 08:00:00", "x", NULL, 0, r), BT_EINVALID);
 	bt_buf_free(&b);
 	bt_record_free(r);
 }

@@ -1,19 +1,37 @@
 /*
- * accept.c - the office side of a push: enrolled devices, and accepting a
- * device's batch into the office store (bontot/sync.h). All-or-nothing:
- * one transaction, and any refusal rolls it back.
+ * devices.c - enrolled devices, one-time enrollment codes, and the
+ * counters that protect devices' signed requests from replay
+ * (docs/protocol.md, "Enrollment" and "Signed requests").
  */
 #include "bontot/sync.h"
 #include "error.h"
 #include "i18n.h"
-#include "store_internal.h"
 #include "sha256.h"
+#include "store_internal.h"
 
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
 #include <stdlib.h>
 #include <string.h>
+
+static const char *role_name(bt_device_role role)
+{
+	switch (role) {
+	case BT_ROLE_DEVICE_SECRETARY: return "secretary";
+	case BT_ROLE_DEVICE_DEPUTY: return "deputy";
+	case BT_ROLE_DEVICE_OFFICE: return "office";
+	default: return "relayed";
+	}
+}
+
+static bt_device_role role_of(const char *r)
+{
+	return strcmp(r, "secretary") == 0 ? BT_ROLE_DEVICE_SECRETARY
+	       : strcmp(r, "deputy") == 0  ? BT_ROLE_DEVICE_DEPUTY
+	       : strcmp(r, "office") == 0  ? BT_ROLE_DEVICE_OFFICE
+					   : BT_ROLE_DEVICE_RELAYED;
+}
 
 int bt_store_device_add(bt_store *s, const char *id, const char *cell, bt_device_role role, const bt_key *key)
 {
@@ -46,14 +64,14 @@ insert:
 	}
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, cell ? cell : "", -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, role == BT_ROLE_DEVICE_SECRETARY ? "secretary" : role == BT_ROLE_DEVICE_DEPUTY ? "deputy" : "office",
-			  -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, role_name(role), -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, pem, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_CONSTRAINT || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
 		err = bt__error_set(BT_EEXISTS, BT_("device \"%s\" is already enrolled"), id);
 	else if (rc != SQLITE_DONE)
 		err = bt_store__db_error(s, BT_EIO, BT_("writing the settings"));
+	bt_store__scopes_clear(s);
 done:
 	sqlite3_finalize(st);
 	free(pem);
@@ -72,167 +90,6 @@ int bt_store_device_revoke(bt_store *s, const char *id)
 	else if (sqlite3_changes(s->db) == 0)
 		err = bt__error_set(BT_ENOTFOUND, BT_("no device \"%.64s\""), id);
 	sqlite3_finalize(st);
-	return err;
-}
-
-/* The member's current cell, or NULL (then the member's record is refused by the checks anyway). */
-static int member_cell_is(bt_store *s, const char *member, const char *cell)
-{
-	sqlite3_stmt *st = s->st.member_get;
-	int yes = 0;
-	sqlite3_bind_text(st, 1, member, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		yes = strcmp((const char *)sqlite3_column_text(st, 1), cell) == 0;
-	sqlite3_reset(st);
-	return yes;
-}
-
-/* May a device of `cell` record this? */
-static int in_scope(bt_store *s, const bt_record *r, const char *cell)
-{
-	switch (r->kind) {
-	case BT_KIND_MEMBER:
-	case BT_KIND_MEETING:
-	case BT_KIND_TARGET:
-	case BT_KIND_REGULATION:
-		return strcmp(r->cell, cell) == 0;
-	case BT_KIND_EXEMPTION:
-	case BT_KIND_DUES:
-	case BT_KIND_COMMITMENT:
-	case BT_KIND_DISCIPLINE:
-		return member_cell_is(s, r->member, cell);
-	case BT_KIND_ATTESTATION:
-		return strcmp(r->criterion, "1.3") != 0 && member_cell_is(s, r->subject, cell);
-	default: /* committees, cells, holidays, transfers: the office's */
-		return 0;
-	}
-}
-
-static int accept(bt_store *s, const uint8_t *data, size_t len, const char *signer, bt_accept_stats *stats);
-
-int bt_store_accept(bt_store *s, const uint8_t *data, size_t len, bt_accept_stats *stats)
-{
-	return accept(s, data, len, NULL, stats);
-}
-
-int bt_store_accept_relayed(bt_store *s, const uint8_t *data, size_t len, const char *office, bt_accept_stats *stats)
-{
-	return accept(s, data, len, office, stats);
-}
-
-/* signer NULL: the batch's own device signs it; else the enrolled office relays another log. */
-static int accept(bt_store *s, const uint8_t *data, size_t len, const char *signer, bt_accept_stats *stats)
-{
-	sqlite3_stmt *st = NULL;
-	bt_batch *b = NULL;
-	bt_key *key = NULL;
-	char log[BT_LOG_ID_MAX_BYTES + 1], cell[BT_ID_MAX_BYTES + 1];
-	int err = 0, began = 0, office = 0;
-	int64_t head_seq = 0;
-	uint8_t head[BT_HASH_BYTES];
-
-	memset(stats, 0, sizeof(*stats));
-	memset(head, 0, sizeof(head));
-	/* Who sent it: the log id in the header names the device. */
-	if (len < 7 || memcmp(data, "BTB1", 4) != 0 || data[5] == 0 || data[5] > BT_LOG_ID_MAX_BYTES || len < 6u + data[5])
-		return bt__error_set(BT_ECORRUPT, BT_("damaged batch: %s"), BT_("not a batch"));
-	memcpy(log, data + 6, data[5]);
-	log[data[5]] = '\0';
-	if (sqlite3_prepare_v2(s->db, "SELECT cell, public_key, revoked, role FROM device WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
-		return bt_store__db_error(s, BT_EIO, BT_("reading the settings"));
-	sqlite3_bind_text(st, 1, signer ? signer : log, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		err = bt__error_set(BT_EDENIED, BT_("unknown device \"%s\""), signer ? signer : log);
-		goto done;
-	}
-	if (sqlite3_column_int(st, 2)) {
-		err = bt__error_set(BT_EDENIED, BT_("device \"%s\" is revoked"), log);
-		goto done;
-	}
-	bt__copy_utf8(cell, sizeof(cell), (const char *)sqlite3_column_text(st, 0));
-	office = strcmp((const char *)sqlite3_column_text(st, 3), "office") == 0;
-	if (signer && !office) {
-		err = bt__error_set(BT_EDENIED, BT_("only the office relays other devices' logs"));
-		goto done;
-	}
-	if ((err = bt_key_from_public_pem(&key, (const char *)sqlite3_column_text(st, 1),
-					  (size_t)sqlite3_column_bytes(st, 1))) < 0)
-		goto done;
-	sqlite3_finalize(st);
-	st = NULL;
-	if ((err = bt_batch_open(&b, data, len, key, 0)) < 0)
-		goto done;
-	stats->events = b->n_events;
-
-	if ((err = bt_store__exec(s, "BEGIN IMMEDIATE")) < 0)
-		goto done;
-	began = 1;
-	if (sqlite3_prepare_v2(s->db, "SELECT seq, hash FROM event WHERE log = ?1 ORDER BY seq DESC LIMIT 1", -1, &st, NULL) !=
-	    SQLITE_OK) {
-		err = bt_store__db_error(s, BT_EIO, BT_("reading the log"));
-		goto done;
-	}
-	sqlite3_bind_text(st, 1, log, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_bytes(st, 1) == BT_HASH_BYTES) {
-		head_seq = sqlite3_column_int64(st, 0);
-		memcpy(head, sqlite3_column_blob(st, 1), BT_HASH_BYTES);
-	}
-	sqlite3_finalize(st);
-	if (sqlite3_prepare_v2(s->db, "SELECT hash FROM event WHERE log = ?1 AND seq = ?2", -1, &st, NULL) != SQLITE_OK) {
-		err = bt_store__db_error(s, BT_EIO, BT_("reading the log"));
-		goto done;
-	}
-	for (size_t i = 0; i < b->n_events; i++) {
-		const bt_event *ev = &b->events[i];
-		if (ev->seq <= head_seq) {
-			/* Held already: it must be the very same event. */
-			int same = 0;
-			sqlite3_bind_text(st, 1, log, -1, SQLITE_STATIC);
-			sqlite3_bind_int64(st, 2, ev->seq);
-			if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_bytes(st, 0) == BT_HASH_BYTES)
-				same = memcmp(sqlite3_column_blob(st, 0), ev->hash, BT_HASH_BYTES) == 0;
-			sqlite3_reset(st);
-			if (!same) {
-				err = bt__error_set(BT_ECONFLICT, BT_("log %s forks at event %lld: not what the office holds"), log,
-						    (long long)ev->seq);
-				goto done;
-			}
-			stats->already++;
-			continue;
-		}
-		if (ev->seq != head_seq + 1 || memcmp(ev->prev, head, BT_HASH_BYTES) != 0) {
-			err = bt__error_set(BT_ECONFLICT, BT_("log %s: the office holds events up to %lld, the batch continues from %lld"),
-					    log, (long long)head_seq, (long long)ev->seq);
-			goto done;
-		}
-		if (!office && !in_scope(s, ev->rec, cell)) {
-			err = bt__error_set(BT_EDENIED, BT_("event %lld of %s: a device of cell %s may not record this %s"),
-					    (long long)ev->seq, log, cell, bt_kind_name(ev->rec->kind));
-			goto done;
-		}
-		int lost = 0;
-		if ((err = bt_store__append_foreign(s, ev, b->bytes[i], b->lens[i], &lost)) < 0) {
-			char msg[1024];
-			bt__copy_utf8(msg, sizeof(msg), bt_error_last());
-			err = bt__error_set(err, BT_("event %lld of %s: %s"), (long long)ev->seq, log, msg);
-			goto done;
-		}
-		stats->accepted++;
-		stats->lost += (size_t)lost;
-		head_seq = ev->seq;
-		memcpy(head, ev->hash, BT_HASH_BYTES);
-	}
-	if ((err = bt_store__exec(s, "COMMIT")) < 0)
-		goto done;
-	began = 0;
-	stats->head_seq = head_seq;
-done:
-	sqlite3_finalize(st);
-	if (began)
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-	bt_store__members_clear(s);
-	bt_batch_free(b);
-	bt_key_free(key);
 	return err;
 }
 
@@ -365,51 +222,6 @@ done:
 	return err;
 }
 
-int bt_store_setting(bt_store *s, const char *name, char *out, size_t size)
-{
-	sqlite3_stmt *st = NULL;
-	int err = 0;
-	if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = ?1", -1, &st, NULL) != SQLITE_OK)
-		return bt_store__db_error(s, BT_EIO, BT_("reading the settings"));
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		bt__copy_utf8(out, size, (const char *)sqlite3_column_text(st, 0));
-	else
-		err = bt__error_set(BT_ENOTFOUND, BT_("setting \"%s\" is not set"), name);
-	sqlite3_finalize(st);
-	return err;
-}
-
-int bt_store_set_setting(bt_store *s, const char *name, const char *value)
-{
-	sqlite3_stmt *st = NULL;
-	int err = 0;
-	if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO meta(key, value) VALUES(?1, ?2)", -1, &st, NULL) != SQLITE_OK)
-		return bt_store__db_error(s, BT_EIO, BT_("writing the settings"));
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		err = bt_store__db_error(s, BT_EIO, BT_("writing the settings"));
-	sqlite3_finalize(st);
-	return err;
-}
-
-int bt_store_log_head(bt_store *s, const char *log, int64_t *seq)
-{
-	sqlite3_stmt *st = NULL;
-	int err = 0;
-	*seq = 0;
-	if (sqlite3_prepare_v2(s->db, "SELECT max(seq) FROM event WHERE log = ?1", -1, &st, NULL) != SQLITE_OK)
-		return bt_store__db_error(s, BT_EIO, BT_("reading the log"));
-	sqlite3_bind_text(st, 1, log, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		*seq = sqlite3_column_int64(st, 0);
-	else
-		err = bt_store__db_error(s, BT_EIO, BT_("reading the log"));
-	sqlite3_finalize(st);
-	return err;
-}
-
 int bt_store_device_lookup(bt_store *s, const char *id, char cell[BT_ID_MAX_BYTES + 1], bt_device_role *role,
 			   int *revoked, bt_key **key)
 {
@@ -426,11 +238,9 @@ int bt_store_device_lookup(bt_store *s, const char *id, char cell[BT_ID_MAX_BYTE
 	} else {
 		const char *r = (const char *)sqlite3_column_text(st, 1), *pem = (const char *)sqlite3_column_text(st, 3);
 		bt__copy_utf8(cell, BT_ID_MAX_BYTES + 1, (const char *)sqlite3_column_text(st, 0));
-		*role = strcmp(r, "secretary") == 0 ? BT_ROLE_DEVICE_SECRETARY
-			: strcmp(r, "deputy") == 0  ? BT_ROLE_DEVICE_DEPUTY
-						    : BT_ROLE_DEVICE_OFFICE;
+		*role = role_of(r);
 		*revoked = sqlite3_column_int(st, 2);
-		if (key)
+		if (key && pem[0])
 			err = bt_key_from_public_pem(key, pem, strlen(pem));
 	}
 	sqlite3_finalize(st);
@@ -451,9 +261,7 @@ int bt_store_devices(bt_store *s, int (*each)(const bt_device_info *device, void
 		const char *role = (const char *)sqlite3_column_text(st, 2);
 		d.id = (const char *)sqlite3_column_text(st, 0);
 		d.cell = (const char *)sqlite3_column_text(st, 1);
-		d.role = strcmp(role, "secretary") == 0 ? BT_ROLE_DEVICE_SECRETARY
-			 : strcmp(role, "deputy") == 0  ? BT_ROLE_DEVICE_DEPUTY
-							: BT_ROLE_DEVICE_OFFICE;
+		d.role = role_of(role);
 		d.revoked = sqlite3_column_int(st, 3);
 		d.public_key = (const char *)sqlite3_column_text(st, 4);
 		d.head_seq = sqlite3_column_int64(st, 5);
@@ -466,17 +274,30 @@ int bt_store_devices(bt_store *s, int (*each)(const bt_device_info *device, void
 	return err < 0 ? err : 0;
 }
 
-int bt_store_logs(bt_store *s, int (*each)(const char *log, int64_t head_seq, void *payload), void *payload)
+int bt_store_device_counter(bt_store *s, const char *id, int64_t counter, int64_t *last)
 {
 	sqlite3_stmt *st = NULL;
-	int err = 0, rc;
-	if (sqlite3_prepare_v2(s->db, "SELECT log, max(seq) FROM event GROUP BY log ORDER BY log", -1, &st, NULL) != SQLITE_OK)
-		return bt_store__db_error(s, BT_EIO, BT_("reading the log"));
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if ((err = each((const char *)sqlite3_column_text(st, 0), sqlite3_column_int64(st, 1), payload)) != 0)
-			break;
-	if (err == 0 && rc != SQLITE_DONE)
-		err = bt_store__db_error(s, BT_EIO, BT_("reading the log"));
+	int err = 0;
+	if (last)
+		*last = 0;
+	if (sqlite3_prepare_v2(s->db, "UPDATE device SET last_counter = ?2 WHERE id = ?1 AND last_counter < ?2", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return bt_store__db_error(s, BT_EIO, BT_("writing the settings"));
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, counter);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		err = bt_store__db_error(s, BT_EIO, BT_("writing the settings"));
 	sqlite3_finalize(st);
-	return err < 0 ? err : 0;
+	if (err < 0 || sqlite3_changes(s->db) > 0)
+		return err;
+	if (sqlite3_prepare_v2(s->db, "SELECT last_counter FROM device WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
+		return bt_store__db_error(s, BT_EIO, BT_("reading the settings"));
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	int64_t have = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	if (last)
+		*last = have;
+	return bt__error_set(BT_EDENIED, BT_("request number %lld of device \"%.64s\" is not above the last one taken (%lld): "
+					     "a replay, or a tablet restored from a copy"),
+			     (long long)counter, id, (long long)have);
 }

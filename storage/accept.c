@@ -1,0 +1,295 @@
+/*
+ * accept.c - the acceptance rule (docs/offline.md): what a store does with
+ * records another device signed.
+ *
+ * Refused, the whole batch, nothing applied, the sender told why - only what
+ * makes a batch untrustworthy:
+ *   - the device is not enrolled, or was revoked;
+ *   - the batch does not verify: signature, hashes, chain, canonical bytes,
+ *     size limits (sync/batch.c checks them, the signature first);
+ *   - the batch does not continue what this store holds of that log (a gap),
+ *     or differs from it (a fork).
+ * Kept but not applied: an authentic record outside its device's scope
+ * (in_scope below). It stays in the log as evidence, so the chain goes on,
+ * and raises an OUT_OF_SCOPE finding (fact.c).
+ * Accepted: everything else, appended and applied. Where it disagrees with
+ * other records, a finding says so; it is never refused for what another
+ * device did.
+ *
+ * The scope of a device of cell C, judged from what the device could know:
+ * the records of its cell - its members, meetings, targets, regulation, dues
+ * months and settled findings, by their `cell`; and the records about a
+ * member who has been in C by any record the store holds (a member version
+ * naming C, or a transfer from or to C) - exemptions, dues, commitments,
+ * discipline, 2.x attestations. A member the office has since moved away is
+ * still one the tablet could write about: the date is for the findings
+ * (NOT_IN_CELL), not for refusing. Committees, cells, holidays, transfers
+ * and 1.3 attestations are the office's.
+ */
+#include "bontot/sync.h"
+#include "error.h"
+#include "i18n.h"
+#include "store_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const char *bt_store__member_of(const bt_record *r)
+{
+	switch (r->kind) {
+	case BT_KIND_EXEMPTION:
+	case BT_KIND_DUES:
+	case BT_KIND_COMMITMENT:
+	case BT_KIND_DISCIPLINE:
+	case BT_KIND_TRANSFER:
+		return r->member;
+	case BT_KIND_ATTESTATION:
+		return strcmp(r->criterion, "1.3") == 0 ? NULL : r->subject;
+	default:
+		return NULL;
+	}
+}
+
+static int member_was_in(bt_store *s, const char *member, const char *cell)
+{
+	sqlite3_stmt *st = s->st.mc_has;
+	int r;
+	sqlite3_bind_text(st, 1, member, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, cell, -1, SQLITE_STATIC);
+	if ((r = bt_store__step_row(s, st, BT_("reading the store"))) == 1) {
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+	}
+	return r;
+}
+
+int bt_store__in_scope(bt_store *s, const bt_record *r, const char *cell)
+{
+	switch (r->kind) {
+	case BT_KIND_MEMBER:
+	case BT_KIND_MEETING:
+	case BT_KIND_TARGET:
+	case BT_KIND_REGULATION:
+	case BT_KIND_DUES_MONTH:
+	case BT_KIND_SETTLE:
+		return strcmp(r->cell, cell) == 0;
+	case BT_KIND_EXEMPTION:
+	case BT_KIND_DUES:
+	case BT_KIND_COMMITMENT:
+	case BT_KIND_DISCIPLINE:
+		return member_was_in(s, r->member, cell);
+	case BT_KIND_ATTESTATION:
+		return strcmp(r->criterion, "1.3") != 0 && member_was_in(s, r->subject, cell);
+	default: /* committees, cells, holidays, transfers: the office's */
+		return 0;
+	}
+}
+
+void bt_store__scopes_clear(bt_store *s) { s->scopes.n = 0; }
+
+int bt_store__log_scope(bt_store *s, const char *log, const bt_log_scope **out)
+{
+	sqlite3_stmt *st = NULL;
+	bt_log_scope sc;
+	char cell[BT_ID_MAX_BYTES + 1];
+	for (size_t i = 0; i < s->scopes.n; i++)
+		if (strcmp(s->scopes.v[i].log, log) == 0) {
+			*out = &s->scopes.v[i];
+			return 0;
+		}
+	memset(&sc, 0, sizeof(sc));
+	bt__copy_utf8(sc.log, sizeof(sc.log), log);
+	if (strcmp(log, s->log_id) == 0) {
+		/* Our own log: a tablet enrolled for a cell writes within it; an unenrolled store, anything. */
+		if (bt_store_setting(s, "cell", cell, sizeof(cell)) == 0 && cell[0]) {
+			sc.scope = BT_SCOPE_CELL;
+			bt__copy_utf8(sc.cell, sizeof(sc.cell), cell);
+		} else {
+			bt_error_clear();
+			sc.scope = BT_SCOPE_ALL;
+		}
+	} else {
+		if (sqlite3_prepare_v2(s->db, "SELECT cell, role FROM device WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
+			return bt_store__db_error(s, BT_EIO, BT_("reading the settings"));
+		sqlite3_bind_text(st, 1, log, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			if (strcmp((const char *)sqlite3_column_text(st, 1), "office") == 0)
+				sc.scope = BT_SCOPE_ALL;
+			else {
+				sc.scope = BT_SCOPE_CELL;
+				bt__copy_utf8(sc.cell, sizeof(sc.cell), (const char *)sqlite3_column_text(st, 0));
+			}
+		}
+		sqlite3_finalize(st);
+	}
+	bt_log_scope *slot = BT_PUSH(&s->scopes);
+	if (!slot)
+		return BT_ENOMEM;
+	*slot = sc;
+	*out = slot;
+	return 0;
+}
+
+/* A relayed log of this tablet's cell, seen for the first time: a device of our cell. */
+static int register_relayed(bt_store *s, const char *log)
+{
+	char cell[BT_ID_MAX_BYTES + 1] = "";
+	sqlite3_stmt *st = NULL;
+	int err = 0;
+	if (bt_store_setting(s, "cell", cell, sizeof(cell)) < 0)
+		bt_error_clear();
+	if (sqlite3_prepare_v2(s->db, "INSERT OR IGNORE INTO device(id, cell, role, public_key) VALUES(?1, ?2, 'relayed', '')", -1,
+			       &st, NULL) != SQLITE_OK)
+		return bt_store__db_error(s, BT_EIO, BT_("writing the settings"));
+	sqlite3_bind_text(st, 1, log, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, cell, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		err = bt_store__db_error(s, BT_EIO, BT_("writing the settings"));
+	sqlite3_finalize(st);
+	bt_store__scopes_clear(s);
+	return err;
+}
+
+static int accept(bt_store *s, const uint8_t *data, size_t len, const char *signer, bt_accept_stats *stats);
+
+int bt_store_accept(bt_store *s, const uint8_t *data, size_t len, bt_accept_stats *stats)
+{
+	return accept(s, data, len, NULL, stats);
+}
+
+int bt_store_accept_relayed(bt_store *s, const uint8_t *data, size_t len, const char *office, bt_accept_stats *stats)
+{
+	return accept(s, data, len, office, stats);
+}
+
+/* signer NULL: the batch's own device signs it; else the enrolled office relays another log. */
+static int accept(bt_store *s, const uint8_t *data, size_t len, const char *signer, bt_accept_stats *stats)
+{
+	bt_batch *b = NULL;
+	bt_key *key = NULL;
+	char log[BT_LOG_ID_MAX_BYTES + 1], cell[BT_ID_MAX_BYTES + 1];
+	bt_device_role role;
+	int err = 0, began = 0, revoked = 0;
+	int64_t head_seq = 0;
+	uint8_t head[BT_HASH_BYTES];
+
+	memset(stats, 0, sizeof(*stats));
+	memset(head, 0, sizeof(head));
+	/* Who sent it: the log id in the header names the device. */
+	if (len < 7 || memcmp(data, "BTB1", 4) != 0 || data[5] == 0 || data[5] > BT_LOG_ID_MAX_BYTES || len < 6u + data[5])
+		return bt__error_set(BT_ECORRUPT, BT_("damaged batch: %s"), BT_("not a batch"));
+	memcpy(log, data + 6, data[5]);
+	log[data[5]] = '\0';
+	if (bt_store_device_lookup(s, signer ? signer : log, cell, &role, &revoked, &key) < 0)
+		return bt__error_set(BT_EDENIED, BT_("unknown device \"%s\""), signer ? signer : log);
+	if (revoked) {
+		err = bt__error_set(BT_EDENIED, BT_("device \"%s\" is revoked"), signer ? signer : log);
+		goto done;
+	}
+	if (signer && role != BT_ROLE_DEVICE_OFFICE) {
+		err = bt__error_set(BT_EDENIED, BT_("only the office relays other devices' logs"));
+		goto done;
+	}
+	if (!signer && role == BT_ROLE_DEVICE_RELAYED) {
+		err = bt__error_set(BT_EDENIED, BT_("device \"%s\" is known here only through the office"), log);
+		goto done;
+	}
+	if ((err = bt_batch_open(&b, data, len, key, 0)) < 0)
+		goto done;
+	stats->events = b->n_events;
+
+	if ((err = bt_store__begin(s)) < 0)
+		goto done;
+	began = 1;
+	if (signer && strcmp(log, signer) != 0 && strcmp(log, s->log_id) != 0) {
+		char c2[BT_ID_MAX_BYTES + 1];
+		bt_device_role r2;
+		int rv2;
+		if (bt_store_device_lookup(s, log, c2, &r2, &rv2, NULL) < 0) {
+			bt_error_clear();
+			if ((err = register_relayed(s, log)) < 0)
+				goto done;
+		}
+	}
+	if ((err = bt_store_log_head(s, log, &head_seq)) < 0)
+		goto done;
+	if (head_seq) {
+		sqlite3_stmt *st = s->st.ev_hash_at;
+		sqlite3_bind_text(st, 1, log, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, head_seq);
+		if ((err = bt_store__step_row(s, st, BT_("reading the log"))) <= 0) {
+			if (err == 0)
+				err = bt__error_set(BT_ECORRUPT, BT_("reading the log"));
+			goto done;
+		}
+		if (sqlite3_column_bytes(st, 0) == BT_HASH_BYTES)
+			memcpy(head, sqlite3_column_blob(st, 0), BT_HASH_BYTES);
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+	}
+	for (size_t i = 0; i < b->n_events; i++) {
+		const bt_event *ev = &b->events[i];
+		if (ev->seq <= head_seq) {
+			/* Held already: it must be the very same event. */
+			sqlite3_stmt *st = s->st.ev_hash_at;
+			int same = 0, r;
+			sqlite3_bind_text(st, 1, log, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(st, 2, ev->seq);
+			if ((r = bt_store__step_row(s, st, BT_("reading the log"))) < 0) {
+				err = r;
+				goto done;
+			}
+			if (r == 1) {
+				same = sqlite3_column_bytes(st, 0) == BT_HASH_BYTES &&
+				       memcmp(sqlite3_column_blob(st, 0), ev->hash, BT_HASH_BYTES) == 0;
+				sqlite3_reset(st);
+				sqlite3_clear_bindings(st);
+			}
+			if (!same) {
+				err = bt__error_set(BT_ECONFLICT, BT_("log %s forks at event %lld: not what this store holds"), log,
+						    (long long)ev->seq);
+				goto done;
+			}
+			stats->already++;
+			continue;
+		}
+		if (ev->seq != head_seq + 1 || memcmp(ev->prev, head, BT_HASH_BYTES) != 0) {
+			err = bt__error_set(BT_ECONFLICT, BT_("log %s: this store holds events up to %lld, the batch continues from %lld"),
+					    log, (long long)head_seq, (long long)ev->seq);
+			goto done;
+		}
+		/* In scope? Only counted here; the fold (fact.c) decides with the same rule. */
+		const bt_log_scope *sc;
+		int in = 1;
+		if ((err = bt_store__log_scope(s, log, &sc)) < 0)
+			goto done;
+		if (sc->scope == BT_SCOPE_NONE)
+			in = 0;
+		else if (sc->scope == BT_SCOPE_CELL && (in = bt_store__in_scope(s, ev->rec, sc->cell)) < 0) {
+			err = in;
+			goto done;
+		}
+		if ((err = bt_store__append(s, ev, b->bytes[i], b->lens[i], NULL)) < 0) {
+			char msg[1024];
+			bt__copy_utf8(msg, sizeof(msg), bt_error_last());
+			err = bt__error_set(err, BT_("event %lld of %s: %s"), (long long)ev->seq, log, msg);
+			goto done;
+		}
+		stats->accepted++;
+		stats->out_of_scope += !in;
+		head_seq = ev->seq;
+		memcpy(head, ev->hash, BT_HASH_BYTES);
+	}
+	if ((err = bt_store__commit(s)) < 0) {
+		began = 0;
+		goto done;
+	}
+	began = 0;
+	stats->head_seq = head_seq;
+done:
+	if (began)
+		bt_store__rollback(s);
+	bt_batch_free(b);
+	bt_key_free(key);
+	return err;
+}
