@@ -1,7 +1,7 @@
 /*
  * cmd_dues.c - bontot dues pay|month: one member's dues, or a whole month for
- * a cell at once with the exceptions named (one event per member, all in one
- * transaction: all recorded or none).
+ * a cell at once with the exceptions named: one dues_month record, the
+ * secretary's one act (docs/format.md).
  */
 #include "cli.h"
 
@@ -89,51 +89,104 @@ int cmd_dues(int argc, char **argv)
 	/*
 	 * The whole month for the cell: one dues_month record listing who paid
 	 * (docs/format.md) - the members in the cell during the month, except
-	 * those named and those who paid the month on their own already.
+	 * those named and those who paid the month already. When the month is
+	 * recorded already, those who pay now are recorded one by one, with
+	 * their own date, so nobody's earlier payment changes.
 	 */
-	char **ids = NULL, key[256], already[4096] = "", skipped[4096] = "", members[65536];
-	size_t n = 0, listed = 0, at = 0;
+	char **ids = NULL, key[256], already[4096] = "", skipped[4096] = "";
+	size_t n = 0, listed = 0;
 	bt_record *prev = NULL;
+	char **pay = NULL;
 	if (bt_store_members_during(s, cell, bt_month_first_day(m), bt_month_last_day(m), &ids, &n) < 0) {
 		fprintf(stderr, "bontot: %s\n", bt_error_last());
 		goto done;
 	}
-	members[at++] = '[';
+	snprintf(key, sizeof(key), "%s\t%s", cell, month);
+	int recorded_before = bt_store_get(s, BT_KIND_DUES_MONTH, key, &prev) == 0;
+	bt_error_clear();
+	if (!(pay = calloc(n + 1, sizeof(char *)))) {
+		bt_strings_free(ids, n);
+		bt_record_free(prev);
+		goto done;
+	}
 	for (size_t i = 0; i < n; i++) {
-		bt_record *paid = NULL;
-		if (cli_list_contains(except, ids[i])) {
-			snprintf(skipped + strlen(skipped), sizeof(skipped) - strlen(skipped), "%s%s", skipped[0] ? ", " : "", ids[i]);
-			continue;
-		}
+		bt_record *paid = NULL, *who = NULL;
+		const char *name = ids[i];
+		if (bt_store_get(s, BT_KIND_MEMBER, ids[i], &who) == 0)
+			name = who->name;
+		bt_error_clear();
+		int in_month = 0;
+		for (size_t k = 0; prev && k < prev->n_members; k++)
+			in_month |= strcmp(prev->members[k], ids[i]) == 0;
 		snprintf(key, sizeof(key), "%s\t%s", ids[i], month);
-		if (bt_store_get(s, BT_KIND_DUES, key, &paid) == 0) {
-			bt_record_free(paid);
+		if (in_month || bt_store_get(s, BT_KIND_DUES, key, &paid) == 0) {
 			snprintf(already + strlen(already), sizeof(already) - strlen(already), "%s%s", already[0] ? ", " : "", ids[i]);
-			continue;
+		} else if (cli_list_contains(except, ids[i])) {
+			snprintf(skipped + strlen(skipped), sizeof(skipped) - strlen(skipped), "%s%s (%s)", skipped[0] ? ", " : "", name,
+				 ids[i]);
+		} else {
+			pay[listed++] = ids[i];
 		}
 		bt_error_clear();
-		if (listed++)
-			members[at++] = ',';
-		cli_json_escape(members, sizeof(members) - 2, &at, ids[i]);
+		bt_record_free(paid);
+		bt_record_free(who);
 	}
-	members[at++] = ']';
-	members[at] = '\0';
+	if (!recorded_before) {
+		/* One record: the list is what the secretary read out. */
+		char members[65536];
+		size_t at = 0;
+		members[at++] = '[';
+		for (size_t i = 0; i < listed; i++) {
+			if (i)
+				members[at++] = ',';
+			cli_json_escape(members, sizeof(members) - 2, &at, pay[i]);
+		}
+		members[at++] = ']';
+		members[at] = '\0';
+		cli_json_begin(&j, "dues_month");
+		cli_json_str(&j, "cell", cell);
+		cli_json_str(&j, "month", month);
+		cli_json_raw(&j, "amount", amount);
+		cli_json_str(&j, "paid_on", paid_on);
+		cli_json_raw(&j, "members", members);
+		bt_record *r = cli_parse_record(cli_json_end(&j));
+		if (r) {
+			bt_import_opts io = BT_IMPORT_OPTS_INIT;
+			char ts[BT_TIMESTAMP_BYTES];
+			cli_timestamp(ts);
+			io.timestamp = ts;
+			io.author = cli_author();
+			if (bt_store_record(s, r, BT_RECORD_NEW, &io, NULL) < 0)
+				fprintf(stderr, _("bontot: nothing written: %s\n"), bt_error_last());
+			else
+				rc = CLI_OK;
+		}
+		bt_record_free(r);
+	} else if (listed) {
+		/* The month is recorded: the late payers one by one, all or none. */
+		bt_import *imp = NULL;
+		bt_import_opts io = BT_IMPORT_OPTS_INIT;
+		char ts[BT_TIMESTAMP_BYTES];
+		cli_timestamp(ts);
+		io.timestamp = ts;
+		io.author = cli_author();
+		int ok = bt_import_begin(&imp, s, &io) == 0;
+		for (size_t i = 0; ok && i < listed; i++) {
+			dues_line(&j, pay[i], month, amount, paid_on);
+			const char *line = cli_json_end(&j);
+			ok = line && bt_import_line(imp, line, strlen(line)) == 0;
+		}
+		if (ok && bt_import_commit(imp, NULL) == 0)
+			rc = CLI_OK;
+		else
+			fprintf(stderr, _("bontot: nothing written: %s\n"), bt_error_last());
+		bt_import_free(imp);
+	} else {
+		rc = CLI_OK;
+	}
+	free(pay);
 	bt_strings_free(ids, n);
-	cli_json_begin(&j, "dues_month");
-	cli_json_str(&j, "cell", cell);
-	cli_json_str(&j, "month", month);
-	cli_json_raw(&j, "amount", amount);
-	cli_json_str(&j, "paid_on", paid_on);
-	cli_json_raw(&j, "members", members);
-	snprintf(key, sizeof(key), "%s\t%s", cell, month);
-	int correcting = bt_store_get(s, BT_KIND_DUES_MONTH, key, &prev) == 0;
 	bt_record_free(prev);
-	bt_error_clear();
-	bt_record *r = cli_parse_record(cli_json_end(&j));
-	if (!r)
-		goto done;
-	rc = cli_record(s, r, correcting ? BT_RECORD_CORRECTION : BT_RECORD_NEW);
-	bt_record_free(r);
 	if (rc != CLI_OK)
 		goto done;
 	printf(_("Recorded the dues of %02d/%04d for %zu members of cell %s.\n"), m % 12 + 1, m / 12, listed, cell);

@@ -38,6 +38,7 @@ int bt_store__finding_put(bt_store *s, const bt_finding *f, int origin)
 	sqlite3_bind_text(st, 11, f->device, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 12, refs, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 13, origin);
+	sqlite3_bind_int(st, 14, f->settled != 0);
 	return bt_store__step_done(s, st, BT_("writing the findings"));
 }
 
@@ -185,8 +186,8 @@ static int finding_of_row(bt_finding *f, sqlite3_stmt *st)
 		if (*p == ',')
 			p++;
 	}
-	f->settled = sqlite3_column_type(st, 12) != SQLITE_NULL;
-	f->settle_note = f->settled ? (const char *)sqlite3_column_text(st, 12) : NULL;
+	f->settle_note = sqlite3_column_type(st, 12) != SQLITE_NULL ? (const char *)sqlite3_column_text(st, 12) : NULL;
+	f->settled = f->settle_note || sqlite3_column_int(st, 13);
 	return 0;
 }
 
@@ -194,10 +195,10 @@ int bt_store_findings(bt_store *s, const bt_findings_query *q, int (*each)(const
 {
 	static const char sql[] =
 		"SELECT f.fid, f.cell, f.code, f.kind, f.key, f.other_kind, f.other_key, f.member, f.date, f.field, f.device,"
-		"  f.refs, t.note FROM finding f LEFT JOIN settle t ON t.finding = f.fid"
-		" WHERE (?1 IS NULL OR f.cell = ?1) AND (?2 = 0 OR t.note IS NULL)"
+		"  f.refs, t.note, f.resolved FROM finding f LEFT JOIN settle t ON t.finding = f.fid"
+		" WHERE (?1 IS NULL OR f.cell = ?1) AND (?2 = 0 OR (t.note IS NULL AND f.resolved = 0))"
 		"  AND (?3 = 0 OR f.date IS NULL OR f.date BETWEEN ?3 * 10000 + 101 AND ?4)"
-		" ORDER BY f.cell, t.note IS NOT NULL, f.date IS NULL, f.date, f.code, f.fid";
+		" ORDER BY f.cell, t.note IS NOT NULL OR f.resolved, f.date IS NULL, f.date, f.code, f.fid";
 	sqlite3_stmt *st = NULL;
 	int err = 0, rc;
 	if (!q || q->version != BT_FINDINGS_QUERY_VERSION)

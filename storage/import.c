@@ -486,17 +486,25 @@ static int check_finding(const bt_finding *f, void *payload)
 	return 0;
 }
 
+static int check(bt_import *imp);
+
 int bt_import_check(bt_import *imp, bt_import_stats *stats)
+{
+	int err;
+	if (imp->failed)
+		err = bt__error_set(BT_EINVALID, BT_("the import was abandoned after an error, nothing written"));
+	else
+		err = imp->checked ? 0 : check(imp);
+	if (stats)
+		*stats = imp->stats;
+	return err;
+}
+
+static int check(bt_import *imp)
 {
 	bt_store *s = imp->s;
 	bt_strset before = {0}, cells = {0};
 	int err = 0;
-	if (stats)
-		*stats = imp->stats;
-	if (imp->failed)
-		return bt__error_set(BT_EINVALID, BT_("the import was abandoned after an error, nothing written"));
-	if (imp->checked)
-		return 0;
 	/* References, against the store as the whole file leaves it. */
 	size_t bad = 0;
 	for (size_t i = 0; i < imp->refs.n; i++) {
@@ -534,8 +542,6 @@ int bt_import_check(bt_import *imp, bt_import_stats *stats)
 	}
 	imp->checked = 1;
 done:
-	if (stats)
-		*stats = imp->stats;
 	bt_strset_free(&before);
 	bt_strset_free(&cells);
 	return err;

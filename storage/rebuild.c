@@ -18,7 +18,8 @@
 static const struct {
 	const char *table, *digest;
 } projections[] = {
-	{"finding", "SELECT fid, cell, code, kind, key, other_kind, other_key, member, date, field, device, refs, origin FROM finding ORDER BY fid"},
+	{"finding", "SELECT fid, cell, code, kind, key, other_kind, other_key, member, date, field, device, refs, origin, resolved"
+		    " FROM finding ORDER BY fid"},
 	{"settle", "SELECT finding, cell, note FROM settle ORDER BY finding"},
 	{"dues_month_member", "SELECT k.id, d.cell, d.month FROM dues_month_member d JOIN member_key k ON k.mid = d.member ORDER BY 1, 2, 3"},
 	{"dues_month", "SELECT cell, month, amount, paid_on, members, ts, ref FROM dues_month ORDER BY cell, month"},

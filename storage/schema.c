@@ -82,10 +82,12 @@ static const char *const migrations[] = {
 	 * months, settled findings, and the findings themselves. The old
 	 * projections are dropped and rebuilt from the log when the store opens.
 	 */
-	("DROP TABLE attendance; DROP TABLE dues; DROP TABLE meeting; DROP TABLE member; DROP TABLE committee;"
-	 "DROP TABLE cell; DROP TABLE exemption; DROP TABLE holiday; DROP TABLE regulation; DROP TABLE target;"
-	 "DROP TABLE commitment; DROP TABLE discipline; DROP TABLE attestation; DROP TABLE transfer; DROP TABLE conflict;"
-	 "DROP TABLE current;"
+	("DROP TABLE IF EXISTS attendance; DROP TABLE IF EXISTS dues; DROP TABLE IF EXISTS meeting;"
+	 "DROP TABLE IF EXISTS member; DROP TABLE IF EXISTS committee; DROP TABLE IF EXISTS cell;"
+	 "DROP TABLE IF EXISTS exemption; DROP TABLE IF EXISTS holiday; DROP TABLE IF EXISTS regulation;"
+	 "DROP TABLE IF EXISTS target; DROP TABLE IF EXISTS commitment; DROP TABLE IF EXISTS discipline;"
+	 "DROP TABLE IF EXISTS attestation; DROP TABLE IF EXISTS transfer; DROP TABLE IF EXISTS conflict;"
+	 "DROP TABLE IF EXISTS current;"
 	 /* The state of each fact: its latest version that counts, the versions no other has seen, the merged record. */
 	 "CREATE TABLE current(kind INTEGER NOT NULL, key TEXT NOT NULL, event INTEGER NOT NULL, rec_hash BLOB NOT NULL,"
 	 "  heads TEXT NOT NULL, merged BLOB, PRIMARY KEY(kind, key)) WITHOUT ROWID;"
@@ -128,10 +130,14 @@ static const char *const migrations[] = {
 	 "CREATE TABLE transfer(member TEXT NOT NULL, date INTEGER NOT NULL, from_cell TEXT NOT NULL, to_cell TEXT NOT NULL,"
 	 "  note TEXT, PRIMARY KEY(member, date)) WITHOUT ROWID;"
 	 "CREATE TABLE settle(finding TEXT PRIMARY KEY, cell TEXT NOT NULL, note TEXT NOT NULL) WITHOUT ROWID;"
-	 /* origin 0: found in a cell's records (recomputed per cell); 1: about a fact's versions (recomputed per fact). */
+	 /*
+	  * origin 0: found in a cell's records (recomputed per cell); 1: about a fact's versions (recomputed
+	  * per fact). resolved: a later version saw both sides of a CONCURRENT_CHANGE (settled by a correction).
+	  */
 	 "CREATE TABLE finding(fid TEXT PRIMARY KEY, cell TEXT NOT NULL, code INTEGER NOT NULL, kind INTEGER NOT NULL,"
 	 "  key TEXT NOT NULL, other_kind INTEGER NOT NULL, other_key TEXT NOT NULL, member TEXT NOT NULL, date INTEGER,"
-	 "  field TEXT NOT NULL, device TEXT NOT NULL, refs TEXT NOT NULL, origin INTEGER NOT NULL) WITHOUT ROWID;"
+	 "  field TEXT NOT NULL, device TEXT NOT NULL, refs TEXT NOT NULL, origin INTEGER NOT NULL,"
+	 "  resolved INTEGER NOT NULL) WITHOUT ROWID;"
 	 "CREATE INDEX finding_cell ON finding(cell, origin);"
 	 "CREATE INDEX finding_fact ON finding(kind, key, origin);"
 	 "CREATE INDEX finding_member ON finding(member, origin);"

@@ -71,7 +71,7 @@ static const struct {
 	S(f_delete_cell, "DELETE FROM finding WHERE cell = ?1 AND origin = 0"),
 	S(f_delete_fact, "DELETE FROM finding WHERE kind = ?1 AND key = ?2 AND origin = 1"),
 	S(f_insert, "INSERT OR REPLACE INTO finding(fid, cell, code, kind, key, other_kind, other_key, member, date, field,"
-		    " device, refs, origin) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"),
+		    " device, refs, origin, resolved) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"),
 	S(f_facts_of_member, "SELECT DISTINCT kind, key FROM finding WHERE member = ?1 AND origin = 1"),
 	S(f_oos_of, "SELECT DISTINCT kind, key FROM finding WHERE member = ?1 AND cell = ?2 AND origin = 1 AND code = ?3"),
 	S(f_fids_of_cell, "SELECT fid FROM finding WHERE cell = ?1 AND origin = 0"),

@@ -205,7 +205,7 @@ static void test_cli__secretary_records_a_meeting_and_corrects_it(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "Sinh hoạt định kỳ tháng 04/2026: trong khoảng 03/04/2026 đến 10/04/2026"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "chưa đóng đảng phí 2 tháng: 01/2026, 02/2026"));
 	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' status --date 2026-04-07 --json", db, NULL), 0);
-	CU_ASSERT(strncmp(out, "{\"date\":\"2026-04-07\",\"cells\":[{\"cell\":\"CB-01\",\"items\":[{\"code\":\"MEETING_OVERDUE\"", 80) == 0);
+	CU_ASSERT(strncmp(out, "{\"date\":\"2026-04-07\",\"cells\":[{\"cell\":\"CB-01\",\"findings\":[],\"items\":[{\"code\":\"MEETING_OVERDUE\"", 94) == 0);
 	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' correct meeting CB-01-2026-03-06 end=21:30", db, NULL), 0);
 	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' log -n 1", db, NULL), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"end\":\"21:30\""));
