@@ -107,15 +107,15 @@ void bt_finding_message(char *out, size_t size, const bt_finding *f)
 				 f->key, d, f->member, f->cell);
 		else if (f->kind == BT_KIND_DUES_MONTH)
 			snprintf(out, size,
-				 "Đảng phí tháng %.7s của chi bộ %s ghi cho đảng viên %s, nhưng tháng đó đồng chí không "
+				 "Đảng phí tháng %s của chi bộ %s ghi cho đảng viên %s, nhưng tháng đó đồng chí không "
 				 "thuộc chi bộ: khoản này không được tính. Hãy ghi đảng phí ở chi bộ của đồng chí, hoặc "
 				 "sửa danh sách người đóng.",
-				 strchr(f->key, '\t') ? strchr(f->key, '\t') + 1 : f->key, f->cell, f->member);
+				 d + 3, f->cell, f->member);
 		else
 			snprintf(out, size,
-				 "Đảng phí %s của đảng viên %s ghi cho tháng trước ngày vào Đảng hoặc sau ngày ra khỏi "
-				 "Đảng: khoản này không được tính. Hãy kiểm tra ngày vào Đảng hoặc sửa bản ghi đảng phí.",
-				 fact, f->member);
+				 "Đảng phí tháng %s của đảng viên %s ghi cho tháng trước ngày vào Đảng hoặc sau ngày ra "
+				 "khỏi Đảng: khoản này không được tính. Hãy kiểm tra ngày vào Đảng hoặc sửa bản ghi đảng phí.",
+				 d + 3, f->member);
 		break;
 	case BT_F_UNMARKED_MEMBER:
 		snprintf(out, size,

@@ -3,6 +3,7 @@
 
 #include <libintl.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -175,6 +176,52 @@ int bt_test_import(bt_store *s, const char *text, bt_import_stats *stats)
 	err = bt_import_commit(imp, stats);
 	bt_import_free(imp);
 	return err;
+}
+
+pid_t bt_test_spawn(const char *cmd, const char *err_path, char *text, size_t size, int lines)
+{
+	int fds[2];
+	CU_ASSERT_FATAL(pipe(fds) == 0);
+	pid_t pid = fork();
+	CU_ASSERT_FATAL(pid >= 0);
+	if (pid == 0) {
+		dup2(fds[1], 1);
+		close(fds[0]);
+		if (err_path && !freopen(err_path, "w", stderr))
+			_exit(126);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	size_t n = 0;
+	while (n < size - 1 && lines > 0 && read(fds[0], text + n, 1) == 1)
+		lines -= text[n++] == '\n';
+	text[n] = '\0';
+	close(fds[0]);
+	return pid;
+}
+
+#ifdef BT_CLI
+pid_t bt_test_serve(const char *store, const char *log_path, int *port)
+{
+	char cmd[2048], line[256];
+	snprintf(cmd, sizeof(cmd), "exec '%s' --db '%s' serve --listen 127.0.0.1:0", BT_CLI, store);
+	pid_t pid = bt_test_spawn(cmd, log_path, line, sizeof(line), 1);
+	/* "... on http://127.0.0.1:PORT\n" */
+	char *colon = strrchr(line, ':');
+	*port = colon ? atoi(colon + 1) : 0;
+	CU_ASSERT_FATAL(*port > 0);
+	return pid;
+}
+#endif
+
+int bt_test_stop(pid_t pid)
+{
+	int status;
+	kill(pid, SIGTERM);
+	if (waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
 int bt_test_run(const char *suite, CU_TestInfo *tests)

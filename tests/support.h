@@ -6,6 +6,7 @@
 
 #include <CUnit/Basic.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 /* Run the suite's tests; returns the process exit code. */
 int bt_test_run(const char *suite, CU_TestInfo *tests);
@@ -27,6 +28,18 @@ int64_t bt_test_events(bt_store *store);
 
 /* Run a shell command, capturing stdout and stderr (malloc'ed); returns the exit status. */
 int bt_test_sh(char **out, char **err, const char *fmt, ...) BT_PRINTF(3, 4);
+
+/*
+ * Start `cmd` (through sh, exec'd: the pid is the program's), stdout to a
+ * pipe, stderr to err_path (NULL: inherited); read its first `lines` lines
+ * into text. The read blocks until those lines or EOF: the programs print
+ * them once ready.
+ */
+pid_t bt_test_spawn(const char *cmd, const char *err_path, char *text, size_t size, int lines);
+/* `bontot --db store serve --listen 127.0.0.1:0` (BT_CLI), its log to log_path; its pid, *port set. */
+pid_t bt_test_serve(const char *store, const char *log_path, int *port);
+/* SIGTERM and wait: 0 when it exited cleanly with status 0. */
+int bt_test_stop(pid_t pid);
 
 /* Parse records from an array of lines (NULL-terminated). Aborts the test on a bad line. */
 typedef struct {

@@ -38,53 +38,14 @@ static int sh(const char *fmt, ...)
 
 static const char *db(const char *name) { return bt_test_path(name); }
 
-/*
- * Start `cmd` (through sh, exec'd: the pid is the program's), stdout to a
- * pipe, stderr to err_path (NULL: inherited); read its first `lines` lines
- * into text. The read blocks until those lines or EOF: the programs print
- * them once ready.
- */
 static pid_t spawn(const char *cmd, const char *err_path, char *text, size_t size, int lines)
 {
-	int fds[2];
-	CU_ASSERT_FATAL(pipe(fds) == 0);
-	pid_t pid = fork();
-	CU_ASSERT_FATAL(pid >= 0);
-	if (pid == 0) {
-		dup2(fds[1], 1);
-		close(fds[0]);
-		if (err_path)
-			freopen(err_path, "w", stderr);
-		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-		_exit(127);
-	}
-	close(fds[1]);
-	size_t n = 0;
-	while (n < size - 1 && lines > 0 && read(fds[0], text + n, 1) == 1)
-		lines -= text[n++] == '\n';
-	text[n] = '\0';
-	close(fds[0]);
-	return pid;
+	return bt_test_spawn(cmd, err_path, text, size, lines);
 }
 
-static void start_server(const char *store)
-{
-	char cmd[1024], line[256];
-	snprintf(cmd, sizeof(cmd), "exec '%s' --db '%s' serve --listen 127.0.0.1:0", B, store);
-	server = spawn(cmd, bt_test_path("serve.log"), line, sizeof(line), 1);
-	/* "... on http://127.0.0.1:PORT\n" */
-	char *colon = strrchr(line, ':');
-	port = colon ? atoi(colon + 1) : 0;
-	CU_ASSERT_FATAL(port > 0);
-}
+static void start_server(const char *store) { server = bt_test_serve(store, bt_test_path("serve.log"), &port); }
 
-static void stop_server(void)
-{
-	int status;
-	kill(server, SIGTERM);
-	waitpid(server, &status, 0);
-	CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0); /* a clean shutdown */
-}
+static void stop_server(void) { CU_ASSERT(bt_test_stop(server) == 0); /* a clean shutdown */ }
 
 static char *code_for(const char *cell, const char *role)
 {
