@@ -130,13 +130,33 @@ int bt_store__log_scope(bt_store *s, const char *log, const bt_log_scope **out)
 	return 0;
 }
 
-/* A relayed log of this tablet's cell, seen for the first time: a device of our cell. */
-static int register_relayed(bt_store *s, const char *log)
+int bt_store_cells_linked(bt_store *s, const char *a, const char *b)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT 1 FROM member_cell x JOIN member_cell y ON y.member = x.member WHERE x.cell = ?1 AND y.cell = ?2"
+			       " LIMIT 1",
+			       -1, &st, NULL) != SQLITE_OK)
+		return bt_store__db_error(s, BT_EIO, BT_("reading the store"));
+	sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
+	r = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		return bt_store__db_error(s, BT_EIO, BT_("reading the store"));
+	return r == SQLITE_ROW;
+}
+
+/* A relayed log seen for the first time: a device of the cell the office says (else of ours). */
+static int register_relayed(bt_store *s, const char *log, const char *device_cell)
 {
 	char cell[BT_ID_MAX_BYTES + 1] = "";
 	sqlite3_stmt *st = NULL;
 	int err = 0;
-	if (bt_store_setting(s, "cell", cell, sizeof(cell)) < 0)
+	if (device_cell)
+		bt__copy_utf8(cell, sizeof(cell), device_cell);
+	else if (bt_store_setting(s, "cell", cell, sizeof(cell)) < 0)
 		bt_error_clear();
 	if (sqlite3_prepare_v2(s->db, "INSERT OR IGNORE INTO device(id, cell, role, public_key) VALUES(?1, ?2, 'relayed', '')", -1,
 			       &st, NULL) != SQLITE_OK)
@@ -150,20 +170,23 @@ static int register_relayed(bt_store *s, const char *log)
 	return err;
 }
 
-static int accept(bt_store *s, const uint8_t *data, size_t len, const char *signer, bt_accept_stats *stats);
+static int accept(bt_store *s, const uint8_t *data, size_t len, const char *signer, const char *device_cell,
+		  bt_accept_stats *stats);
 
 int bt_store_accept(bt_store *s, const uint8_t *data, size_t len, bt_accept_stats *stats)
 {
-	return accept(s, data, len, NULL, stats);
+	return accept(s, data, len, NULL, NULL, stats);
 }
 
-int bt_store_accept_relayed(bt_store *s, const uint8_t *data, size_t len, const char *office, bt_accept_stats *stats)
+int bt_store_accept_relayed(bt_store *s, const uint8_t *data, size_t len, const char *office, const char *device_cell,
+			    bt_accept_stats *stats)
 {
-	return accept(s, data, len, office, stats);
+	return accept(s, data, len, office, device_cell, stats);
 }
 
 /* signer NULL: the batch's own device signs it; else the enrolled office relays another log. */
-static int accept(bt_store *s, const uint8_t *data, size_t len, const char *signer, bt_accept_stats *stats)
+static int accept(bt_store *s, const uint8_t *data, size_t len, const char *signer, const char *device_cell,
+		  bt_accept_stats *stats)
 {
 	bt_batch *b = NULL;
 	bt_key *key = NULL;
@@ -207,7 +230,7 @@ static int accept(bt_store *s, const uint8_t *data, size_t len, const char *sign
 		int rv2;
 		if (bt_store_device_lookup(s, log, c2, &r2, &rv2, NULL) < 0) {
 			bt_error_clear();
-			if ((err = register_relayed(s, log)) < 0)
+			if ((err = register_relayed(s, log, device_cell)) < 0)
 				goto done;
 		}
 	}

@@ -42,21 +42,6 @@ int bt_store_device_add(bt_store *s, const char *id, const char *cell, bt_device
 		return bt__error_set(BT_EINVALID, BT_("invalid device"));
 	if ((err = bt_key_public_pem(&pem, key)) < 0)
 		return err;
-	if (role == BT_ROLE_DEVICE_OFFICE)
-		goto insert; /* the office is not of a cell */
-	if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM cell WHERE id = ?1", -1, &st, NULL) != SQLITE_OK) {
-		err = bt_store__db_error(s, BT_EIO, BT_("reading the store"));
-		goto done;
-	}
-	sqlite3_bind_text(st, 1, cell, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	st = NULL;
-	if (rc != SQLITE_ROW) {
-		err = bt__error_set(BT_ENOTFOUND, BT_("no cell \"%.64s\""), cell);
-		goto done;
-	}
-insert:
 	if (sqlite3_prepare_v2(s->db, "INSERT INTO device(id, cell, role, public_key) VALUES(?1, ?2, ?3, ?4)", -1, &st, NULL) !=
 	    SQLITE_OK) {
 		err = bt_store__db_error(s, BT_EIO, BT_("writing the settings"));

@@ -255,6 +255,10 @@ int bt_store_set_setting(bt_store *s, const char *name, const char *value)
 {
 	sqlite3_stmt *st = NULL;
 	int err = 0;
+	char before[BT_ID_MAX_BYTES + 1] = "";
+	int own_cell = strcmp(name, "cell") == 0;
+	if (own_cell && bt_store_setting(s, name, before, sizeof(before)) < 0)
+		bt_error_clear();
 	if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO meta(key, value) VALUES(?1, ?2)", -1, &st, NULL) != SQLITE_OK)
 		return bt_store__db_error(s, BT_EIO, BT_("writing the settings"));
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
@@ -262,7 +266,11 @@ int bt_store_set_setting(bt_store *s, const char *name, const char *value)
 	if (sqlite3_step(st) != SQLITE_DONE)
 		err = bt_store__db_error(s, BT_EIO, BT_("writing the settings"));
 	sqlite3_finalize(st);
-	/* The store's own cell decides what its own log may record. */
+	/* The store's own cell decides what its own log may record: what it holds is folded again. */
 	bt_store__scopes_clear(s);
+	if (err == 0 && own_cell && strcmp(before, value) != 0 && s->head_seq > 0 && !s->in_tx) {
+		bt_rebuild_stats rs;
+		err = bt_store_rebuild(s, &rs);
+	}
 	return err;
 }

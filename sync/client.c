@@ -394,7 +394,11 @@ static int pull(bt_sync_stats *st, bt_store *tablet, const bt_key *device, const
 	json_array_foreach(logs, li, entry)
 	{
 		const char *other = json_string_value(json_object_get(entry, "log"));
+		const char *dev_cell = json_string_value(json_object_get(entry, "cell"));
 		json_int_t theirs = json_integer_value(json_object_get(entry, "seq"));
+		char cell_of[BT_ID_MAX_BYTES + 1] = "";
+		if (dev_cell && strlen(dev_cell) <= BT_ID_MAX_BYTES)
+			snprintf(cell_of, sizeof(cell_of), "%s", dev_cell);
 		if (!other || strcmp(other, log) == 0 || strlen(other) > BT_LOG_ID_MAX_BYTES)
 			continue;
 		char name[BT_LOG_ID_MAX_BYTES + 1];
@@ -415,7 +419,8 @@ static int pull(bt_sync_stats *st, bt_store *tablet, const bt_key *device, const
 				err = refused(&r);
 				break;
 			}
-			if ((err = bt_store_accept_relayed(tablet, (const uint8_t *)r.body.data, r.body.len, office_log, &as)) < 0)
+			if ((err = bt_store_accept_relayed(tablet, (const uint8_t *)r.body.data, r.body.len, office_log,
+							   cell_of[0] ? cell_of : NULL, &as)) < 0)
 				break;
 			if (as.accepted == 0)
 				break;

@@ -264,21 +264,31 @@ static int authenticate(bt_server *s, struct MHD_Connection *c, const char *meth
 }
 
 /*
- * What a device may read: the office's log, and the logs of its own cell's
- * devices (a revoked one's too: what it sent before stands).
+ * What a device may read: the office's log, the logs of its own cell's
+ * devices (a revoked one's too: what it sent before stands), and those of
+ * a cell that shares a member with its own - what they recorded about him
+ * is part of this cell's evaluation (docs/protocol.md). *cell_out gets the
+ * log's device cell ("" for the office).
  */
-static int may_read(bt_server *s, const reader *who, const char *log)
+static int may_read(bt_server *s, const reader *who, const char *log, char cell[BT_ID_MAX_BYTES + 1])
 {
-	char cell[BT_ID_MAX_BYTES + 1];
 	bt_device_role role;
 	int revoked;
+	cell[0] = '\0';
 	if (strcmp(log, s->office_log) == 0)
 		return 1;
 	if (bt_store_device_lookup(s->store, log, cell, &role, &revoked, NULL) < 0) {
 		bt_error_clear();
 		return 0;
 	}
-	return role != BT_ROLE_DEVICE_OFFICE && strcmp(cell, who->cell) == 0;
+	if (role == BT_ROLE_DEVICE_OFFICE || role == BT_ROLE_DEVICE_RELAYED)
+		return 0;
+	if (strcmp(cell, who->cell) == 0)
+		return 1;
+	int linked = bt_store_cells_linked(s->store, cell, who->cell);
+	if (linked < 0)
+		bt_error_clear();
+	return linked > 0;
 }
 
 static enum MHD_Result get_head(bt_server *s, struct MHD_Connection *c)
@@ -310,17 +320,23 @@ typedef struct {
 static int list_log(const char *log, int64_t head, void *payload)
 {
 	listing *l = payload;
-	if (!may_read(l->s, l->who, log))
+	char cell[BT_ID_MAX_BYTES + 1];
+	if (!may_read(l->s, l->who, log, cell))
 		return 0;
 	if (l->b.len > 1)
 		bt_buf_puts(&l->b, ",");
 	bt_buf_puts(&l->b, "{\"log\":");
 	bt_buf_json_string(&l->b, log);
-	bt_buf_printf(&l->b, ",\"seq\":%lld}", (long long)head);
+	bt_buf_printf(&l->b, ",\"seq\":%lld", (long long)head);
+	if (cell[0]) {
+		bt_buf_puts(&l->b, ",\"cell\":");
+		bt_buf_json_string(&l->b, cell);
+	}
+	bt_buf_puts(&l->b, "}");
 	return l->b.failed ? BT_ENOMEM : 0;
 }
 
-/* [{"log":..,"seq":..}, ...]: the logs this device may pull (the office's, its cell's devices'). */
+/* [{"log":..,"seq":..,"cell":..}, ...]: the logs this device may pull (the office's, its cell's devices', linked cells'). */
 static enum MHD_Result get_logs(bt_server *s, struct MHD_Connection *c)
 {
 	reader who;
@@ -357,7 +373,8 @@ static enum MHD_Result get_pull(bt_server *s, struct MHD_Connection *c)
 	int64_t last;
 	if (authenticate(s, c, "GET", "/v1/pull", &who, &last) < 0)
 		return reply_error_counter(s, c, "pull", BT_EDENIED, last);
-	if (!may_read(s, &who, log ? log : s->office_log)) {
+	char log_cell[BT_ID_MAX_BYTES + 1];
+	if (!may_read(s, &who, log ? log : s->office_log, log_cell)) {
 		bt__error_set(BT_EDENIED, BT_("device \"%s\" of cell %s may not read log \"%.64s\""), who.device, who.cell, log);
 		return reply_error(s, c, "pull", BT_EDENIED);
 	}

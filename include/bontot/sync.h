@@ -125,8 +125,10 @@ typedef enum {
 
 /*
  * Register a device (its id is the id of its log) for one cell and role,
- * with its public key (for BT_ROLE_DEVICE_OFFICE the cell is ignored).
- * BT_EEXISTS if the id is taken, BT_ENOTFOUND if the cell is unknown.
+ * with its public key (for BT_ROLE_DEVICE_OFFICE the cell is ignored; the
+ * cell need not be known yet - a replica may learn of it later; an
+ * enrollment code is only ever made for a known cell). BT_EEXISTS if the id
+ * is taken.
  */
 int bt_store_device_add(bt_store *store, const char *device_id, const char *cell_id, bt_device_role role,
 			const bt_key *public_key) BT_WARN_UNUSED;
@@ -188,13 +190,22 @@ int bt_store_accept(bt_store *store, const uint8_t *batch, size_t len, bt_accept
 /*
  * Accept a batch of another device's log relayed by the office: signed with
  * the key of `office_device` (enrolled in the role office), otherwise as
- * bt_store_accept. The office relays to a tablet only the logs of the
- * tablet's own cell: a relayed log unknown here is taken as a device of this
- * store's cell. This is how a tablet receives what its cell's other
- * tablets recorded.
+ * bt_store_accept. A relayed log seen for the first time is noted as a
+ * device of `device_cell` (NULL: this store's own cell), as the office says:
+ * it decides what that device may record. This is how a tablet receives
+ * what its cell's other tablets recorded, and what the tablets of a cell it
+ * shares a member with recorded about him.
  */
 int bt_store_accept_relayed(bt_store *store, const uint8_t *batch, size_t len, const char *office_device,
-			    bt_accept_stats *stats) BT_WARN_UNUSED;
+			    const char *device_cell, bt_accept_stats *stats) BT_WARN_UNUSED;
+
+/*
+ * 1 when some member has been in both cells (a transfer between them): the
+ * office then lets a tablet of one read the tablets of the other, whose
+ * records about that member its evaluation reads (docs/protocol.md).
+ * 0 when not, <0 on error.
+ */
+int bt_store_cells_linked(bt_store *store, const char *cell_a, const char *cell_b) BT_WARN_UNUSED;
 
 /* Call `each(log, head_seq)` for every log the store holds, by log id. */
 int bt_store_logs(bt_store *store, int (*each)(const char *log, int64_t head_seq, void *payload), void *payload) BT_WARN_UNUSED;
@@ -317,7 +328,11 @@ int bt_store_log_head(bt_store *store, const char *log, int64_t *seq) BT_WARN_UN
 
 /* ---- settings kept in the store (meta table) ---- */
 
-/* Read a setting into out (size bytes). BT_ENOTFOUND if unset. */
+/*
+ * Read a setting into out (size bytes). BT_ENOTFOUND if unset. Setting
+ * "cell" (what enrollment does) decides what this store's own log may
+ * record; changing it folds what the store holds again (a rebuild).
+ */
 int bt_store_setting(bt_store *store, const char *name, char *out, size_t size) BT_WARN_UNUSED;
 int bt_store_set_setting(bt_store *store, const char *name, const char *value) BT_WARN_UNUSED;
 
