@@ -6,6 +6,7 @@
 #include "generate.h"
 #include "store_internal.h"
 #include "support.h"
+#include "buf.h"
 
 #include <signal.h>
 #include <stdlib.h>
@@ -273,6 +274,108 @@ static void test_rebuild__reproduces_the_projections_exactly(void)
 	bt_buf_free(&ev1);
 	bt_buf_free(&ev2);
 	bt_store_free(s);
+}
+
+/* Shuffle the lines of text in place (Fisher-Yates, splitmix64 from seed); returns the lines as one text. */
+static char *shuffled(const char *text, uint64_t seed, int reverse)
+{
+	BT_ARRAY(const char *) lines = {0};
+	BT_ARRAY(size_t) lens = {0};
+	for (const char *p = text, *nl; *p; p = nl + 1) {
+		if (!(nl = strchr(p, '\n')))
+			break;
+		*BT_PUSH(&lines) = p;
+		*BT_PUSH(&lens) = (size_t)(nl - p);
+	}
+	for (size_t i = lines.n; i > 1 && !reverse; i--) {
+		uint64_t z = (seed += 0x9E3779B97F4A7C15ull);
+		z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+		z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+		size_t j = (size_t)((z ^ (z >> 31)) % i);
+		const char *t = lines.v[i - 1];
+		size_t tl = lens.v[i - 1];
+		lines.v[i - 1] = lines.v[j], lens.v[i - 1] = lens.v[j];
+		lines.v[j] = t, lens.v[j] = tl;
+	}
+	char *out = malloc(strlen(text) + 2), *q = out;
+	for (size_t k = 0; k < lines.n; k++) {
+		size_t i = reverse ? lines.n - 1 - k : k;
+		memcpy(q, lines.v[i], lens.v[i]);
+		q += lens.v[i];
+		*q++ = '\n';
+	}
+	*q = '\0';
+	free(lines.v);
+	free(lens.v);
+	return out;
+}
+
+static int collect_finding(const bt_finding *f, void *payload) { return bt_finding_json(payload, f); }
+
+/*
+ * A file is checked as a whole: any order of its lines imports into the
+ * same facts, the same findings and the same evaluation (the log records
+ * the order the lines came in, and only that differs). Over the fixtures and
+ * random commune-years, shuffled and reversed.
+ */
+static void test_import__any_order_of_the_lines_imports_the_same(void)
+{
+	static const char *const TRANSFERS =
+		"{\"kind\":\"transfer\",\"member\":\"A\",\"date\":\"2025-03-01\",\"from\":\"CB\",\"to\":\"CB2\"}\n"
+		"{\"kind\":\"exemption\",\"member\":\"B\",\"from\":\"2025-04-01\",\"to\":null,\"reason\":\"ốm\"}\n"
+		"{\"kind\":\"meeting\",\"id\":\"M2\",\"cell\":\"CB\",\"date\":\"2025-03-12\",\"start\":\"19:00\",\"end\":\"21:00\",\"attendance\":{\"B\":\"present\"}}\n"
+		"{\"kind\":\"meeting\",\"id\":\"M3\",\"cell\":\"CB2\",\"date\":\"2025-03-12\",\"start\":\"19:00\",\"end\":\"21:00\",\"attendance\":{\"A\":\"present\",\"Z\":\"present\"}}\n"
+		"{\"kind\":\"meeting\",\"id\":\"M4\",\"cell\":\"CB\",\"date\":\"2025-04-07\",\"start\":\"19:00\",\"end\":\"21:00\",\"attendance\":{}}\n"
+		"{\"kind\":\"dues_month\",\"cell\":\"CB2\",\"month\":\"2025-03\",\"amount\":20000,\"paid_on\":\"2025-03-12\",\"members\":[\"A\",\"Z\"]}\n";
+	BT_ARRAY(char *) files = {0};
+	char *fixture = malloc(strlen(BASE) + strlen(TRANSFERS) + 1);
+	strcpy(fixture, BASE);
+	strcat(fixture, TRANSFERS);
+	*BT_PUSH(&files) = fixture;
+	for (int seed = 1; seed <= 4; seed++) {
+		gen_opts g = {3, 5, 12, 2025, (uint64_t)seed * 7, 1, BT_DATE_NONE};
+		bt_buf b;
+		bt_buf_init(&b, 0);
+		CU_ASSERT_EQUAL_FATAL(gen_commune(&g, emit_buf, &b), 0);
+		*BT_PUSH(&files) = b.data;
+	}
+	for (size_t f = 0; f < files.n; f++) {
+		bt_buf first[3];
+		for (int v = 0; v < 6; v++) {
+			char name[32];
+			snprintf(name, sizeof(name), "order-%zu-%d.db", f, v);
+			bt_store *s = bt_test_store(name, "test-log");
+			char *text = v == 0 ? strdup(files.v[f]) : shuffled(files.v[f], (uint64_t)(f * 100 + (size_t)v), v == 1);
+			bt_import_stats st;
+			int err = bt_test_import(s, text, &st);
+			if (err)
+				fprintf(stderr, "file %zu order %d: %s\n", f, v, bt_error_last());
+			CU_ASSERT_EQUAL_FATAL(err, 0);
+			bt_buf got[3];
+			bt_findings_query q = BT_FINDINGS_QUERY_INIT;
+			q.open_only = 0;
+			bt_buf_init(&got[0], 0);
+			bt_buf_init(&got[1], 0);
+			CU_ASSERT_EQUAL(bt_store_export(s, write_buf, &got[0]), 0);
+			CU_ASSERT_EQUAL(bt_store_findings(s, &q, collect_finding, &got[1]), 0);
+			CU_ASSERT_EQUAL(eval_json(s, &got[2], 2025), 0);
+			for (int k = 0; k < 3; k++) {
+				if (v == 0) {
+					first[k] = got[k];
+					continue;
+				}
+				CU_ASSERT(got[k].len == first[k].len && (!got[k].len || memcmp(got[k].data, first[k].data, got[k].len) == 0));
+				bt_buf_free(&got[k]);
+			}
+			free(text);
+			bt_store_free(s);
+		}
+		for (int k = 0; k < 3; k++)
+			bt_buf_free(&first[k]);
+	}
+	for (size_t f = 0; f < files.n; f++)
+		free(files.v[f]);
+	free(files.v);
 }
 
 /* A rewritten event breaks the chain: rebuild refuses and changes nothing. */
@@ -569,6 +672,56 @@ static void test_import__transfer_history_validates_and_round_trips(void)
 }
 
 /*
+ * A retroactive transfer: the office moves A out of CB from a date before a
+ * meeting CB already holds with A's mark. The transfer is taken (the
+ * disagreement is a finding about the meeting, counted in stats.findings);
+ * the store's export, with its finding lines, imports into an empty store
+ * with the same findings and evaluation; the same file without them is
+ * refused, naming the meeting's line.
+ */
+static void test_import__a_retroactive_transfer_and_its_export(void)
+{
+	bt_store *s = bt_test_store("retro.db", "test-log"), *t = bt_test_store("retro2.db", "test-log"),
+		 *u = bt_test_store("retro3.db", "test-log");
+	bt_import_stats st;
+	bt_buf out, e1, e2, f1, f2;
+	bt_findings_query q = BT_FINDINGS_QUERY_INIT;
+	CU_ASSERT_EQUAL_FATAL(bt_test_import(s, BASE, &st), 0);
+	CU_ASSERT_EQUAL_FATAL(bt_test_import(s, "{\"kind\":\"meeting\",\"id\":\"M2\",\"cell\":\"CB\",\"date\":\"2025-03-12\",\"start\":\"19:00\",\"end\":\"21:00\",\"attendance\":{\"A\":\"present\",\"B\":\"present\"}}\n", &st), 0);
+	CU_ASSERT_EQUAL(bt_test_import(s, "{\"kind\":\"transfer\",\"member\":\"A\",\"date\":\"2025-03-01\",\"from\":\"CB\",\"to\":\"CB2\"}\n", &st), 0);
+	CU_ASSERT_EQUAL(st.findings, 1);
+	bt_buf_init(&out, 0);
+	bt_buf_init(&f1, 0);
+	bt_buf_init(&f2, 0);
+	CU_ASSERT_EQUAL_FATAL(bt_store_export(s, write_buf, &out), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out.data, "{\"cell\":\"CB\",\"code\":\"NOT_IN_CELL\",\"id\":\"NOT_IN_CELL|meeting:M2|A\",\"kind\":\"finding\"}"));
+	CU_ASSERT_EQUAL(bt_test_import(t, out.data, &st), 0);
+	CU_ASSERT_EQUAL(eval_json(s, &e1, 2025), 0);
+	CU_ASSERT_EQUAL(eval_json(t, &e2, 2025), 0);
+	CU_ASSERT(e1.len == e2.len && memcmp(e1.data, e2.data, e1.len) == 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e1.data, "\"findings\":[{\"code\":\"NOT_IN_CELL\""));
+	CU_ASSERT_EQUAL(bt_store_findings(s, &q, collect_finding, &f1), 0);
+	CU_ASSERT_EQUAL(bt_store_findings(t, &q, collect_finding, &f2), 0);
+	/* The same findings, but for the events they name (each store's own log). */
+	CU_ASSERT(f1.len > 0 && f2.len > 0);
+	/* Without the finding lines, the meeting's line is refused. */
+	char *cut = strstr(out.data, "{\"cell\":\"CB\",\"code\"");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cut);
+	*cut = '\0';
+	CU_ASSERT_EQUAL(bt_test_import(u, out.data, &st), BT_EINVALID);
+	CU_ASSERT_PTR_NOT_NULL(strstr(bt_error_last(), "\"attendance\""));
+	CU_ASSERT_EQUAL(bt_test_events(u), 0);
+	bt_buf_free(&out);
+	bt_buf_free(&e1);
+	bt_buf_free(&e2);
+	bt_buf_free(&f1);
+	bt_buf_free(&f2);
+	bt_store_free(s);
+	bt_store_free(t);
+	bt_store_free(u);
+}
+
+/*
  * A store as the previous release wrote it - schema version 5, version-1
  * events (no "base") - opens: its schema is migrated, its tables come back
  * from its log, and new corrections build on its events. A newer store is
@@ -736,6 +889,7 @@ int main(void)
 		{"import: a changed record supersedes and keeps the old", test_import__a_changed_record_supersedes_and_keeps_the_old},
 		{"import: bad records change nothing and name line and field", test_import__bad_records_change_nothing_and_name_line_and_field},
 		{"export: round trip evaluates identically", test_export__round_trip_evaluates_identically},
+		{"import: any order of the lines imports the same", test_import__any_order_of_the_lines_imports_the_same},
 		{"rebuild reproduces the projections exactly", test_rebuild__reproduces_the_projections_exactly},
 		{"rebuild refuses a tampered log", test_rebuild__refuses_a_tampered_log},
 		{"import: killed mid-import leaves the store as before", test_import__killed_mid_import_leaves_the_store_as_before},
@@ -744,6 +898,7 @@ int main(void)
 		{"record: new, correction, and the log", test_record__new_correction_and_log},
 		{"store: a previous release's store opens and rebuilds", test_store__a_previous_release_store_opens_and_rebuilds},
 		{"import: transfer history validates and round-trips", test_import__transfer_history_validates_and_round_trips},
+		{"import: a retroactive transfer and its export", test_import__a_retroactive_transfer_and_its_export},
 		{"record: a killed CLI never leaves half a meeting", test_record__killed_cli_never_leaves_half_a_meeting},
 		CU_TEST_INFO_NULL};
 	return bt_test_run("store", tests);
