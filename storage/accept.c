@@ -31,6 +31,7 @@
 #include "i18n.h"
 #include "store_internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,12 +54,19 @@ const char *bt_store__member_of(const bt_record *r)
 static int member_was_in(bt_store *s, const char *member, const char *cell)
 {
 	sqlite3_stmt *st = s->st.mc_has;
+	char pair[2 * BT_ID_MAX_BYTES + 2];
 	int r;
+	/* Once in, always in (member_cell only grows): a transaction remembers the yes. */
+	snprintf(pair, sizeof(pair), "%s\t%s", member, cell);
+	if (bt_strset_has(&s->in_scope, pair))
+		return 1;
 	sqlite3_bind_text(st, 1, member, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, cell, -1, SQLITE_STATIC);
-	if ((r = bt_store__step_row(s, st, BT_("reading the store"))) == 1) {
+	if ((r = bt_store__step_row(s, st, N_("reading the store"))) == 1) {
 		sqlite3_reset(st);
 		sqlite3_clear_bindings(st);
+		if (bt_strset_add(&s->in_scope, pair, NULL) < 0)
+			return BT_ENOMEM;
 	}
 	return r;
 }
@@ -240,7 +248,7 @@ static int accept(bt_store *s, const uint8_t *data, size_t len, const char *sign
 		sqlite3_stmt *st = s->st.ev_hash_at;
 		sqlite3_bind_text(st, 1, log, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 2, head_seq);
-		if ((err = bt_store__step_row(s, st, BT_("reading the log"))) <= 0) {
+		if ((err = bt_store__step_row(s, st, N_("reading the log"))) <= 0) {
 			if (err == 0)
 				err = bt__error_set(BT_ECORRUPT, BT_("reading the log"));
 			goto done;
@@ -258,7 +266,7 @@ static int accept(bt_store *s, const uint8_t *data, size_t len, const char *sign
 			int same = 0, r;
 			sqlite3_bind_text(st, 1, log, -1, SQLITE_STATIC);
 			sqlite3_bind_int64(st, 2, ev->seq);
-			if ((r = bt_store__step_row(s, st, BT_("reading the log"))) < 0) {
+			if ((r = bt_store__step_row(s, st, N_("reading the log"))) < 0) {
 				err = r;
 				goto done;
 			}
@@ -281,17 +289,7 @@ static int accept(bt_store *s, const uint8_t *data, size_t len, const char *sign
 					    log, (long long)head_seq, (long long)ev->seq);
 			goto done;
 		}
-		/* In scope? Only counted here; the fold (fact.c) decides with the same rule. */
-		const bt_log_scope *sc;
-		int in = 1;
-		if ((err = bt_store__log_scope(s, log, &sc)) < 0)
-			goto done;
-		if (sc->scope == BT_SCOPE_NONE)
-			in = 0;
-		else if (sc->scope == BT_SCOPE_CELL && (in = bt_store__in_scope(s, ev->rec, sc->cell)) < 0) {
-			err = in;
-			goto done;
-		}
+		/* Appended whatever its scope; the fold (fact.c) applies it or keeps it as evidence. */
 		if ((err = bt_store__append(s, ev, b->bytes[i], b->lens[i], NULL)) < 0) {
 			char msg[1024];
 			bt__copy_utf8(msg, sizeof(msg), bt_error_last());
@@ -299,7 +297,7 @@ static int accept(bt_store *s, const uint8_t *data, size_t len, const char *sign
 			goto done;
 		}
 		stats->accepted++;
-		stats->out_of_scope += !in;
+		stats->out_of_scope += !s->fresh_applied;
 		head_seq = ev->seq;
 		memcpy(head, ev->hash, BT_HASH_BYTES);
 	}

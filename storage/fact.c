@@ -42,7 +42,7 @@ int bt_store__current(bt_store *s, bt_kind kind, const char *key, int64_t *event
 		*heads = NULL;
 	sqlite3_bind_int(st, 1, (int)kind);
 	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
-	if ((r = bt_store__step_row(s, st, BT_("reading the store"))) <= 0)
+	if ((r = bt_store__step_row(s, st, N_("reading the store"))) <= 0)
 		return r;
 	*event = sqlite3_column_int64(st, 0);
 	if (hash) {
@@ -69,7 +69,7 @@ int bt_store__current_record(bt_store *s, bt_kind kind, const char *key, bt_reco
 	*out = NULL;
 	sqlite3_bind_int(st, 1, (int)kind);
 	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
-	if ((r = bt_store__step_row(s, st, BT_("reading the store"))) <= 0)
+	if ((r = bt_store__step_row(s, st, N_("reading the store"))) <= 0)
 		return r;
 	event = sqlite3_column_int64(st, 0);
 	if (sqlite3_column_type(st, 3) != SQLITE_NULL) {
@@ -251,7 +251,7 @@ static int put_fact_findings(bt_store *s, const version *v, size_t n, const bt_m
 	const bt_record *any = v[0].ev->rec;
 	sqlite3_bind_int(st, 1, (int)any->kind);
 	sqlite3_bind_text(st, 2, any->key, -1, SQLITE_STATIC);
-	if ((err = bt_store__step_done(s, st, BT_("writing the findings"))) < 0)
+	if ((err = bt_store__step_done(s, st, N_("writing the findings"))) < 0)
 		return err;
 	if (m && m->conflicts.n && (err = fact_cell(s, state, cell)) < 0)
 		return err;
@@ -383,12 +383,15 @@ int bt_store__refold(bt_store *s, bt_kind kind, const char *key_in, const bt_eve
 	char *old_heads = NULL, *heads = NULL, key[BT_FACT_KEY_BYTES + 1];
 	bt_record *old_state = NULL;
 	int64_t old_event = 0;
-	int err, other = 0, merged = 0, state_changed = 0;
+	int err = 0, other = 0, merged = 0, state_changed = 0;
 	size_t latest = 0;
 
 	memset(&m, 0, sizeof(m));
 	bt__copy_utf8(key, sizeof(key), key_in); /* key_in may point into a statement we are about to reuse */
-	if ((err = bt_store__current(s, kind, key, &old_event, old_hash, &old_heads)) < 0)
+	/* An import that just looked the fact up says so: no second look (the common case of a new fact). */
+	int hinted = fresh && s->hint.rec == fresh->rec;
+	s->hint.rec = NULL;
+	if (!(hinted && s->hint.no_current) && (err = bt_store__current(s, kind, key, &old_event, old_hash, &old_heads)) < 0)
 		return err;
 	if (old_event) {
 		other = 1;
@@ -397,7 +400,7 @@ int bt_store__refold(bt_store *s, bt_kind kind, const char *key_in, const bt_eve
 		sqlite3_bind_int(st, 1, (int)kind);
 		sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 3, fresh_id);
-		if ((other = bt_store__step_row(s, st, BT_("reading the log"))) < 0) {
+		if ((other = bt_store__step_row(s, st, N_("reading the log"))) < 0) {
 			err = other;
 			goto done;
 		}
@@ -476,6 +479,8 @@ int bt_store__refold(bt_store *s, bt_kind kind, const char *key_in, const bt_eve
 		if (x->applied && (kind == BT_KIND_MEMBER || kind == BT_KIND_TRANSFER) &&
 		    (err = note_member_cells(s, x->ev->rec)) < 0)
 			goto done;
+		if (fresh && x->id == fresh_id)
+			s->fresh_applied = x->applied;
 	}
 	for (size_t i = 0; i < v.n; i++) {
 		if (!v.v[i].applied)
@@ -535,7 +540,9 @@ int bt_store__refold(bt_store *s, bt_kind kind, const char *key_in, const bt_eve
 	if (state) {
 		const bt_version *lv = &mv.v[latest];
 		const version *lver = &v.v[applied_index.v[latest]];
-		if (bt__sha256(new_hash, state->canonical, state->canonical_len) < 0) {
+		if (hinted && state == fresh->rec)
+			memcpy(new_hash, s->hint.hash, BT_HASH_BYTES);
+		else if (bt__sha256(new_hash, state->canonical, state->canonical_len) < 0) {
 			err = bt__error_set(BT_ERROR, BT_("SHA-256 failed"));
 			goto done;
 		}
@@ -558,7 +565,7 @@ int bt_store__refold(bt_store *s, bt_kind kind, const char *key_in, const bt_eve
 				sqlite3_bind_null(st, 6);
 			else
 				sqlite3_bind_blob(st, 6, state->canonical, (int)state->canonical_len, SQLITE_STATIC);
-			if ((err = bt_store__step_done(s, st, BT_("writing a table"))) < 0)
+			if ((err = bt_store__step_done(s, st, N_("writing a table"))) < 0)
 				goto done;
 			if ((old_state && (err = dirty_of(s, old_state)) < 0) || (err = dirty_of(s, state)) < 0)
 				goto done;

@@ -39,7 +39,7 @@ int bt_store__finding_put(bt_store *s, const bt_finding *f, int origin)
 	sqlite3_bind_text(st, 12, refs, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 13, origin);
 	sqlite3_bind_int(st, 14, f->settled != 0);
-	return bt_store__step_done(s, st, BT_("writing the findings"));
+	return bt_store__step_done(s, st, N_("writing the findings"));
 }
 
 static int ref_of_fact(bt_store *s, bt_kind kind, const char *key, char out[BT_REF_BYTES])
@@ -49,7 +49,7 @@ static int ref_of_fact(bt_store *s, bt_kind kind, const char *key, char out[BT_R
 	out[0] = '\0';
 	sqlite3_bind_int(st, 1, (int)kind);
 	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
-	if ((r = bt_store__step_row(s, st, BT_("reading the store"))) <= 0)
+	if ((r = bt_store__step_row(s, st, N_("reading the store"))) <= 0)
 		return r;
 	snprintf(out, BT_REF_BYTES, "%s#%lld", (const char *)sqlite3_column_text(st, 0), (long long)sqlite3_column_int64(st, 1));
 	sqlite3_reset(st);
@@ -95,7 +95,7 @@ static int replace_cell(bt_store *s, const char *cell, bt_findings *found)
 	sqlite3_stmt *st = s->st.f_delete_cell;
 	int err;
 	sqlite3_bind_text(st, 1, cell, -1, SQLITE_STATIC);
-	if ((err = bt_store__step_done(s, st, BT_("writing the findings"))) < 0)
+	if ((err = bt_store__step_done(s, st, N_("writing the findings"))) < 0)
 		return err;
 	for (size_t i = 0; i < found->n; i++)
 		if ((err = bt_store__finding_refs(s, &found->v[i])) < 0 || (err = bt_store__finding_put(s, &found->v[i], 0)) < 0)
@@ -161,6 +161,22 @@ int bt_store__refresh_findings(bt_store *s)
 
 /* ---- reading ---- */
 
+/* The note of the settle record naming a finding: 1 and the note, 0 when none. */
+static int settle_note(bt_store *s, const char *fid, char *out, size_t size)
+{
+	sqlite3_stmt *st = NULL;
+	int r = 0;
+	if (sqlite3_prepare_v2(s->db, "SELECT note FROM settle WHERE finding = ?1", -1, &st, NULL) != SQLITE_OK)
+		return bt_store__db_error(s, BT_EIO, N_("reading the findings"));
+	sqlite3_bind_text(st, 1, fid, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		bt__copy_utf8(out, size, (const char *)sqlite3_column_text(st, 0));
+		r = 1;
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
 static int finding_of_row(bt_finding *f, sqlite3_stmt *st)
 {
 	const char *refs = (const char *)sqlite3_column_text(st, 11);
@@ -193,31 +209,36 @@ static int finding_of_row(bt_finding *f, sqlite3_stmt *st)
 
 int bt_store_findings(bt_store *s, const bt_findings_query *q, int (*each)(const bt_finding *f, void *payload), void *payload)
 {
-	static const char sql[] =
-		"SELECT f.fid, f.cell, f.code, f.kind, f.key, f.other_kind, f.other_key, f.member, f.date, f.field, f.device,"
-		"  f.refs, t.note, f.resolved FROM finding f LEFT JOIN settle t ON t.finding = f.fid"
-		" WHERE (?1 IS NULL OR f.cell = ?1) AND (?2 = 0 OR (t.note IS NULL AND f.resolved = 0))"
-		"  AND (?3 = 0 OR f.date IS NULL OR f.date BETWEEN ?3 * 10000 + 101 AND ?4)"
-		" ORDER BY f.cell, t.note IS NOT NULL OR f.resolved, f.date IS NULL, f.date, f.code, f.fid";
-	sqlite3_stmt *st = NULL;
+	sqlite3_stmt *st = s->st.f_list;
+	BT_ARRAY(bt_finding) found = {0};
 	int err = 0, rc;
 	if (!q || q->version != BT_FINDINGS_QUERY_VERSION)
 		return bt__error_set(BT_EINVALID, BT_("invalid findings query"));
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return bt_store__db_error(s, BT_EIO, BT_("reading the findings"));
 	bt_store__bind_text(st, 1, q->cell);
 	sqlite3_bind_int(st, 2, q->open_only);
 	sqlite3_bind_int(st, 3, q->year);
 	sqlite3_bind_int64(st, 4, q->year ? (q->until != BT_DATE_NONE ? bt_store__date_int(q->until) : (int64_t)q->year * 10000 + 1231) : 0);
+	/* Read them all first: `each` may use the store (and so this statement). */
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		bt_finding f;
-		finding_of_row(&f, st);
-		if ((err = each(&f, payload)) != 0)
+		bt_finding *f = BT_PUSH(&found);
+		if (!f) {
+			err = BT_ENOMEM;
 			break;
+		}
+		finding_of_row(f, st);
+		f->settle_note = NULL; /* borrowed from the row: read again below, for the call */
 	}
 	if (err == 0 && rc != SQLITE_DONE)
-		err = bt_store__db_error(s, BT_EIO, BT_("reading the findings"));
-	sqlite3_finalize(st);
+		err = bt_store__db_error(s, BT_EIO, N_("reading the findings"));
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	for (size_t i = 0; i < found.n && err == 0; i++) {
+		char note[BT_TEXT_MAX_BYTES + 1] = "";
+		if (found.v[i].settled && settle_note(s, found.v[i].id, note, sizeof(note)) == 1)
+			found.v[i].settle_note = note;
+		err = each(&found.v[i], payload);
+	}
+	free(found.v);
 	return err < 0 ? err : 0;
 }
 

@@ -45,6 +45,7 @@ struct bt_import {
 	bt_strset accepted;          /* finding ids the file accepts */
 	BT_ARRAY(pending_ref) refs;
 	size_t line_now;              /* the line being imported (0: a typed record) */
+	bt_strset known[3];           /* committees, cells, members seen to exist (facts never go away) */
 };
 
 static void fact_name(char *out, size_t size, bt_kind kind, const char *key)
@@ -59,7 +60,7 @@ static int exists(bt_store *s, bt_kind kind, const char *id)
 						     : s->st.member_row;
 	int r;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	if ((r = bt_store__step_row(s, st, BT_("reading the store"))) == 1) {
+	if ((r = bt_store__step_row(s, st, N_("reading the store"))) == 1) {
 		sqlite3_reset(st);
 		sqlite3_clear_bindings(st);
 	}
@@ -69,11 +70,14 @@ static int exists(bt_store *s, bt_kind kind, const char *id)
 /* Note a reference; checked now if possible, else at the end. */
 static int refer(bt_import *imp, bt_kind from, const char *field, bt_kind kind, const char *id, bt_date date)
 {
+	bt_strset *known = &imp->known[kind == BT_KIND_COMMITTEE ? 0 : kind == BT_KIND_CELL ? 1 : 2];
+	if (date == BT_DATE_NONE && bt_strset_has(known, id))
+		return 0;
 	int r = date == BT_DATE_NONE ? exists(imp->s, kind, id) : 0;
 	if (r < 0)
 		return r;
 	if (r == 1)
-		return 0;
+		return bt_strset_add(known, id, NULL);
 	pending_ref *p = BT_PUSH(&imp->refs);
 	if (!p)
 		return BT_ENOMEM;
@@ -133,7 +137,7 @@ static int check_ref(bt_import *imp, const pending_ref *p)
 		sqlite3_stmt *st = s->st.member_row;
 		bt_date joined = BT_DATE_NONE;
 		sqlite3_bind_text(st, 1, p->id, -1, SQLITE_STATIC);
-		if ((r = bt_store__step_row(s, st, BT_("reading the store"))) < 0)
+		if ((r = bt_store__step_row(s, st, N_("reading the store"))) < 0)
 			return r;
 		if (r == 1) {
 			joined = bt_store__col_date(st, 0);
@@ -307,7 +311,12 @@ static int import_record(bt_import *imp, const bt_record *r, int mode, int64_t *
 		goto done;
 	}
 	int64_t id = 0;
-	if ((err = bt_store__append(s, &ev, (const uint8_t *)imp->ev.data, imp->ev.len, &id)) < 0)
+	s->hint.rec = r;
+	memcpy(s->hint.hash, rec_hash, BT_HASH_BYTES);
+	s->hint.no_current = !cur;
+	err = bt_store__append(s, &ev, (const uint8_t *)imp->ev.data, imp->ev.len, &id);
+	s->hint.rec = NULL;
+	if (err < 0)
 		goto done;
 	if ((err = bt_strmap_put(&imp->lines, name, (int64_t)imp->line_now)) < 0)
 		goto done;
@@ -598,6 +607,8 @@ void bt_import_free(bt_import *imp)
 	bt_buf_free(&imp->ev);
 	bt_strmap_free(&imp->lines);
 	bt_strset_free(&imp->accepted);
+	for (int i = 0; i < 3; i++)
+		bt_strset_free(&imp->known[i]);
 	free(imp->refs.v);
 	free(imp);
 }

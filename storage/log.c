@@ -21,7 +21,7 @@ int bt_store__append(bt_store *s, const bt_event *ev, const uint8_t *bytes, size
 	sqlite3_bind_int(st, 4, (int)ev->rec->kind);
 	sqlite3_bind_text(st, 5, ev->rec->key, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 6, bytes, (int)len, SQLITE_STATIC);
-	if ((err = bt_store__step_done(s, st, BT_("writing the log"))) < 0)
+	if ((err = bt_store__step_done(s, st, N_("writing the log"))) < 0)
 		return err;
 	int64_t id = sqlite3_last_insert_rowid(s->db);
 	if (event_id)
@@ -34,7 +34,7 @@ int bt_store__event_by_id(bt_store *s, int64_t id, bt_event *ev)
 	sqlite3_stmt *st = s->st.ev_bytes;
 	int r, err;
 	sqlite3_bind_int64(st, 1, id);
-	if ((r = bt_store__step_row(s, st, BT_("reading the log"))) <= 0)
+	if ((r = bt_store__step_row(s, st, N_("reading the log"))) <= 0)
 		return r < 0 ? r : bt__error_set(BT_ECORRUPT, BT_("event number %lld is missing"), (long long)id);
 	err = bt_event_decode(ev, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0));
 	sqlite3_reset(st);
@@ -55,7 +55,7 @@ int bt_store__event_id_of_ref(bt_store *s, const char *ref, int64_t *id)
 		return 0;
 	sqlite3_bind_text(st, 1, ref, (int)log_len, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, seq);
-	if ((r = bt_store__step_row(s, st, BT_("reading the log"))) <= 0)
+	if ((r = bt_store__step_row(s, st, N_("reading the log"))) <= 0)
 		return r;
 	*id = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
@@ -82,7 +82,7 @@ int bt_store_log_head(bt_store *s, const char *log, int64_t *seq)
 	int r;
 	*seq = 0;
 	sqlite3_bind_text(st, 1, log, -1, SQLITE_STATIC);
-	if ((r = bt_store__step_row(s, st, BT_("reading the log"))) <= 0)
+	if ((r = bt_store__step_row(s, st, N_("reading the log"))) <= 0)
 		return r;
 	*seq = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);

@@ -22,7 +22,7 @@ int bt_store__member_key(bt_store *s, const char *id, int64_t *mid)
 	if (bt_strmap_get(&s->mids, id, mid))
 		return 0;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	if ((r = bt_store__step_row(s, st, BT_("reading the store"))) < 0)
+	if ((r = bt_store__step_row(s, st, N_("reading the store"))) < 0)
 		return r;
 	if (r == 1) {
 		*mid = sqlite3_column_int64(st, 0);
@@ -31,7 +31,7 @@ int bt_store__member_key(bt_store *s, const char *id, int64_t *mid)
 	} else {
 		st = s->st.mk_put;
 		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-		if ((err = bt_store__step_done(s, st, BT_("writing a table"))) < 0)
+		if ((err = bt_store__step_done(s, st, N_("writing a table"))) < 0)
 			return err;
 		*mid = sqlite3_last_insert_rowid(s->db);
 	}
@@ -47,7 +47,7 @@ int bt_store__member_cell(bt_store *s, const char *member, const char *cell, int
 	int err;
 	sqlite3_bind_text(st, 1, member, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, cell, -1, SQLITE_STATIC);
-	if ((err = bt_store__step_done(s, st, BT_("writing a table"))) < 0)
+	if ((err = bt_store__step_done(s, st, N_("writing a table"))) < 0)
 		return err;
 	*added = sqlite3_changes(s->db) > 0;
 	/* The member's cells grew: the new one is dirty too (the others already are, or will be). */
@@ -116,17 +116,17 @@ static int project_meeting(bt_store *s, const bt_record *r, const char *ts, cons
 	sqlite3_bind_int(st, 6, (int)r->flags);
 	bt_store__bind_text(st, 7, ts);
 	bt_store__bind_text(st, 8, ref);
-	DONE(BT_("writing the meeting"));
+	DONE(N_("writing the meeting"));
 	st = s->st.meeting_mtid;
 	bt_store__bind_text(st, 1, r->id);
-	if ((rr = bt_store__step_row(s, st, BT_("reading the meeting"))) <= 0)
+	if ((rr = bt_store__step_row(s, st, N_("reading the meeting"))) <= 0)
 		return rr < 0 ? rr : bt__error_set(BT_EIO, BT_("reading the meeting"));
 	mtid = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	st = s->st.mark_delete;
 	sqlite3_bind_int64(st, 1, mtid);
-	DONE(BT_("writing the attendance"));
+	DONE(N_("writing the attendance"));
 	for (size_t i = 0; i < r->n_attendance; i++) {
 		if ((err = bt_store__member_key(s, r->attendance[i].member, &mid)) < 0)
 			return err;
@@ -135,7 +135,7 @@ static int project_meeting(bt_store *s, const bt_record *r, const char *ts, cons
 		sqlite3_bind_int64(st, 2, mid);
 		sqlite3_bind_int(st, 3, (int)r->attendance[i].status);
 		sqlite3_bind_int(st, 4, is_speaker(r, r->attendance[i].member));
-		DONE(BT_("writing the attendance"));
+		DONE(N_("writing the attendance"));
 	}
 	/* A speaker without a mark (a merged state: SPEAKER_NOT_PRESENT) is kept too. */
 	for (size_t i = 0; i < r->n_speakers; i++) {
@@ -148,7 +148,7 @@ static int project_meeting(bt_store *s, const bt_record *r, const char *ts, cons
 		sqlite3_bind_int64(st, 2, mid);
 		sqlite3_bind_null(st, 3);
 		sqlite3_bind_int(st, 4, 1);
-		DONE(BT_("writing the attendance"));
+		DONE(N_("writing the attendance"));
 	}
 	return 0;
 }
@@ -176,14 +176,14 @@ static int project_dues_month(bt_store *s, const bt_record *r, const char *ts, c
 	sqlite3_bind_text(st, 5, list.data ? list.data : "", -1, SQLITE_STATIC);
 	bt_store__bind_text(st, 6, ts);
 	bt_store__bind_text(st, 7, ref);
-	err = bt_store__step_done(s, st, BT_("writing the dues"));
+	err = bt_store__step_done(s, st, N_("writing the dues"));
 	bt_buf_free(&list);
 	if (err < 0)
 		return err;
 	st = s->st.dmm_delete;
 	bt_store__bind_text(st, 1, r->cell);
 	sqlite3_bind_int(st, 2, bt_store__month_int(r->month));
-	DONE(BT_("writing the dues"));
+	DONE(N_("writing the dues"));
 	for (size_t i = 0; i < r->n_members; i++) {
 		if ((err = bt_store__member_key(s, r->members[i], &mid)) < 0)
 			return err;
@@ -191,7 +191,7 @@ static int project_dues_month(bt_store *s, const bt_record *r, const char *ts, c
 		sqlite3_bind_int64(st, 1, mid);
 		bt_store__bind_text(st, 2, r->cell);
 		sqlite3_bind_int(st, 3, bt_store__month_int(r->month));
-		DONE(BT_("writing the dues"));
+		DONE(N_("writing the dues"));
 	}
 	return 0;
 }
@@ -305,6 +305,6 @@ int bt_store__project(bt_store *s, const bt_record *r, const char *ts, const cha
 	}
 	if (!st)
 		return 0;
-	DONE(BT_("writing a table"));
+	DONE(N_("writing a table"));
 	return 0;
 }

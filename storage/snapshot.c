@@ -338,10 +338,23 @@ static const struct {
 	 " AND (subject = ?3 OR subject IN (SELECT member FROM member_cell WHERE cell = ?3))"},
 };
 
+/* A one-cell query is prepared once per store (a sync reads a cell per batch); a whole-store one each time. */
 static int prepare(bt_store *st, sqlite3_stmt **q, const char *all, const char *one, int year, const char *cell)
 {
-	if (sqlite3_prepare_v2(st->db, cell ? one : all, -1, q, NULL) != SQLITE_OK)
-		return bt_store__db_error(st, BT_EIO, BT_("preparing a read statement"));
+	*q = NULL;
+	if (cell) {
+		for (int i = 0; i < st->n_snap && !*q; i++)
+			if (st->snap[i].sql == one)
+				*q = st->snap[i].st;
+		if (!*q && st->n_snap < (int)(sizeof(st->snap) / sizeof(st->snap[0]))) {
+			if (sqlite3_prepare_v3(st->db, one, -1, SQLITE_PREPARE_PERSISTENT, q, NULL) != SQLITE_OK)
+				return bt_store__db_error(st, BT_EIO, N_("preparing a read statement"));
+			st->snap[st->n_snap].sql = one;
+			st->snap[st->n_snap++].st = *q;
+		}
+	}
+	if (!*q && sqlite3_prepare_v2(st->db, cell ? one : all, -1, q, NULL) != SQLITE_OK)
+		return bt_store__db_error(st, BT_EIO, N_("preparing a read statement"));
 	int64_t lo = year ? (int64_t)year * 10000 + 101 : 0, hi = year ? (int64_t)year * 10000 + 1231 : 99991231;
 	int n = sqlite3_bind_parameter_count(*q);
 	if (n >= 2) {
@@ -382,6 +395,19 @@ static char **split_ids(snapshot *s, const char *text, size_t *n, int *oom)
 	return v;
 }
 
+/* Done with a query: a kept one is reset, another finalized. */
+static void release(bt_store *st, sqlite3_stmt **q)
+{
+	for (int i = 0; *q && i < st->n_snap; i++)
+		if (st->snap[i].st == *q) {
+			sqlite3_reset(*q);
+			sqlite3_clear_bindings(*q);
+			*q = NULL;
+		}
+	sqlite3_finalize(*q);
+	*q = NULL;
+}
+
 static int snapshot_load(snapshot *s, bt_store *st, int year, const char *cell)
 {
 	sqlite3_stmt *q = NULL;
@@ -394,8 +420,7 @@ static int snapshot_load(snapshot *s, bt_store *st, int year, const char *cell)
 	do {                                                                                                           \
 		if (!oom && !err && rc != SQLITE_DONE)                                                                 \
 			err = bt_store__db_error(st, BT_EIO, BT_("reading the store"));                                \
-		sqlite3_finalize(q);                                                                                   \
-		q = NULL;                                                                                              \
+		release(st, &q);                                                                                       \
 		if (oom || err)                                                                                        \
 			goto done;                                                                                     \
 	} while (0)
@@ -450,8 +475,7 @@ static int snapshot_load(snapshot *s, bt_store *st, int year, const char *cell)
 	}
 	if (!oom && !err && rc != SQLITE_DONE)
 		err = bt_store__db_error(st, BT_EIO, BT_("reading the store"));
-	sqlite3_finalize(q);
-	q = NULL;
+	release(st, &q);
 	if (!oom && !err) {
 		s->n_mid = (size_t)max_mid + 1;
 		if (!(s->by_mid = malloc(s->n_mid * sizeof(int32_t))) || !(s->by_id = malloc((s->members.n + 1) * sizeof(int32_t))))
@@ -527,8 +551,7 @@ static int snapshot_load(snapshot *s, bt_store *st, int year, const char *cell)
 	}
 	if (!oom && !err && rc != SQLITE_DONE)
 		err = bt_store__db_error(st, BT_EIO, BT_("reading the store"));
-	sqlite3_finalize(q);
-	q = NULL;
+	release(st, &q);
 	if (!oom && !err && s->meetings.n) {
 		/* Sort by cell and id; keep mtid -> index. */
 		int64_t *mt_of = malloc(s->meetings.n * sizeof(int64_t));
@@ -725,7 +748,7 @@ static int snapshot_load(snapshot *s, bt_store *st, int year, const char *cell)
 #undef STEP_ROWS
 #undef END_QUERY
 done:
-	sqlite3_finalize(q);
+	release(st, &q);
 	if (oom && !err)
 		err = bt__oom();
 	if (err)

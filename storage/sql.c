@@ -10,10 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* `what` may be untranslated (N_): it is looked up only when there is an error to tell. */
 int bt_store__db_error(bt_store *s, int code, const char *what)
 {
 	int full = s && s->db && (sqlite3_errcode(s->db) == SQLITE_FULL || sqlite3_extended_errcode(s->db) == SQLITE_IOERR_WRITE);
-	return bt__error_set(code, "%s: %s%s", what, s && s->db ? sqlite3_errmsg(s->db) : BT_("cannot open"),
+	return bt__error_set(code, "%s: %s%s", BT_(what), s && s->db ? sqlite3_errmsg(s->db) : BT_("cannot open"),
 			     full ? BT_(" (is the disk full?)") : "");
 }
 
@@ -83,6 +84,7 @@ static void forget(bt_store *s)
 	bt_strset_clear(&s->dirty_cells);
 	bt_strset_clear(&s->pending_oos);
 	bt_strset_clear(&s->dirty_members);
+	bt_strset_clear(&s->in_scope);
 	s->in_tx = 0;
 }
 

@@ -75,6 +75,12 @@ static const struct {
 	S(f_facts_of_member, "SELECT DISTINCT kind, key FROM finding WHERE member = ?1 AND origin = 1"),
 	S(f_oos_of, "SELECT DISTINCT kind, key FROM finding WHERE member = ?1 AND cell = ?2 AND origin = 1 AND code = ?3"),
 	S(f_fids_of_cell, "SELECT fid FROM finding WHERE cell = ?1 AND origin = 0"),
+	/* The findings, the open ones first; ?1 a cell or NULL, ?2 open only, ?3 a year (0: all) up to the date ?4. */
+	S(f_list, "SELECT f.fid, f.cell, f.code, f.kind, f.key, f.other_kind, f.other_key, f.member, f.date, f.field, f.device,"
+		  "  f.refs, t.note, f.resolved FROM finding f LEFT JOIN settle t ON t.finding = f.fid"
+		  " WHERE (?1 IS NULL OR f.cell = ?1) AND (?2 = 0 OR (t.note IS NULL AND f.resolved = 0))"
+		  "  AND (?3 = 0 OR f.date IS NULL OR f.date BETWEEN ?3 * 10000 + 101 AND ?4)"
+		  " ORDER BY f.cell, t.note IS NOT NULL OR f.resolved, f.date IS NULL, f.date, f.code, f.fid"),
 #undef S
 };
 
@@ -90,6 +96,9 @@ int bt_store__prepare(bt_store *s)
 
 void bt_store__finalize(bt_store *s)
 {
+	for (int i = 0; i < s->n_snap; i++)
+		sqlite3_finalize(s->snap[i].st);
+	s->n_snap = 0;
 	for (size_t i = 0; i < sizeof(statements) / sizeof(statements[0]); i++) {
 		sqlite3_stmt **slot = (sqlite3_stmt **)((char *)&s->st + statements[i].offset);
 		sqlite3_finalize(*slot);
@@ -106,6 +115,7 @@ void bt_store_free(bt_store *s)
 	bt_strset_free(&s->dirty_cells);
 	bt_strset_free(&s->pending_oos);
 	bt_strset_free(&s->dirty_members);
+	bt_strset_free(&s->in_scope);
 	bt_strmap_free(&s->mids);
 	free(s->scopes.v);
 	free(s);
@@ -120,7 +130,7 @@ static int load_head(bt_store *s)
 	s->head_seq = 0;
 	memset(s->head_hash, 0, sizeof(s->head_hash));
 	sqlite3_bind_text(st, 1, s->log_id, -1, SQLITE_STATIC);
-	if ((r = bt_store__step_row(s, st, BT_("reading the log"))) < 0)
+	if ((r = bt_store__step_row(s, st, N_("reading the log"))) < 0)
 		return r;
 	if (r == 1) {
 		if (sqlite3_column_bytes(st, 1) != BT_HASH_BYTES)

@@ -39,7 +39,7 @@ typedef struct {
 	sqlite3_stmt *up_committee, *up_cell, *up_member, *up_exemption, *up_holiday, *up_regulation, *up_target,
 		*up_commitment, *up_meeting, *meeting_mtid, *mark_delete, *mark_insert, *up_dues, *up_dues_month,
 		*dmm_delete, *dmm_insert, *up_discipline, *up_attestation, *up_transfer, *up_settle;
-	sqlite3_stmt *f_delete_cell, *f_delete_fact, *f_insert, *f_facts_of_member, *f_oos_of, *f_fids_of_cell;
+	sqlite3_stmt *f_delete_cell, *f_delete_fact, *f_insert, *f_facts_of_member, *f_oos_of, *f_fids_of_cell, *f_list;
 	sqlite3_stmt *member_transfers;
 } bt_store_stmts;
 
@@ -73,16 +73,32 @@ struct bt_store {
 	bt_store_stmts st;
 	int in_tx;                        /* inside bt_store__begin ... commit/rollback */
 	int in_import;
+	int fresh_applied;                /* bt_store__refold: whether its fresh event's version counts */
 	bt_strset dirty_cells;           /* cells whose findings need recomputing before commit */
 	BT_ARRAY(bt_log_scope) scopes;    /* cache: what each log may record */
 	bt_strset pending_oos;           /* "member\tcell" pairs whose out-of-scope records need another look */
 	bt_strset dirty_members;         /* members whose cells were already added to dirty_cells */
 	bt_strmap mids;                   /* member id -> member_key.mid (cleared on rollback and rebuild) */
+	struct {                          /* snapshot.c's one-cell queries, prepared once */
+		const char *sql;
+		sqlite3_stmt *st;
+	} snap[16];
+	int n_snap;
+	bt_strset in_scope;               /* "member\tcell" pairs seen in member_cell in this transaction (accept.c) */
+	struct {                          /* what an import already knows of the record it appends (fact.c) */
+		const bt_record *rec;
+		uint8_t hash[BT_HASH_BYTES];
+		int no_current;
+	} hint;
 };
 
 /* ---- sql.c ---- */
 
-/* Set the error from the database's message; returns code. */
+/*
+ * Set the error from the database's message; returns code. `what` (here
+ * and in the step helpers) is the English text, N_("..."): it is
+ * translated only when an error is told, not on every step.
+ */
 int bt_store__db_error(bt_store *s, int code, const char *what);
 /* Run SQL without results. */
 int bt_store__exec(bt_store *s, const char *sql);
