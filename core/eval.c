@@ -44,14 +44,9 @@ typedef struct {
 
 static int crit_add(bt_criterion_result *c, const bt_reason *r)
 {
-	if (c->n_reasons == c->cap_reasons) {
-		size_t cap = c->cap_reasons ? c->cap_reasons * 2 : 4;
-		bt_reason *n = realloc(c->reasons, cap * sizeof(*n));
-		if (!n)
-			return bt__oom();
-		c->reasons = n;
-		c->cap_reasons = cap;
-	}
+	int err = bt__array_grow((void **)&c->reasons, &c->cap_reasons, c->n_reasons + 1, sizeof(*c->reasons));
+	if (err < 0)
+		return err;
 	c->reasons[c->n_reasons++] = *r;
 	c->pass = 0;
 	return 0;

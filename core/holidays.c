@@ -16,6 +16,7 @@
  * an override is added. See docs/calendar.md.
  */
 #include "bontot/calendar.h"
+#include "buf.h"
 #include "error.h"
 #include "i18n.h"
 
@@ -88,14 +89,8 @@ int bt_calendar_set_override(bt_calendar *cal, bt_date date, int working, const 
 {
 	override *o = (override *)find_override(cal, date);
 	if (!o) {
-		if (cal->n_overrides == cal->cap_overrides) {
-			size_t cap = cal->cap_overrides ? cal->cap_overrides * 2 : 16;
-			override *n = realloc(cal->overrides, cap * sizeof(*n));
-			if (!n)
-				return bt__oom();
-			cal->overrides = n;
-			cal->cap_overrides = cap;
-		}
+		if (bt__array_grow((void **)&cal->overrides, &cal->cap_overrides, cal->n_overrides + 1, sizeof(*cal->overrides)) < 0)
+			return BT_ENOMEM;
 		o = &cal->overrides[cal->n_overrides++];
 	}
 	o->date = date;

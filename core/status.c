@@ -14,6 +14,7 @@
 #include "bontot/status.h"
 #include "bontot/findings.h"
 #include "bontot/membership.h"
+#include "buf.h"
 #include "error.h"
 #include "i18n.h"
 
@@ -36,14 +37,8 @@ void bt_status_free(bt_status *s)
 
 static bt_status_item *add(bt_status *s, bt_status_code code, const char *member, bt_date deadline)
 {
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 16;
-		bt_status_item *n = realloc(s->items, cap * sizeof(*n));
-		if (!n)
-			return NULL;
-		s->items = n;
-		s->cap = cap;
-	}
+	if (bt__array_grow((void **)&s->items, &s->cap, s->n + 1, sizeof(*s->items)) < 0)
+		return NULL;
 	bt_status_item *it = &s->items[s->n++];
 	memset(it, 0, sizeof(*it));
 	it->code = code;
