@@ -45,7 +45,7 @@ static int show(const bt_finding *f, void *payload)
 		if (c->n && bt_buf_put(&c->buf, ",", 1) < 0)
 			return BT_ENOMEM;
 		c->n++;
-		return bt_finding_json(&c->buf, f);
+		return bt_finding_json(&c->buf, f, 1);
 	}
 	if (c->n++)
 		printf("\n");

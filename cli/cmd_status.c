@@ -32,7 +32,7 @@ static int print_finding(const bt_finding *f, void *payload)
 	if (c->json) {
 		bt_buf b;
 		bt_buf_init(&b, 0);
-		int err = bt_finding_json(&b, f);
+		int err = bt_finding_json(&b, f, 1);
 		if (err == 0)
 			printf("%s%s", c->n ? "," : "", b.data);
 		bt_buf_free(&b);

@@ -185,25 +185,45 @@ int bt_eval_cell_json(bt_buf *b, const bt_cell_result *r)
 	for (size_t k = 0; k < r->n_findings; k++) {
 		if (k)
 			bt_buf_puts(b, ",");
-		if (bt_finding_json(b, &r->findings[k]) < 0)
+		if (bt_finding_json(b, &r->findings[k], 0) < 0)
 			return BT_ENOMEM;
 	}
 	bt_buf_puts(b, "]}");
 	return b->failed ? BT_ENOMEM : 0;
 }
 
-int bt_finding_json(bt_buf *b, const struct bt_finding *f)
+/* "kind:key", the key's parts joined by "/": a fact as a person names it. */
+static void put_fact(bt_buf *b, bt_kind kind, const char *key)
+{
+	char text[BT_FACT_KEY_BYTES + 32];
+	size_t n = (size_t)snprintf(text, sizeof(text), "%s:", bt_kind_name(kind) ? bt_kind_name(kind) : "?");
+	for (; *key && n + 1 < sizeof(text); key++)
+		text[n++] = *key == '\t' ? '/' : *key;
+	text[n] = '\0';
+	bt_buf_json_string(b, text);
+}
+
+int bt_finding_json(bt_buf *b, const struct bt_finding *f, int with_events)
 {
 	char msg[1024], d[BT_DATE_STR_BYTES];
 	bt_buf_printf(b, "{\"code\":\"%s\",\"id\":", bt_finding_code_name(f->code));
 	bt_buf_json_string(b, f->id);
 	bt_buf_puts(b, ",\"records\":[");
-	for (size_t i = 0; i < f->n_records; i++) {
-		if (i)
-			bt_buf_puts(b, ",");
-		bt_buf_json_string(b, f->records[i]);
+	put_fact(b, f->kind, f->key);
+	if (f->other_kind) {
+		bt_buf_puts(b, ",");
+		put_fact(b, f->other_kind, f->other_key);
 	}
 	bt_buf_puts(b, "]");
+	if (with_events) {
+		bt_buf_puts(b, ",\"events\":[");
+		for (size_t i = 0; i < f->n_records; i++) {
+			if (i)
+				bt_buf_puts(b, ",");
+			bt_buf_json_string(b, f->records[i]);
+		}
+		bt_buf_puts(b, "]");
+	}
 	if (f->member[0])
 		bt_buf_puts(b, ",\"member\":"), bt_buf_json_string(b, f->member);
 	if (f->date != BT_DATE_NONE) {

@@ -1,7 +1,7 @@
 /*
  * merge.c - a fact's state from its versions, field by field (merge.h).
  *
- * Versions are put in the order of DESIGN decision 7 (timestamp, then log
+ * Versions are put in the order of versions of docs/offline.md (timestamp, then log
  * id, then sequence). Each version names the versions it was based on (its
  * author's current state when the correction was made); following those
  * links gives the versions it had seen. A version writes the fields where

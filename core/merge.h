@@ -11,7 +11,7 @@
 typedef struct {
 	const bt_record *rec;       /* the version's record (canonical) */
 	const char *ref;            /* the event, "log#seq" */
-	const char *ts, *log;       /* its place in the order of DESIGN decision 7: timestamp, log, sequence */
+	const char *ts, *log;       /* its place in the order of versions: timestamp, log, sequence */
 	int64_t seq;
 	const char *const *base;    /* the versions its author had as the fact's current state ("log#seq") */
 	size_t n_base;

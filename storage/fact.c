@@ -30,7 +30,7 @@ typedef struct {
 	int64_t id;
 	char ref[BT_REF_BYTES];
 	int applied;
-	const char *scope_cell; /* the author's cell when scoped ("" otherwise) */
+	char scope_cell[BT_ID_MAX_BYTES + 1]; /* the author's cell when scoped ("" otherwise); a copy: the scope cache moves */
 } version;
 
 int bt_store__current(bt_store *s, bt_kind kind, const char *key, int64_t *event, uint8_t hash[BT_HASH_BYTES], char **heads)
@@ -464,14 +464,14 @@ int bt_store__refold(bt_store *s, bt_kind kind, const char *key_in, const bt_eve
 		version *x = &v.v[i];
 		const bt_log_scope *sc;
 		snprintf(x->ref, sizeof(x->ref), "%s#%lld", x->ev->log, (long long)x->ev->seq);
-		x->scope_cell = "";
+		x->scope_cell[0] = '\0';
 		if ((err = bt_store__log_scope(s, x->ev->log, &sc)) < 0)
 			goto done;
 		if (sc->scope == BT_SCOPE_ALL)
 			x->applied = 1;
 		else if (sc->scope == BT_SCOPE_CELL) {
-			x->scope_cell = sc->cell;
-			if ((x->applied = bt_store__in_scope(s, x->ev->rec, sc->cell)) < 0) {
+			bt__copy_utf8(x->scope_cell, sizeof(x->scope_cell), sc->cell);
+			if ((x->applied = bt_store__in_scope(s, x->ev->rec, x->scope_cell)) < 0) {
 				err = x->applied;
 				goto done;
 			}

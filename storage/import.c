@@ -1,5 +1,5 @@
 /*
- * import.c - an import: a file of interchange lines (SPEC section 5 as
+ * import.c - an import: a file of interchange lines (the format
  * docs/format.md gives it), or one typed record (bt_store_record), checked
  * as a whole (docs/offline.md, "Typed and imported records").
  *
@@ -205,7 +205,7 @@ static int next_second(char ts[BT_TIMESTAMP_BYTES], const char *after)
 /*
  * The versions a new version replaces (the fact's heads), and a timestamp
  * after all of them: a correction on a tablet whose clock is behind must
- * not come before the version it corrects in the order of DESIGN decision 7.
+ * not come before the version it corrects in the order of versions (docs/offline.md).
  */
 static int base_of(bt_store *s, const char *heads, char ***base, size_t *n_base, char ts[BT_TIMESTAMP_BYTES])
 {

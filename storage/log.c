@@ -1,5 +1,5 @@
 /*
- * log.c - the event log (DESIGN decisions 1-2; docs/storage.md): append
+ * log.c - the event log (docs/storage.md, "The log is the truth"): append
  * an event with its exact bytes, read events back, list the history.
  * The log has no UPDATE and no DELETE: triggers refuse both.
  */

@@ -62,12 +62,12 @@ static const char *const migrations[] = {
 	"CREATE INDEX attestation_year ON attestation(year, subject);",
 	/* 1 -> 2: find the versions of one fact in the log (bontot log, corrections). */
 	"CREATE INDEX event_fact ON event(kind, key, id);",
-	/* 2 -> 3: transfers between cells (bontot's extension of SPEC 5): the history of a member's cell. */
+	/* 2 -> 3: transfers between cells (bontot's extension of the interchange format): the history of a member's cell. */
 	"CREATE TABLE transfer(member TEXT NOT NULL, date INTEGER NOT NULL, from_cell TEXT NOT NULL,"
 	"  to_cell TEXT NOT NULL, note TEXT, PRIMARY KEY(member, date)) WITHOUT ROWID;"
 	"CREATE INDEX transfer_from ON transfer(from_cell);"
 	"CREATE INDEX transfer_to ON transfer(to_cell);",
-	/* 3 -> 4: devices enrolled at the office, and versions that lost to a concurrent one (DESIGN 5, 7). */
+	/* 3 -> 4: devices enrolled at the office, and versions that lost to a concurrent one (docs/protocol.md). */
 	"CREATE TABLE device(id TEXT PRIMARY KEY, cell TEXT NOT NULL, role TEXT NOT NULL, public_key TEXT NOT NULL,"
 	"  revoked INTEGER NOT NULL DEFAULT 0);"
 	"CREATE TABLE conflict(event INTEGER PRIMARY KEY, winner INTEGER NOT NULL, kind INTEGER NOT NULL, key TEXT NOT NULL);",

@@ -190,7 +190,11 @@ void bt_store__mids_clear(bt_store *s);
 
 /* ---- accept.c ---- */
 
-/* What log `log` may record: its scope (BT_SCOPE_*), and the cell when BT_SCOPE_CELL. */
+/*
+ * What log `log` may record: its scope (BT_SCOPE_*), and the cell when
+ * BT_SCOPE_CELL. *out points into a cache that moves on the next call:
+ * copy what you keep.
+ */
 int bt_store__log_scope(bt_store *s, const char *log, const bt_log_scope **out);
 /* 1 when a device of `cell` may record `r` (it is about its cell or its cell's members), 0 when not, <0 error. */
 int bt_store__in_scope(bt_store *s, const bt_record *r, const char *cell);

@@ -166,7 +166,7 @@ static int finding_out(const bt_finding *f, void *payload)
 	findings_out *o = payload;
 	if (o->n++)
 		bt_buf_puts(&o->b, ",");
-	return bt_finding_json(&o->b, f);
+	return bt_finding_json(&o->b, f, 1);
 }
 
 /* {"findings":[...]}: the findings of one cell (cell=C) or all, the open ones first (open=1: only those). */

@@ -98,10 +98,13 @@ void bt_meetings_duplicates(unsigned char *loses, const bt_record *const *meetin
 
 /*
  * Append a finding as JSON (docs/offline.md): {"code","id","records",
- * "member","date","field","settled","message"}, the optional ones left out
- * when they do not apply. The bytes depend on the finding alone.
+ * "events","member","date","field","settled","message"}, the optional ones
+ * left out when they do not apply. "records" names the facts it concerns
+ * ("meeting:CB-01-2026-07-06"), the same on every replica and after an
+ * export; "events" (with_events) the versions, "log#seq", which an export
+ * into another store does not keep. The bytes depend on the finding alone.
  */
-int bt_finding_json(bt_buf *out, const bt_finding *f) BT_WARN_UNUSED;
+int bt_finding_json(bt_buf *out, const bt_finding *f, int with_events) BT_WARN_UNUSED;
 
 /* Sort findings by date (undated last), code, id. */
 void bt_findings_sort(bt_findings *findings);

@@ -1,5 +1,5 @@
 /*
- * test_converge.c - the property of DESIGN decision 9: projections,
+ * test_converge.c - the property of docs/offline.md: projections,
  * findings and evaluations are a function of the set of events, never of
  * the order they arrived in.
  *
@@ -356,7 +356,7 @@ typedef struct {
 static int collect_finding(const bt_finding *f, void *payload)
 {
 	bt_buf *b = payload;
-	return bt_finding_json(b, f) < 0 ? BT_ENOMEM : bt_buf_put(b, "\n", 1);
+	return bt_finding_json(b, f, 1) < 0 ? BT_ENOMEM : bt_buf_put(b, "\n", 1);
 }
 
 static int collect_eval(const bt_cell_result *r, void *payload)
