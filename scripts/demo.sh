@@ -3,7 +3,9 @@
 # dozen cells with a year of records, import it into a fresh store, and print
 # the evaluation report (Vietnamese). Then the office serves on 127.0.0.1, a
 # tablet enrolls with a one-time code, receives the commune's records, records
-# a meeting and a month of dues offline, and syncs them back.
+# a meeting and a month of dues offline while the office transfers one of its
+# members, and syncs: nothing is refused, and the disagreement becomes a finding
+# on both sides (docs/offline.md).
 # Output files go to ./demo/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,11 +40,16 @@ T="$B --db demo/tablet.db"
 $T init --log-id tablet-cb0001
 $T enroll --server "$url" --code "$code"
 $T sync
+echo
+echo "== Máy tính bảng ngoại tuyến ghi buổi sinh hoạt tháng 1; cùng lúc văn phòng chuyển DV-0001-02 sang CB-0002 =="
+$B member transfer DV-0001-02 --to CB-0002 --from 2026-01-05
 $T meeting record --cell CB-0001 --date 2026-01-08 --start 19:30 --end 21:05 \
-   --regular --thematic --prepared --resolution --minutes
-$T dues month --cell CB-0001 --month 2026-01 --amount 20000
+   --regular --thematic --prepared --resolution --minutes --spoke DV-0001-01,DV-0001-02
+$T dues month --cell CB-0001 --month 2026-01 --amount 20000 --paid-on 2026-01-08
+# Nothing is refused: the meeting is taken, and where it disagrees with the transfer, a finding says so.
 $T sync
 $T status --cell CB-0001 --date 2026-01-20
+$T findings --cell CB-0001
 kill -TERM $server && wait $server || true
 trap - EXIT
 echo "Văn phòng đã nhận (nhật ký của văn phòng, mới nhất trước):"
