@@ -146,6 +146,55 @@ int main(int argc, char **argv)
 	printf("  bontot signed batch (POST /v1/push)   %6zu bytes   = %.2fx the baseline (goal <= 0.50x)\n", batch.len,
 	       (double)batch.len / (double)gz);
 	printf("  per event: %.0f bytes on the wire\n", (double)batch.len / (double)(n ? n : 1));
+
+	/* The same month as `bontot dues month` records it now: the meeting and one dues_month. */
+	bt_buf two;
+	char members[8192] = "", paid_on[16] = "", amount[32] = "";
+	size_t at = 0;
+	bt_buf_init(&two, 0);
+	for (const char *p = sp.month.data, *nl; p && (nl = strchr(p, '\n')); p = nl + 1) {
+		const char *m = strstr(p, "\"member\":\"");
+		if (strstr(p, "\"kind\":\"meeting\"") && strstr(p, "\"kind\":\"meeting\"") < nl) {
+			bt_buf_put(&two, p, (size_t)(nl - p + 1));
+		} else if (m && m < nl) {
+			const char *q = m + 10, *e = strchr(q, '"');
+			at += (size_t)snprintf(members + at, sizeof(members) - at, "%s\"%.*s\"", at ? "," : "", (int)(e - q), q);
+			const char *pd = strstr(p, "\"paid_on\":\""), *am = strstr(p, "\"amount\":");
+			if (pd && pd < nl)
+				snprintf(paid_on, sizeof(paid_on), "%.10s", pd + 11);
+			if (am && am < nl)
+				snprintf(amount, sizeof(amount), "%.*s", (int)strcspn(am + 9, ",}"), am + 9);
+		}
+	}
+	char line[9000];
+	int ln = snprintf(line, sizeof(line),
+			  "{\"kind\":\"dues_month\",\"cell\":\"CB-0001\",\"month\":\"2025-%02d\",\"amount\":%s,\"paid_on\":\"%s\","
+			  "\"members\":[%s]}\n",
+			  month, amount, paid_on, members);
+	bt_buf_put(&two, line, (size_t)ln);
+	char path2[4200];
+	snprintf(path2, sizeof(path2), "%s/bench-wire-2.db", dir);
+	for (int i = 0; i < 3; i++) {
+		char p2[4300];
+		snprintf(p2, sizeof(p2), "%s%s", path2, suffixes[i]);
+		unlink(p2);
+	}
+	bt_store *s2 = NULL;
+	if (bt_store_init(&s2, path2, &so) < 0)
+		die("store");
+	import_text(s2, &sp.base, "2025-01-01T08:00:00Z");
+	import_text(s2, &two, "2025-03-31T20:00:00Z");
+	bt_buf batch2;
+	size_t n2 = 0;
+	bt_buf_init(&batch2, 0);
+	if (bt_batch_build(&batch2, &n2, s2, "tablet-cb0001", before + 1, 0, k) < 0)
+		die("batch");
+	printf("  with a dues_month (what bontot dues month records): %zu events, %zu bytes = %.2fx the baseline\n", n2,
+	       batch2.len, (double)batch2.len / (double)gz);
+	bt_buf_free(&batch2);
+	bt_buf_free(&two);
+	bt_store_free(s2);
+	unlink(path2);
 	bt_buf_free(&batch);
 	bt_key_free(k);
 	bt_store_free(s);

@@ -61,7 +61,7 @@ t3=$(date +%s.%N)
 [ $rc -eq 0 ] || { echo "weak link: sync did not complete in $attempts runs"; cat weak.err; exit 1; }
 direct=$(awk "BEGIN{print $t1 - $t0}")
 weak=$(awk "BEGIN{print $t3 - $t2}")
-echo "one month of a 30-member cell (a meeting and 30 dues: $(grep -o 'sent [0-9]* events' direct.out))"
+echo "one month of a 30-member cell (a meeting and the month's dues: $(grep -o 'sent [0-9]* events' direct.out))"
 printf '  loopback:                                %7.2f s\n' "$direct"
 printf '  weak link (64 kbit/s, +300 ms each way, 2%% cuts): %7.2f s = %.0fx loopback, %d sync run(s)\n' \
   "$weak" "$(awk "BEGIN{print $weak / $direct}")" "$attempts"
