@@ -193,6 +193,22 @@ static int read_int(const ctx *c, const char *field, int64_t *out, int64_t lo, i
 	return 0;
 }
 
+/* The month, amount and paid_on of a dues or dues_month record. */
+static int read_payment(const ctx *c, bt_record *r)
+{
+	json_t *v = get(c, "month");
+	int64_t n;
+	int err;
+
+	if (!v || !json_is_string(v) || bt_month_parse(&r->month, json_string_value(v), json_string_length(v)) < 0)
+		return field_error(c, "month", BT_("invalid month (expected YYYY-MM)"));
+	if ((err = read_int(c, "amount", &n, 0, INT64_C(1000000000000))) ||
+	    (err = read_date(c, "paid_on", &r->date, 1)))
+		return err;
+	r->amount = n;
+	return 0;
+}
+
 static int read_year(const ctx *c, int *out)
 {
 	int64_t y;
@@ -332,7 +348,6 @@ static int read_meeting_lists(const ctx *c, bt_record *r)
 static int parse_fields(const ctx *c, bt_record *r)
 {
 	int err = 0, x = 0;
-	int64_t n;
 	switch (r->kind) {
 	case BT_KIND_COMMITTEE:
 		if ((err = read_id(c, "id", &r->id)) || (err = read_text(c, "name", &r->name, 1, 200, 0)))
@@ -409,15 +424,8 @@ static int parse_fields(const ctx *c, bt_record *r)
 	case BT_KIND_DUES:
 		if ((err = read_id(c, "member", &r->member)))
 			return err;
-		{
-			json_t *v = get(c, "month");
-			if (!v || !json_is_string(v) || bt_month_parse(&r->month, json_string_value(v), json_string_length(v)) < 0)
-				return field_error(c, "month", BT_("invalid month (expected YYYY-MM)"));
-		}
-		if ((err = read_int(c, "amount", &n, 0, INT64_C(1000000000000))) ||
-		    (err = read_date(c, "paid_on", &r->date, 1)))
+		if ((err = read_payment(c, r)))
 			return err;
-		r->amount = n;
 		break;
 	case BT_KIND_DISCIPLINE:
 		if ((err = read_id(c, "member", &r->member)) || (err = read_date(c, "date", &r->date, 1)) ||
@@ -435,15 +443,8 @@ static int parse_fields(const ctx *c, bt_record *r)
 	case BT_KIND_DUES_MONTH:
 		if ((err = read_id(c, "cell", &r->cell)))
 			return err;
-		{
-			json_t *v = get(c, "month");
-			if (!v || !json_is_string(v) || bt_month_parse(&r->month, json_string_value(v), json_string_length(v)) < 0)
-				return field_error(c, "month", BT_("invalid month (expected YYYY-MM)"));
-		}
-		if ((err = read_int(c, "amount", &n, 0, INT64_C(1000000000000))) ||
-		    (err = read_date(c, "paid_on", &r->date, 1)))
+		if ((err = read_payment(c, r)))
 			return err;
-		r->amount = n;
 		if (!get(c, "members") || !json_is_array(get(c, "members")))
 			return field_error(c, "members", BT_("required, an array of member ids"));
 		if ((err = read_id_list(c, "members", &r->members, &r->n_members, BT_DUES_MONTH_MAX_MEMBERS)) < 0)
