@@ -17,6 +17,13 @@ static void print_changes(const char *old_text, size_t old_len, const char *new_
 		json_decref(n);
 		return;
 	}
+	if (json_equal(o, n)) {
+		/* Recorded again as it was: it now counts as the latest (an import that keeps which duplicate meeting counts). */
+		printf(_("    the same again: it now counts as the latest version\n"));
+		json_decref(o);
+		json_decref(n);
+		return;
+	}
 	printf(_("    changed:"));
 	json_object_foreach(n, key, v)
 	{

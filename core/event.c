@@ -6,6 +6,7 @@
 #include "buf.h"
 #include "error.h"
 #include "i18n.h"
+#include "records_internal.h"
 #include "sha256.h"
 
 #include <jansson.h>
@@ -244,7 +245,11 @@ int bt_event_decode(bt_event *ev, const uint8_t *bytes, size_t len)
 	}
 	const char *rec_text = rec_at + sizeof(rec_marker) - 1;
 	size_t rec_len = (size_t)(text + len - 1 - rec_text);
-	if ((err = bt_record_parse(&ev->rec, rec_text, rec_len)) < 0) {
+	/*
+	 * A signed record is taken as it was written: a cross-field rule it
+	 * breaks (a speaker not marked present) is a finding, not damage.
+	 */
+	if ((err = bt__record_parse(&ev->rec, rec_text, rec_len, 1)) < 0) {
 		err = bt__error_set(BT_ECORRUPT, BT_("damaged event: record: %s"), bt_error_last());
 		goto done;
 	}

@@ -111,6 +111,12 @@ void bt_finding_message(char *out, size_t size, const bt_finding *f)
 				 "thuộc chi bộ: khoản này không được tính. Hãy ghi đảng phí ở chi bộ của đồng chí, hoặc "
 				 "sửa danh sách người đóng.",
 				 d + 3, f->cell, f->member);
+		else if (f->kind == BT_KIND_TRANSFER)
+			snprintf(out, size,
+				 "Việc chuyển sinh hoạt của đảng viên %s ngày %s ghi vào lúc đồng chí chưa vào Đảng hoặc đã "
+				 "ra khỏi Đảng: đồng chí vẫn thuộc chi bộ %s từ ngày vào Đảng. Hãy kiểm tra ngày vào Đảng hoặc "
+				 "ngày chuyển sinh hoạt; nếu đúng là vậy, ghi quyết định (bontot settle).",
+				 f->member, d, f->cell);
 		else
 			snprintf(out, size,
 				 "Đảng phí tháng %s của đảng viên %s ghi cho tháng trước ngày vào Đảng hoặc sau ngày ra "
@@ -316,6 +322,25 @@ int bt_findings_cell(bt_findings *out, const bt_record *const *recs, size_t n, c
 					err = BT_ENOMEM;
 					goto done;
 				}
+			}
+		} else if (r->kind == BT_KIND_TRANSFER) {
+			/* A transfer dated before joining or after leaving: raised by the cell he is in from joining (or until leaving). */
+			const bt_membership *m = bt_roster_find(roster, r->member);
+			if (!m)
+				continue;
+			const bt_record *mr = m->member;
+			bt_date at;
+			if (mr->joined != BT_DATE_NONE && r->date < mr->joined)
+				at = mr->joined;
+			else if (mr->left != BT_DATE_NONE && r->date >= mr->left)
+				at = mr->left - 1;
+			else
+				continue;
+			if (strcmp(bt_membership_cell_on(m, at), cell) != 0)
+				continue;
+			if (!add(out, BT_F_NOT_IN_CELL, cell, r, r->member, r->date, "date")) {
+				err = BT_ENOMEM;
+				goto done;
 			}
 		} else if (r->kind == BT_KIND_DUES) {
 			/* Dues for a month wholly before joining or after leaving: the cell the member was in then. */

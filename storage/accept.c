@@ -17,11 +17,11 @@
  * device did.
  *
  * The scope of a device of cell C, judged from what the device could know:
- * the records of its cell - its members, meetings, targets, regulation, dues
- * months and settled findings, by their `cell`; and the records about a
- * member who has been in C by any record the store holds (a member version
- * naming C, or a transfer from or to C) - exemptions, dues, commitments,
- * discipline, 2.x attestations. A member the office has since moved away is
+ * the records of its cell - its meetings, targets, regulation, dues months
+ * and settled findings, by their `cell`; and the records about a member who
+ * has been in C by any record the store holds (a member version naming C,
+ * or a transfer from or to C) - the member himself, exemptions, dues,
+ * commitments, discipline, 2.x attestations; a new member, by his `cell`. A member the office has since moved away is
  * still one the tablet could write about: the date is for the findings
  * (NOT_IN_CELL), not for refusing. Committees, cells, holidays, transfers
  * and 1.3 attestations are the office's.
@@ -75,6 +75,8 @@ int bt_store__in_scope(bt_store *s, const bt_record *r, const char *cell)
 {
 	switch (r->kind) {
 	case BT_KIND_MEMBER:
+		/* A new member of the cell, or one who has been in it: his new cell's tablet keeps him up to date. */
+		return strcmp(r->cell, cell) == 0 || member_was_in(s, r->id, cell);
 	case BT_KIND_MEETING:
 	case BT_KIND_TARGET:
 	case BT_KIND_REGULATION:
@@ -307,6 +309,9 @@ static int accept(bt_store *s, const uint8_t *data, size_t len, const char *sign
 	}
 	began = 0;
 	stats->head_seq = head_seq;
+	/* Our own log given back (a tablet restored from its office): what we write next continues it. */
+	if (strcmp(log, s->log_id) == 0 && stats->accepted && (err = bt_store__load_head(s)) < 0)
+		goto done;
 done:
 	if (began)
 		bt_store__rollback(s);

@@ -15,6 +15,7 @@
  */
 #include "error.h"
 #include "i18n.h"
+#include "records_internal.h"
 #include "sha256.h"
 #include "store_internal.h"
 
@@ -30,7 +31,6 @@ typedef struct {
 	char id[BT_ID_MAX_BYTES + 1];
 	char field[24];
 	bt_kind from_kind;  /* the record that refers */
-	bt_date date;       /* a transfer: its date, checked against the member's joining */
 } pending_ref;
 
 struct bt_import {
@@ -41,7 +41,7 @@ struct bt_import {
 	bt_buf ev;                    /* event bytes being built */
 	char author[201];
 	char ts[BT_TIMESTAMP_BYTES];
-	bt_strmap lines;              /* "kind\tkey" of the facts this import wrote -> line */
+	bt_strmap lines;              /* "kind\tkey" of the facts the file names -> its first line */
 	bt_strset accepted;          /* finding ids the file accepts */
 	BT_ARRAY(pending_ref) refs;
 	size_t line_now;              /* the line being imported (0: a typed record) */
@@ -68,12 +68,12 @@ static int exists(bt_store *s, bt_kind kind, const char *id)
 }
 
 /* Note a reference; checked now if possible, else at the end. */
-static int refer(bt_import *imp, bt_kind from, const char *field, bt_kind kind, const char *id, bt_date date)
+static int refer(bt_import *imp, bt_kind from, const char *field, bt_kind kind, const char *id)
 {
 	bt_strset *known = &imp->known[kind == BT_KIND_COMMITTEE ? 0 : kind == BT_KIND_CELL ? 1 : 2];
-	if (date == BT_DATE_NONE && bt_strset_has(known, id))
+	if (bt_strset_has(known, id))
 		return 0;
-	int r = date == BT_DATE_NONE ? exists(imp->s, kind, id) : 0;
+	int r = exists(imp->s, kind, id);
 	if (r < 0)
 		return r;
 	if (r == 1)
@@ -85,7 +85,6 @@ static int refer(bt_import *imp, bt_kind from, const char *field, bt_kind kind, 
 	p->line = imp->line_now;
 	p->kind = kind;
 	p->from_kind = from;
-	p->date = date;
 	bt__copy_utf8(p->id, sizeof(p->id), id);
 	bt__copy_utf8(p->field, sizeof(p->field), field);
 	return 0;
@@ -96,29 +95,29 @@ static int note_refs(bt_import *imp, const bt_record *r)
 	int err = 0;
 	switch (r->kind) {
 	case BT_KIND_CELL:
-		return refer(imp, r->kind, "committee", BT_KIND_COMMITTEE, r->committee, BT_DATE_NONE);
+		return refer(imp, r->kind, "committee", BT_KIND_COMMITTEE, r->committee);
 	case BT_KIND_MEMBER:
 	case BT_KIND_REGULATION:
 	case BT_KIND_TARGET:
 	case BT_KIND_MEETING:
 	case BT_KIND_DUES_MONTH:
 	case BT_KIND_SETTLE:
-		return refer(imp, r->kind, "cell", BT_KIND_CELL, r->cell, BT_DATE_NONE);
+		return refer(imp, r->kind, "cell", BT_KIND_CELL, r->cell);
 	case BT_KIND_EXEMPTION:
 	case BT_KIND_DUES:
 	case BT_KIND_COMMITMENT:
 	case BT_KIND_DISCIPLINE:
-		return refer(imp, r->kind, "member", BT_KIND_MEMBER, r->member, BT_DATE_NONE);
+		return refer(imp, r->kind, "member", BT_KIND_MEMBER, r->member);
 	case BT_KIND_ATTESTATION:
 		if (strcmp(r->criterion, "1.3") == 0)
-			return refer(imp, r->kind, "subject", BT_KIND_CELL, r->subject, BT_DATE_NONE);
-		return refer(imp, r->kind, "subject", BT_KIND_MEMBER, r->subject, BT_DATE_NONE);
+			return refer(imp, r->kind, "subject", BT_KIND_CELL, r->subject);
+		return refer(imp, r->kind, "subject", BT_KIND_MEMBER, r->subject);
 	case BT_KIND_TRANSFER:
-		if ((err = refer(imp, r->kind, "from", BT_KIND_CELL, r->cell_from, BT_DATE_NONE)) < 0 ||
-		    (err = refer(imp, r->kind, "to", BT_KIND_CELL, r->cell_to, BT_DATE_NONE)) < 0)
+		if ((err = refer(imp, r->kind, "from", BT_KIND_CELL, r->cell_from)) < 0 ||
+		    (err = refer(imp, r->kind, "to", BT_KIND_CELL, r->cell_to)) < 0)
 			return err;
-		/* The member, and that the transfer is not before joining: against the final state. */
-		return refer(imp, r->kind, "member", BT_KIND_MEMBER, r->member, r->date);
+		/* A transfer dated outside the member's years in the Party is a finding (NOT_IN_CELL, field "date"). */
+		return refer(imp, r->kind, "member", BT_KIND_MEMBER, r->member);
 	default:
 		return 0;
 	}
@@ -133,24 +132,6 @@ static int check_ref(bt_import *imp, const pending_ref *p)
 		return r;
 	if (!r)
 		return bt__error_set(BT_ENOTFOUND, BT_("field \"%s\": no %s \"%s\""), p->field, what, p->id);
-	if (p->date != BT_DATE_NONE) {
-		sqlite3_stmt *st = s->st.member_row;
-		bt_date joined = BT_DATE_NONE;
-		sqlite3_bind_text(st, 1, p->id, -1, SQLITE_STATIC);
-		if ((r = bt_store__step_row(s, st, N_("reading the store"))) < 0)
-			return r;
-		if (r == 1) {
-			joined = bt_store__col_date(st, 0);
-			sqlite3_reset(st);
-			sqlite3_clear_bindings(st);
-		}
-		if (joined != BT_DATE_NONE && p->date < joined) {
-			char ds[BT_DATE_STR_BYTES];
-			bt_date_format(ds, p->date);
-			return bt__error_set(BT_EINVALID, BT_("field \"date\": a transfer before joining the Party: member %s on %s"),
-					     p->id, ds);
-		}
-	}
 	return 0;
 }
 
@@ -230,9 +211,9 @@ static int base_of(bt_store *s, const char *heads, char ***base, size_t *n_base,
 		}
 		int64_t id;
 		bt_event ev;
-		if ((err = bt_store__event_id_of_ref(s, v[*n_base], &id)) < 0)
+		(*n_base)++; /* owned by *base from here, freed by the caller whatever happens */
+		if ((err = bt_store__event_id_of_ref(s, v[*n_base - 1], &id)) < 0)
 			break;
-		(*n_base)++;
 		if (id) {
 			if ((err = bt_store__event_by_id(s, id, &ev)) < 0)
 				break;
@@ -250,46 +231,25 @@ static int base_of(bt_store *s, const char *heads, char ***base, size_t *n_base,
 	return err;
 }
 
-/* mode 0: import (add, change or leave unchanged); else bt_record_mode. */
-static int import_record(bt_import *imp, const bt_record *r, int mode, int64_t *event_id)
+/*
+ * Append a version of r to our log, replacing the fact's heads (a
+ * comma-separated list, or NULL for a new fact), timed at the import's
+ * time or later: after every version it replaces and, when after_ts is
+ * given, after that timestamp too.
+ */
+static int append_version(bt_import *imp, const bt_record *r, const uint8_t rec_hash[BT_HASH_BYTES], int is_new,
+			  const char *heads, const char *after_ts, int64_t *id)
 {
 	bt_store *s = imp->s;
-	uint8_t rec_hash[BT_HASH_BYTES], cur_hash[BT_HASH_BYTES];
-	char ts[BT_TIMESTAMP_BYTES], name[BT_FACT_KEY_BYTES + 8], **base = NULL, *heads = NULL;
+	char ts[BT_TIMESTAMP_BYTES], **base = NULL;
 	size_t n_base = 0;
-	int64_t cur = 0, first_line;
 	bt_event ev;
-	int err;
+	int err = 0;
 
 	memset(&ev, 0, sizeof(ev));
-	if (bt__sha256(rec_hash, r->canonical, r->canonical_len) < 0)
-		return bt__error_set(BT_ERROR, BT_("SHA-256 failed"));
-	if ((err = bt_store__current(s, r->kind, r->key, &cur, cur_hash, &heads)) < 0)
-		return err;
-	if (cur && mode != BT_RECORD_NEW && memcmp(cur_hash, rec_hash, BT_HASH_BYTES) == 0) {
-		free(heads);
-		imp->stats.unchanged++;
-		return 0;
-	}
-	if (mode == BT_RECORD_NEW && cur) {
-		err = bt__error_set(BT_EEXISTS, BT_("%s \"%s\" is already recorded; to change it, record a correction"),
-				    bt_kind_name(r->kind), r->key);
-		goto done;
-	}
-	if (mode == BT_RECORD_CORRECTION && !cur) {
-		err = bt__error_set(BT_ENOTFOUND, BT_("no %s \"%s\" to correct"), bt_kind_name(r->kind), r->key);
-		goto done;
-	}
-	fact_name(name, sizeof(name), r->kind, r->key);
-	if (bt_strmap_get(&imp->lines, name, &first_line)) {
-		/* The same fact twice in one file with other content: which one is meant depends on the order. */
-		err = bt__error_set(BT_EINVALID, BT_("%s \"%s\" is given again with other content (first on line %lld)"),
-				    bt_kind_name(r->kind), r->key, (long long)first_line);
-		goto done;
-	}
-	if ((err = note_refs(imp, r)) < 0)
-		goto done;
 	memcpy(ts, imp->ts, sizeof(ts));
+	if (after_ts && strcmp(ts, after_ts) <= 0 && (err = next_second(ts, after_ts)) < 0)
+		return err;
 	if ((err = base_of(s, heads, &base, &n_base, ts)) < 0)
 		goto done;
 	imp->ev.len = 0;
@@ -310,28 +270,79 @@ static int import_record(bt_import *imp, const bt_record *r, int mode, int64_t *
 		err = bt__error_set(BT_ERROR, BT_("SHA-256 failed"));
 		goto done;
 	}
-	int64_t id = 0;
 	s->hint.rec = r;
 	memcpy(s->hint.hash, rec_hash, BT_HASH_BYTES);
-	s->hint.no_current = !cur;
-	err = bt_store__append(s, &ev, (const uint8_t *)imp->ev.data, imp->ev.len, &id);
+	s->hint.no_current = is_new;
+	err = bt_store__append(s, &ev, (const uint8_t *)imp->ev.data, imp->ev.len, id);
 	s->hint.rec = NULL;
 	if (err < 0)
+		goto done;
+	s->head_seq++;
+	memcpy(s->head_hash, ev.hash, BT_HASH_BYTES);
+done:
+	for (size_t i = 0; i < n_base; i++)
+		free(base[i]);
+	free(base);
+	return err;
+}
+
+/* mode 0: import (add, change or leave unchanged); else bt_record_mode. */
+static int import_record(bt_import *imp, const bt_record *r, int mode, int64_t *event_id)
+{
+	bt_store *s = imp->s;
+	uint8_t rec_hash[BT_HASH_BYTES], cur_hash[BT_HASH_BYTES];
+	char name[BT_FACT_KEY_BYTES + 8], *heads = NULL;
+	int64_t cur = 0, first_line;
+	int err;
+
+	if (bt__sha256(rec_hash, r->canonical, r->canonical_len) < 0)
+		return bt__error_set(BT_ERROR, BT_("SHA-256 failed"));
+	if ((err = bt_store__current(s, r->kind, r->key, &cur, cur_hash, &heads)) < 0)
+		return err;
+	fact_name(name, sizeof(name), r->kind, r->key);
+	if (bt_strmap_get(&imp->lines, name, &first_line)) {
+		/*
+		 * The same fact again in one file. Its state is now what its first
+		 * line said (recorded, or already so): the same again changes
+		 * nothing; other content would depend on the order of the lines.
+		 */
+		if (cur && memcmp(cur_hash, rec_hash, BT_HASH_BYTES) == 0) {
+			free(heads);
+			imp->stats.unchanged++;
+			return 0;
+		}
+		err = bt__error_set(BT_EINVALID, BT_("%s \"%s\" is given again with other content (first on line %lld)"),
+				    bt_kind_name(r->kind), r->key, (long long)first_line);
+		goto done;
+	}
+	if (cur && mode != BT_RECORD_NEW && memcmp(cur_hash, rec_hash, BT_HASH_BYTES) == 0) {
+		free(heads);
+		imp->stats.unchanged++;
+		return bt_strmap_put(&imp->lines, name, (int64_t)imp->line_now);
+	}
+	if (mode == BT_RECORD_NEW && cur) {
+		err = bt__error_set(BT_EEXISTS, BT_("%s \"%s\" is already recorded; to change it, record a correction"),
+				    bt_kind_name(r->kind), r->key);
+		goto done;
+	}
+	if (mode == BT_RECORD_CORRECTION && !cur) {
+		err = bt__error_set(BT_ENOTFOUND, BT_("no %s \"%s\" to correct"), bt_kind_name(r->kind), r->key);
+		goto done;
+	}
+	if ((err = note_refs(imp, r)) < 0)
+		goto done;
+	int64_t id = 0;
+	if ((err = append_version(imp, r, rec_hash, !cur, heads, NULL, &id)) < 0)
 		goto done;
 	if ((err = bt_strmap_put(&imp->lines, name, (int64_t)imp->line_now)) < 0)
 		goto done;
 	if (event_id)
 		*event_id = id;
-	s->head_seq++;
-	memcpy(s->head_hash, ev.hash, BT_HASH_BYTES);
 	if (cur)
 		imp->stats.changed++;
 	else
 		imp->stats.added++;
 done:
-	for (size_t i = 0; i < n_base; i++)
-		free(base[i]);
-	free(base);
 	free(heads);
 	return err;
 }
@@ -392,7 +403,8 @@ int bt_import_line(bt_import *imp, const char *text, size_t len)
 		len -= 3;
 	}
 	imp->line_now = imp->stats.lines;
-	if ((err = bt_record_parse(&r, text, len)) < 0) {
+	/* A speaker not marked present is checked with the whole file: a finding it may accept. */
+	if ((err = bt__record_parse(&r, text, len, 1)) < 0) {
 		int aerr;
 		char saved[1024];
 		bt__copy_utf8(saved, sizeof(saved), bt_error_last());
@@ -430,6 +442,9 @@ static int finding_error(bt_import *imp, const bt_finding *f)
 		if (f->kind == BT_KIND_DUES_MONTH)
 			return bt__error_set(BT_EINVALID, BT_("field \"members\": member %s is not in cell %s in %s"), f->member, f->cell,
 					     ms);
+		if (f->kind == BT_KIND_TRANSFER)
+			return bt__error_set(BT_EINVALID, BT_("field \"date\": member %s is not in the Party on %s (a transfer before joining or after leaving)"),
+					     f->member, ds);
 		return bt__error_set(BT_EINVALID, BT_("field \"month\": month %s is before member %s joined the Party (or after they left)"),
 				     ms, f->member);
 	case BT_F_UNMARKED_MEMBER:
@@ -495,6 +510,87 @@ static int check_finding(const bt_finding *f, void *payload)
 	return 0;
 }
 
+/*
+ * Two meetings of a cell on one date: the one recorded last counts
+ * (DUPLICATE_MEETING). An export says which one counted where it was made,
+ * in the id of the finding it lists; imported, both meetings are recorded
+ * at once, and the meeting id would decide. So a meeting of the file that a
+ * listed finding names as the one that counts is recorded once more, after
+ * the other: the store counts what the file says.
+ */
+typedef struct {
+	bt_import *imp;
+	const bt_strset *before, *cells;
+	BT_ARRAY(char *) keys; /* pairs: the meeting to count, then the one counting now */
+	int err;
+} confirm_ctx;
+
+static int confirm_finding(const bt_finding *f, void *payload)
+{
+	confirm_ctx *c = payload;
+	int64_t line;
+	if (f->code != BT_F_DUPLICATE_MEETING || f->settled || !f->other_key[0] || bt_strset_has(&c->imp->accepted, f->id) ||
+	    !bt_strset_has(c->cells, f->cell) || bt_strset_has(c->before, f->id) ||
+	    !line_of(c->imp, BT_KIND_MEETING, f->key, &line))
+		return 0;
+	bt_finding g = *f;
+	bt__copy_utf8(g.key, sizeof(g.key), f->other_key);
+	bt__copy_utf8(g.other_key, sizeof(g.other_key), f->key);
+	bt_finding_make_id(&g);
+	if (!bt_strset_has(&c->imp->accepted, g.id))
+		return 0;
+	char *a = NULL, *b = NULL;
+	if (BT_RESERVE(&c->keys, c->keys.n + 2) < 0 || !(a = strdup(f->key)) || !(b = strdup(f->other_key))) {
+		free(a);
+		c->err = bt__oom();
+		return 1;
+	}
+	c->keys.v[c->keys.n++] = a;
+	c->keys.v[c->keys.n++] = b;
+	return 0;
+}
+
+static int confirm_duplicates(bt_import *imp, const bt_strset *before, const bt_strset *cells)
+{
+	bt_store *s = imp->s;
+	confirm_ctx c = {imp, before, cells, {0}, 0};
+	bt_findings_query q = BT_FINDINGS_QUERY_INIT;
+	int err = bt_store_findings(s, &q, confirm_finding, &c);
+	if (err == 0)
+		err = c.err;
+	for (size_t i = 0; i + 1 < c.keys.n && err == 0; i += 2) {
+		bt_record *r = NULL;
+		bt_event ev;
+		int64_t cur = 0, win = 0;
+		char *heads = NULL;
+		uint8_t h[BT_HASH_BYTES];
+		memset(&ev, 0, sizeof(ev));
+		if ((err = bt_store__current(s, BT_KIND_MEETING, c.keys.v[i + 1], &win, NULL, NULL)) < 0 ||
+		    (win && (err = bt_store__event_by_id(s, win, &ev)) < 0) ||
+		    (err = bt_store__current(s, BT_KIND_MEETING, c.keys.v[i], &cur, NULL, &heads)) < 0 ||
+		    (err = bt_store__current_record(s, BT_KIND_MEETING, c.keys.v[i], &r)) < 0) {
+			bt_event_clear(&ev);
+			free(heads);
+			break;
+		}
+		if (r && win) {
+			if (bt__sha256(h, r->canonical, r->canonical_len) < 0)
+				err = bt__error_set(BT_ERROR, BT_("SHA-256 failed"));
+			else
+				err = append_version(imp, r, h, 0, heads, ev.ts, NULL);
+		}
+		bt_record_free(r);
+		bt_event_clear(&ev);
+		free(heads);
+	}
+	for (size_t i = 0; i < c.keys.n; i++)
+		free(c.keys.v[i]);
+	free(c.keys.v);
+	if (err == 0)
+		err = bt_store__refresh_findings(s);
+	return err;
+}
+
 static int check(bt_import *imp);
 
 int bt_import_check(bt_import *imp, bt_import_stats *stats)
@@ -538,6 +634,8 @@ static int check(bt_import *imp)
 		}
 	if (err == 0)
 		err = bt_store__refresh_findings(s);
+	if (err == 0)
+		err = confirm_duplicates(imp, &before, &cells);
 	if (err < 0)
 		goto done;
 	check_ctx c = {imp, &before, &cells, (size_t)-1, 0, ""};
@@ -564,10 +662,9 @@ int bt_import_commit(bt_import *imp, bt_import_stats *stats)
 		return err;
 	if ((err = bt_store__commit(s)) < 0) {
 		imp->failed = 1;
-		/* The transaction is gone: our idea of the log's head with it. */
+		/* Rolled back (bt_store__commit), our log's head reloaded with it. */
 		imp->s = NULL;
 		s->in_import = 0;
-		s->head_seq = 0;
 		sqlite3_exec(s->db, "PRAGMA cache_size = -2000", NULL, NULL, NULL);
 		return err;
 	}
@@ -579,20 +676,6 @@ int bt_import_commit(bt_import *imp, bt_import_stats *stats)
 	return 0;
 }
 
-static void reload_head(bt_store *s)
-{
-	sqlite3_stmt *st = s->st.ev_head;
-	s->head_seq = 0;
-	memset(s->head_hash, 0, sizeof(s->head_hash));
-	sqlite3_bind_text(st, 1, s->log_id, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_bytes(st, 1) == BT_HASH_BYTES) {
-		s->head_seq = sqlite3_column_int64(st, 0);
-		memcpy(s->head_hash, sqlite3_column_blob(st, 1), BT_HASH_BYTES);
-	}
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-}
-
 void bt_import_free(bt_import *imp)
 {
 	if (!imp)
@@ -601,8 +684,6 @@ void bt_import_free(bt_import *imp)
 		bt_store__rollback(imp->s);
 		sqlite3_exec(imp->s->db, "PRAGMA cache_size = -2000", NULL, NULL, NULL);
 		imp->s->in_import = 0;
-		/* What this import appended is gone: the head is what the log says. */
-		reload_head(imp->s);
 	}
 	bt_buf_free(&imp->ev);
 	bt_strmap_free(&imp->lines);

@@ -814,6 +814,14 @@ static char *month_key(arena *a, const char *who, bt_month month)
 	return arena_strdup(a, buf);
 }
 
+static char *date_key(arena *a, const char *who, bt_date date)
+{
+	char d[BT_DATE_STR_BYTES], buf[BT_ID_MAX_BYTES * 2 + 16];
+	bt_date_format(d, date);
+	snprintf(buf, sizeof(buf), "%s\t%s", who, d);
+	return arena_strdup(a, buf);
+}
+
 static int add_owned(cell_out *o, const snapshot *s, int by_cell, int32_t owner)
 {
 	size_t lo = 0, hi = s->owned.n;
@@ -927,6 +935,8 @@ static int add_member(cell_out *o, snapshot *s, int32_t mi, int c)
 		r->date = s->transfers.v[k].date;
 		r->cell_from = (char *)s->transfers.v[k].from;
 		r->cell_to = (char *)s->transfers.v[k].to;
+		if (!(r->key = date_key(&o->mem, m->id, r->date)))
+			return bt__oom();
 	}
 	RANGE_OF(s->dm_links, mi, first, end);
 	for (size_t k = first; k < end; k++)

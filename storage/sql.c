@@ -119,6 +119,12 @@ void bt_store__rollback(bt_store *s)
 	/* What the caches knew may have come from the rolled-back transaction. */
 	bt_store__scopes_clear(s);
 	bt_store__mids_clear(s);
+	/* What was appended to our own log is gone: the head is what the log says. */
+	int code = bt_error_last_code();
+	char msg[1024];
+	bt__copy_utf8(msg, sizeof(msg), bt_error_last());
+	if (bt_store__load_head(s) < 0)
+		bt__error_set(code, "%s", msg); /* the error that rolled back is the one to tell */
 }
 
 static uint64_t hash_str(const char *s)

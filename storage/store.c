@@ -123,7 +123,7 @@ void bt_store_free(bt_store *s)
 
 const char *bt_store_log_id(const bt_store *s) { return s->log_id; }
 
-static int load_head(bt_store *s)
+int bt_store__load_head(bt_store *s)
 {
 	sqlite3_stmt *st = s->st.ev_head;
 	int err = 0, r;
@@ -192,7 +192,7 @@ int bt_store_open(bt_store **out, const char *path)
 		goto fail;
 	}
 	bt__copy_utf8(s->log_id, sizeof(s->log_id), id);
-	if ((err = load_head(s)) < 0)
+	if ((err = bt_store__load_head(s)) < 0)
 		goto fail;
 	if (rebuild) {
 		/* A store from before offline-first: its tables come back from its log, which stays as it was. */

@@ -122,7 +122,10 @@ int bt_store__step_row(bt_store *s, sqlite3_stmt *st, const char *what);
  */
 int bt_store__begin(bt_store *s);
 int bt_store__commit(bt_store *s);
+/* Roll back, forget what the caches learnt in the transaction, and reload our log's head. */
 void bt_store__rollback(bt_store *s);
+/* Read our own log's head (head_seq, head_hash) from the log. */
+int bt_store__load_head(bt_store *s);
 /* Add a copy of str to a set (no duplicates); *added (may be NULL) says whether it was new. */
 int bt_strset_add(bt_strset *set, const char *str, int *added);
 int bt_strset_has(const bt_strset *set, const char *str);

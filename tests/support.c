@@ -154,10 +154,15 @@ void bt_test_records_free(bt_test_records *rs)
 
 int bt_test_import(bt_store *s, const char *text, bt_import_stats *stats)
 {
+	return bt_test_import_at(s, text, "2026-11-30T00:00:00Z", stats);
+}
+
+int bt_test_import_at(bt_store *s, const char *text, const char *ts, bt_import_stats *stats)
+{
 	bt_import *imp = NULL;
 	bt_import_opts o = BT_IMPORT_OPTS_INIT;
 	int err;
-	o.timestamp = "2026-11-30T00:00:00Z";
+	o.timestamp = ts;
 	o.author = "test";
 	if ((err = bt_import_begin(&imp, s, &o)) < 0)
 		return err;

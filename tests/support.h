@@ -51,5 +51,7 @@ void bt_test_records_free(bt_test_records *rs);
 
 /* Import lines into a store in one import; returns the import's result. */
 int bt_test_import(bt_store *s, const char *text, bt_import_stats *stats);
+/* The same, recorded at timestamp ts. */
+int bt_test_import_at(bt_store *s, const char *text, const char *ts, bt_import_stats *stats);
 
 #endif

@@ -122,6 +122,9 @@ static void test_import__bad_records_change_nothing_and_name_line_and_field(void
 		{"{\"kind\":\"commitment\",\"id\":\"K\",\"member\":\"Q\",\"year\":2025,\"title\":\"x\"}", "\"member\""},
 		{"{\"kind\":\"target\",\"id\":\"T\",\"cell\":\"Q\",\"year\":2025,\"title\":\"x\"}", "\"cell\""},
 		{"{\"kind\":\"discipline\",\"member\":\"Q\",\"date\":\"2025-01-01\",\"form\":\"x\"}", "\"member\""},
+		{"{\"kind\":\"meeting\",\"id\":\"M2\",\"cell\":\"CB\",\"date\":\"2025-03-12\",\"start\":\"19:00\",\"end\":\"21:00\",\"attendance\":{\"A\":\"present\",\"B\":\"excused\"},\"speakers\":[\"B\"]}", "\"speakers\""},
+		{"{\"kind\":\"transfer\",\"member\":\"B\",\"date\":\"2025-03-01\",\"from\":\"CB\",\"to\":\"CB2\"}", "\"date\""},
+		{"{\"kind\":\"meeting\",\"id\":\"M2\",\"cell\":\"CB\",\"date\":\"2025-02-05\",\"start\":\"19:00\",\"end\":\"21:00\",\"attendance\":{\"A\":\"present\"}}", "\"date\""},
 		{"{\"kind\":\"committee\",\"id\":\"DU2\"", NULL},
 	};
 	bt_store *s = bt_test_store("d.db", "test-log");
@@ -142,7 +145,7 @@ static void test_import__bad_records_change_nothing_and_name_line_and_field(void
 		CU_ASSERT_EQUAL(st.error_line, 3);
 		CU_ASSERT_PTR_NOT_NULL(strstr(bt_error_last(), "dòng 3"));
 		if (cases[i].expect && !strstr(bt_error_last(), cases[i].expect)) {
-			fprintf(stderr, "case %zu: \"%s\" does not name %s\n", i, bt_error_last(), cases[i].expect);
+			fprintf(stderr, "case %zu (%s): \"%s\" does not name %s\n", i, cases[i].line, bt_error_last(), cases[i].expect);
 			CU_FAIL("message does not name the field");
 		}
 		CU_ASSERT_EQUAL(bt_test_events(s), 10);
@@ -881,6 +884,129 @@ static void test_record__killed_cli_never_leaves_half_a_meeting(void)
 	fprintf(stderr, "(%d of 24 recorded, %d killed while running)\n", recorded, killed);
 }
 
+/*
+ * The same fact twice in one file: the same content again changes nothing;
+ * other content is refused whatever the order of the two lines, and
+ * whether or not the store holds one of them already.
+ */
+static void test_import__the_same_fact_twice_in_any_order(void)
+{
+	static const char *held = "{\"kind\":\"committee\",\"id\":\"DU\",\"name\":\"Đảng ủy xã\"}\n";
+	static const char *other = "{\"kind\":\"committee\",\"id\":\"DU\",\"name\":\"Tên khác\"}\n";
+	bt_store *s = bt_test_store("twice.db", "test-log");
+	bt_import_stats st;
+	uint8_t before[32], after[32];
+	char file[1024];
+	CU_ASSERT_EQUAL_FATAL(bt_test_import(s, BASE, &st), 0);
+	CU_ASSERT_EQUAL_FATAL(bt_store_projection_digest(s, before), 0);
+	for (int order = 0; order < 2; order++) {
+		snprintf(file, sizeof(file), "%s%s", order ? other : held, order ? held : other);
+		CU_ASSERT_EQUAL(bt_test_import(s, file, &st), BT_EINVALID);
+		CU_ASSERT_EQUAL(st.error_line, 2);
+		CU_ASSERT_PTR_NOT_NULL(strstr(bt_error_last(), "dòng 2"));
+		CU_ASSERT_EQUAL(bt_store_projection_digest(s, after), 0);
+		CU_ASSERT_EQUAL(memcmp(before, after, 32), 0);
+	}
+	/* Twice the same: fine, once new and once unchanged, or twice unchanged. */
+	snprintf(file, sizeof(file), "%s%s", held, held);
+	CU_ASSERT_EQUAL(bt_test_import(s, file, &st), 0);
+	CU_ASSERT_EQUAL(st.unchanged, 2);
+	snprintf(file, sizeof(file), "%s%s", other, other);
+	CU_ASSERT_EQUAL(bt_test_import(s, file, &st), 0);
+	CU_ASSERT_EQUAL(st.changed, 1);
+	CU_ASSERT_EQUAL(st.unchanged, 1);
+	bt_store_free(s);
+}
+
+/*
+ * What a file may not say as typed but a store may hold - a speaker not
+ * marked present (two devices' corrections merged), two meetings on one
+ * date of which the later recorded counts - imports when the file lists
+ * the finding; a transfer before joining (a join date corrected later) is
+ * a finding too; and the store's export imports into an empty store with
+ * the same evaluation.
+ */
+static void test_import__findings_a_file_lists_and_their_export(void)
+{
+	bt_store *s = bt_test_store("listed.db", "office-log"), *t = bt_test_store("listed2.db", "copy");
+	bt_import_stats st;
+	bt_buf out, e1, e2;
+	CU_ASSERT_EQUAL_FATAL(bt_test_import(s, BASE, &st), 0);
+	/* A speaker not present, accepted by the file. */
+	CU_ASSERT_EQUAL(bt_test_import(s, "{\"kind\":\"meeting\",\"id\":\"M2\",\"cell\":\"CB\",\"date\":\"2025-03-12\",\"start\":\"19:00\",\"end\":\"21:00\",\"attendance\":{\"A\":\"present\",\"B\":\"excused\"},\"speakers\":[\"B\"]}\n"
+				       "{\"kind\":\"finding\",\"id\":\"SPEAKER_NOT_PRESENT|meeting:M2|B\"}\n", &st), 0);
+	/* A meeting recorded later on the same date as M1, under another id: it counts (it sorts first by id). */
+	CU_ASSERT_EQUAL(bt_test_import_at(s, "{\"kind\":\"meeting\",\"id\":\"M0\",\"cell\":\"CB\",\"date\":\"2025-02-05\",\"start\":\"19:00\",\"end\":\"20:00\",\"regular\":true,\"attendance\":{\"A\":\"absent\"}}\n"
+					  "{\"kind\":\"finding\",\"id\":\"DUPLICATE_MEETING|meeting:M1|M0\"}\n",
+					  "2026-12-01T00:00:00Z", &st), 0);
+	/* Z's transfer, then his join date corrected to after it: a finding about a record held, said, not refused. */
+	CU_ASSERT_EQUAL(bt_test_import(s, "{\"kind\":\"transfer\",\"member\":\"Z\",\"date\":\"2025-04-01\",\"from\":\"CB2\",\"to\":\"CB\"}\n", &st), 0);
+	CU_ASSERT_EQUAL(bt_test_import(s, "{\"kind\":\"member\",\"id\":\"Z\",\"cell\":\"CB2\",\"name\":\"Lê Văn Dũng\",\"status\":\"official\",\"role\":\"member\",\"joined\":\"2025-05-10\"}\n", &st), 0);
+	CU_ASSERT_EQUAL(st.findings, 1);
+	/* Typed in one file, the same is refused at the transfer's line. */
+	bt_store *u = bt_test_store("listed3.db", "typed");
+	CU_ASSERT_EQUAL_FATAL(bt_test_import(u, BASE, &st), 0);
+	CU_ASSERT_EQUAL(bt_test_import(u, "{\"kind\":\"member\",\"id\":\"Z\",\"cell\":\"CB2\",\"name\":\"Lê Văn Dũng\",\"status\":\"official\",\"role\":\"member\",\"joined\":\"2025-05-10\"}\n"
+				       "{\"kind\":\"transfer\",\"member\":\"Z\",\"date\":\"2025-04-01\",\"from\":\"CB2\",\"to\":\"CB\"}\n", &st), BT_EINVALID);
+	CU_ASSERT_EQUAL(st.error_line, 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(bt_error_last(), "\"date\""));
+	bt_store_free(u);
+	bt_buf_init(&out, 0);
+	CU_ASSERT_EQUAL_FATAL(bt_store_export(s, write_buf, &out), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out.data, "\"id\":\"SPEAKER_NOT_PRESENT|meeting:M2|B\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out.data, "\"id\":\"DUPLICATE_MEETING|meeting:M1|M0\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out.data, "\"id\":\"NOT_IN_CELL|transfer:Z/2025-04-01|Z\""));
+	int err = bt_test_import(t, out.data, &st);
+	if (err)
+		fprintf(stderr, "\n  the export does not import: %s\n", bt_error_last());
+	CU_ASSERT_EQUAL(err, 0);
+	CU_ASSERT_EQUAL(eval_json(s, &e1, 2025), 0);
+	CU_ASSERT_EQUAL(eval_json(t, &e2, 2025), 0);
+	CU_ASSERT(e1.len == e2.len && memcmp(e1.data, e2.data, e1.len) == 0);
+	/* M0 counts in both: M1's regular meeting with A present does not. */
+	CU_ASSERT_PTR_NOT_NULL(e2.data ? strstr(e2.data, "DUPLICATE_MEETING|meeting:M1|M0") : NULL);
+	bt_buf_free(&out);
+	bt_buf_free(&e1);
+	bt_buf_free(&e2);
+	bt_store_free(s);
+	bt_store_free(t);
+}
+
+static int fail_commit(void *payload)
+{
+	(void)payload;
+	return 1; /* as a full disk or an I/O error at COMMIT would */
+}
+
+/* A commit that fails leaves the store as it was, and the next record continues the log where it really ends. */
+static void test_record__a_failed_commit_then_the_next_record(void)
+{
+	for (int held = 0; held < 2; held++) {
+		bt_store *s = bt_test_store(held ? "cf1.db" : "cf0.db", "y");
+		bt_import_opts o = BT_IMPORT_OPTS_INIT;
+		bt_rebuild_stats rs;
+		o.timestamp = "2026-03-06T20:00:00Z";
+		o.author = "test";
+		bt_record *a = rec("{\"kind\":\"committee\",\"id\":\"DU0\",\"name\":\"x\"}"),
+			  *b = rec("{\"kind\":\"committee\",\"id\":\"DU1\",\"name\":\"x\"}"),
+			  *c = rec("{\"kind\":\"committee\",\"id\":\"DU2\",\"name\":\"x\"}");
+		if (held)
+			CU_ASSERT_EQUAL(bt_store_record(s, a, BT_RECORD_NEW, &o, NULL), 0);
+		sqlite3_commit_hook(s->db, fail_commit, NULL);
+		CU_ASSERT(bt_store_record(s, b, BT_RECORD_NEW, &o, NULL) < 0);
+		sqlite3_commit_hook(s->db, NULL, NULL);
+		CU_ASSERT_EQUAL(bt_test_events(s), held);
+		CU_ASSERT_EQUAL(bt_store_record(s, c, BT_RECORD_NEW, &o, NULL), 0);
+		CU_ASSERT_EQUAL(bt_store_record(s, b, BT_RECORD_NEW, &o, NULL), 0);
+		CU_ASSERT_EQUAL(bt_test_events(s), held + 2);
+		CU_ASSERT_EQUAL(bt_store_rebuild(s, &rs), 0);
+		bt_record_free(a);
+		bt_record_free(b);
+		bt_record_free(c);
+		bt_store_free(s);
+	}
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
@@ -900,6 +1026,9 @@ int main(void)
 		{"import: transfer history validates and round-trips", test_import__transfer_history_validates_and_round_trips},
 		{"import: a retroactive transfer and its export", test_import__a_retroactive_transfer_and_its_export},
 		{"record: a killed CLI never leaves half a meeting", test_record__killed_cli_never_leaves_half_a_meeting},
+		{"import: the same fact twice, in any order", test_import__the_same_fact_twice_in_any_order},
+		{"import: findings a file lists, and their export", test_import__findings_a_file_lists_and_their_export},
+		{"record: a failed commit, then the next record", test_record__a_failed_commit_then_the_next_record},
 		CU_TEST_INFO_NULL};
 	return bt_test_run("store", tests);
 }

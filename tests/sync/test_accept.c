@@ -286,6 +286,35 @@ static void test_accept__enrollment_requests_are_parsed_strictly(void)
 	bt_key_free(k);
 }
 
+/* A member the office moved into the tablet's cell is the tablet's to keep up to date, though his record names his old cell. */
+static void test_accept__a_member_moved_in_is_the_new_cells(void)
+{
+	world w;
+	bt_accept_stats as;
+	bt_import_stats st;
+	bt_buf batch;
+	size_t n;
+	bt_record *z = NULL;
+	int64_t head = 0;
+	make_world(&w, "moved");
+	CU_ASSERT_EQUAL_FATAL(push(&w, 1, 0, &as), 0);
+	CU_ASSERT_EQUAL_FATAL(bt_test_import(w.office, "{\"kind\":\"transfer\",\"member\":\"Z\",\"date\":\"2025-03-01\",\"from\":\"CB2\",\"to\":\"CB\"}\n", &st), 0);
+	CU_ASSERT_EQUAL_FATAL(bt_store_log_head(w.tablet, "office", &head), 0);
+	bt_buf_init(&batch, 0);
+	CU_ASSERT_EQUAL_FATAL(bt_batch_build(&batch, &n, w.office, "office", head + 1, 0, w.office_key), 0);
+	CU_ASSERT_EQUAL_FATAL(bt_store_accept(w.tablet, (const uint8_t *)batch.data, batch.len, &as), 0);
+	bt_buf_free(&batch);
+	/* The tablet corrects his name; his record still names CB2, where he was first. */
+	CU_ASSERT_EQUAL(bt_test_import(w.tablet, "{\"kind\":\"member\",\"id\":\"Z\",\"cell\":\"CB2\",\"name\":\"Lê Văn Dũng (Tư)\",\"status\":\"official\",\"role\":\"member\",\"joined\":\"2000-01-01\"}\n", &st), 0);
+	CU_ASSERT_EQUAL(push(&w, 4, 0, &as), 0);
+	CU_ASSERT_EQUAL(as.accepted, 1);
+	CU_ASSERT_EQUAL(as.out_of_scope, 0);
+	CU_ASSERT_EQUAL_FATAL(bt_store_get(w.office, BT_KIND_MEMBER, "Z", &z), 0);
+	CU_ASSERT_STRING_EQUAL(z->name, "Lê Văn Dũng (Tư)");
+	bt_record_free(z);
+	free_world(&w);
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
@@ -294,6 +323,7 @@ int main(void)
 		{"concurrent versions converge", test_accept__concurrent_versions_converge},
 		{"enrollment requests are parsed strictly", test_accept__enrollment_requests_are_parsed_strictly},
 		{"enrollment codes expire and work once", test_accept__enrollment_codes_expire_and_work_once},
+		{"a member moved in is the new cell's", test_accept__a_member_moved_in_is_the_new_cells},
 		CU_TEST_INFO_NULL};
 	return bt_test_run("accept", tests);
 }
