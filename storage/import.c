@@ -555,6 +555,8 @@ static int confirm_duplicates(bt_import *imp, const bt_strset *before, const bt_
 	bt_store *s = imp->s;
 	confirm_ctx c = {imp, before, cells, {0}, 0};
 	bt_findings_query q = BT_FINDINGS_QUERY_INIT;
+	if (!imp->accepted.n)
+		return 0; /* the file lists no finding (what a person types never does) */
 	int err = bt_store_findings(s, &q, confirm_finding, &c);
 	if (err == 0)
 		err = c.err;
