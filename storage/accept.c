@@ -21,10 +21,11 @@
  * and settled findings, by their `cell`; and the records about a member who
  * has been in C by any record the store holds (a member version naming C,
  * or a transfer from or to C) - the member himself, exemptions, dues,
- * commitments, discipline, 2.x attestations; a new member, by his `cell`. A member the office has since moved away is
- * still one the tablet could write about: the date is for the findings
- * (NOT_IN_CELL), not for refusing. Committees, cells, holidays, transfers
- * and 1.3 attestations are the office's.
+ * commitments, discipline, 2.x attestations; a new member, by his `cell`.
+ * A member the office has since moved away is still one the tablet could
+ * write about: the date is for the findings (NOT_IN_CELL), not for
+ * refusing. Committees, cells, holidays, transfers and 1.3 attestations are
+ * the office's.
  */
 #include "bontot/sync.h"
 #include "error.h"
