@@ -3,8 +3,8 @@
  * 4): the month's meeting (with its attendance) and its 30 dues payments are
  * recorded on a tablet store, and the signed batch that carries them to the
  * office (bt_batch_build, the bytes POSTed to /v1/push) is compared with the
- * baseline measured in the same run: the same records as JSON Lines (SPEC
- * 5), gzip-compressed (zlib's gzip format, level 6 as `gzip` uses).
+ * baseline measured in the same run: the same records as JSON Lines
+ * (docs/format.md), gzip-compressed (zlib's gzip format, level 6 as `gzip` uses).
  * Figures, not a test.
  *
  * Usage: bench_wire [--dir DIR] [--month M] (M: 1-12 of 2025, default 3)

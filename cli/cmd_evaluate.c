@@ -1,5 +1,5 @@
 /*
- * cmd_evaluate.c - bontot evaluate: the SPEC.md section 6 JSON document, or a
+ * cmd_evaluate.c - bontot evaluate: the evaluation JSON document (docs/evaluation.md), or a
  * readable Vietnamese report.
  */
 #include "cli.h"
@@ -121,7 +121,7 @@ static void help(void)
 		"  --as-of DATE      as of this day (YYYY-MM-DD); default today, at most 31/12 of YEAR\n"
 		"  --cell ID         evaluate one cell only\n"
 		"  --rules RULES     a built-in rule set (KH-2023 by default, HD42-2025) or a JSON file\n"
-		"  --json            print one JSON document (SPEC section 6) instead of the readable report\n"));
+		"  --json            print one JSON document (docs/evaluation.md) instead of the readable report\n"));
 }
 
 int cmd_evaluate(int argc, char **argv)

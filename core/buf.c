@@ -1,5 +1,5 @@
 /*
- * buf.c - the growable byte buffer with a hard ceiling (STYLE.md 6) and the
+ * buf.c - the growable byte buffer with a hard ceiling and the
  * growable array every module uses (buf.h). Nothing read from a file or the
  * network grows past its limit.
  */

@@ -1,5 +1,5 @@
 /*
- * buf.h - internal: a growable byte buffer with a hard ceiling (STYLE.md 6),
+ * buf.h - internal: a growable byte buffer with a hard ceiling,
  * and the one growable array of the library. After a failure a buffer stays
  * failed: callers may chain writes and check once. data is NUL-terminated
  * whenever len > 0.

@@ -1,8 +1,8 @@
 /*
- * eval.c - the evaluation engine: SPEC.md sections 2 (meetings), 3 (cell
- * criteria 1.1-1.4) and 4 (member criteria 2.1-2.4) over one cell's records,
+ * eval.c - the evaluation engine (docs/evaluation.md): meetings, the
+ * cell criteria 1.1-1.4 and the member criteria 2.1-2.4 over one cell's records,
  * for a year and an as-of date. Pure: no I/O, no clock, no global state.
- * Choices the SPEC leaves open are documented in docs/evaluation.md.
+ * Every choice the rules leave open is documented in docs/evaluation.md.
  */
 #include "bontot/eval.h"
 #include "bontot/findings.h"

@@ -1,9 +1,9 @@
 /*
- * eval_json.c - reason codes, their Vietnamese messages, and the SPEC.md
- * section 6 JSON encoding of evaluation results.
+ * eval_json.c - reason codes, their Vietnamese messages, and the JSON
+ * encoding (docs/evaluation.md) of evaluation results.
  *
  * The encoding is written by hand (not through a JSON library) so that its
- * bytes are fixed by this file alone: keys in the order of SPEC.md section 6,
+ * bytes are fixed by this file alone: keys in the order docs/evaluation.md gives,
  * no spaces, strings escaped as in record.c, integers in decimal. A reason
  * carries, in this order, code, meeting, member, month, quarter, value and
  * message; a field that does not apply is left out.

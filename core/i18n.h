@@ -3,7 +3,7 @@
  * "bontot"), English in the code, Vietnamese in cli/po/vi.po. The
  * application binds the domain (the CLI does, in cli/main.c). Evaluation
  * reasons and holiday names are not translated: they are part of the
- * SPEC output, always Vietnamese.
+ * evaluation JSON, always Vietnamese.
  */
 #ifndef BT_CORE_I18N_H
 #define BT_CORE_I18N_H

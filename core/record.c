@@ -1,5 +1,5 @@
 /*
- * record.c - parse, validate and canonicalise interchange records (SPEC.md 5).
+ * record.c - parse, validate and canonicalise interchange records (docs/format.md).
  *
  * Canonical bytes (the "rec" of an event, and what idempotent import
  * compares): compact JSON, keys sorted by byte value, every field of the kind

@@ -1,7 +1,7 @@
 /*
  * keys.c - device and office keys: Ed25519 through OpenSSL's EVP interface,
  * stored as PEM so that `openssl` itself can read them and check
- * signatures, and the signed log head (DESIGN.md decision 3).
+ * signatures, and the signed log head (docs/protocol.md).
  */
 #include "bontot/sync.h"
 #include "buf.h"

@@ -1,6 +1,6 @@
 /*
  * bontot/calendar.h - civil dates, the Vietnamese lunar calendar, public
- * holidays and working days (SPEC.md section 1).
+ * holidays and working days (docs/calendar.md).
  *
  * Dates are day numbers: days since 1970-01-01 in the proleptic Gregorian
  * calendar (negative before it). Lunar conversion follows the Vietnamese rules

@@ -60,7 +60,7 @@ void bt_error_clear(void);
  * (cli/po/vi.po): after setlocale(LC_ALL, ""), call this so that a vi_VN
  * locale gets Vietnamese. `localedir` is where <lang>/LC_MESSAGES/bontot.mo
  * lives (NULL: the system's default). Evaluation reasons and holiday names
- * are always Vietnamese: they are part of the SPEC output.
+ * are always Vietnamese: they are part of the evaluation JSON.
  */
 void bt_messages_init(const char *localedir);
 

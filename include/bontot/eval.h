@@ -1,6 +1,6 @@
 /*
  * bontot/eval.h - the "Chi bộ 4 tốt" / "Đảng viên 4 tốt" evaluation
- * (SPEC.md sections 2-4, output of section 6).
+ * (the rules and the JSON output: docs/evaluation.md).
  *
  * Pure and deterministic: the same records, rule set, year and as-of date give
  * the same result and the same JSON bytes on every machine. The evaluation
@@ -29,7 +29,7 @@ void bt_buf_init(bt_buf *b, size_t limit);
 int bt_buf_put(bt_buf *b, const char *data, size_t len);
 void bt_buf_free(bt_buf *b);
 
-/* Reason codes of SPEC.md: append-only. */
+/* Reason codes (docs/evaluation.md): append-only. */
 typedef enum {
 	BT_R_MEETING_MISSING = 0,
 	BT_R_MEETING_OUT_OF_WINDOW,
@@ -129,7 +129,7 @@ int bt_eval_cell(bt_cell_result **out, const bt_record *const *records, size_t n
 
 void bt_cell_result_free(bt_cell_result *result);
 
-/* Append one cell's result as SPEC.md section 6 JSON (one object, no newline). */
+/* Append one cell's result as the evaluation JSON (one object, no newline). */
 int bt_eval_cell_json(bt_buf *out, const bt_cell_result *result) BT_WARN_UNUSED;
 
 /* Append the document head: {"year":Y,"as_of":"...","rules":"...","cells":[ */
@@ -139,8 +139,8 @@ int bt_eval_json_head(bt_buf *out, int year, bt_date as_of, const bt_rules *rule
 int bt_eval_json_tail(bt_buf *out) BT_WARN_UNUSED;
 
 /*
- * The window of month `month` (1-12) of `year` for the regular meeting (SPEC
- * section 2): from the rule set's first day to its last day, extended to the
+ * The window of month `month` (1-12) of `year` for the regular meeting
+ * (docs/evaluation.md): from the rule set's first day to its last day, extended to the
  * last working day before a non-working first day and to the first working
  * day after a non-working last day. `calendar` is required (bt_calendar_new
  * gives the computed holidays).

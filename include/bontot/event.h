@@ -1,5 +1,5 @@
 /*
- * bontot/event.h - the event: the immutable unit of the log (DESIGN.md 1-2).
+ * bontot/event.h - the event: the immutable unit of the log (docs/storage.md).
  *
  * Format version 2. An event is these exact bytes (compact JSON, fields in
  * this order, no spaces):

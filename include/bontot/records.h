@@ -1,5 +1,5 @@
 /*
- * bontot/records.h - the records of SPEC.md section 5, parsed and validated.
+ * bontot/records.h - the records of the interchange format (docs/format.md), parsed and validated.
  *
  * A record is one line of the interchange format (UTF-8 JSON). Parsing checks
  * everything that can be checked from the line alone (field types, dates,
@@ -61,8 +61,8 @@ typedef struct {
 } bt_attendance;
 
 /*
- * One record. Which fields are meaningful depends on `kind` (see SPEC.md
- * section 5); unused string fields are NULL and unused dates BT_DATE_NONE.
+ * One record. Which fields are meaningful depends on `kind` (see
+ * docs/format.md); unused string fields are NULL and unused dates BT_DATE_NONE.
  * All strings are NUL-terminated UTF-8 in NFC, owned by the record.
  */
 typedef struct bt_record {

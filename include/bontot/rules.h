@@ -1,5 +1,5 @@
 /*
- * bontot/rules.h - versioned rule sets: every number of SPEC.md sections 2-4.
+ * bontot/rules.h - versioned rule sets: every number of the evaluation rules (docs/rules.md).
  *
  * Two rule sets are built in: "KH-2023" (the commune plan's own numbers, the
  * default) and "HD42-2025" (adds: a meeting both regular and thematic lasts at

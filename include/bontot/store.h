@@ -1,7 +1,7 @@
 /*
  * bontot/store.h - the local store: an SQLite database holding the
  * append-only, hash-chained event log and the projection tables built from
- * it (DESIGN.md decisions 1-2; schema in docs/storage.md).
+ * it (docs/storage.md).
  *
  * Every change passes through bt_import_*: records become events appended to
  * the store's own log and applied to the projections in the same

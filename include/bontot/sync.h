@@ -4,7 +4,7 @@
  * events. The network protocol (server, client, enrollment) is not built yet;
  * docs/protocol.md describes the batch byte by byte.
  *
- * A device signs its log head, not every event (DESIGN.md decision 3): one
+ * A device signs its log head, not every event (docs/protocol.md): one
  * Ed25519 signature over (log, sequence, hash) of the batch's last event
  * covers the whole chain behind it. Verification checks the signature before
  * decompressing anything, then every event's bytes, sequence and prev hash.

@@ -1,6 +1,6 @@
 /*
- * test_eval.c - every rule and boundary of SPEC.md sections 2-4 and the
- * section 6 output, on small hand-built cells.
+ * test_eval.c - every rule and boundary of the evaluation and its JSON
+ * output (docs/evaluation.md), on small hand-built cells.
  *
  * The fixture is a "perfect" cell for 2025: members M01..Mnn who joined long
  * ago, a regular meeting each month on the first working day from the 5th
@@ -711,7 +711,7 @@ static void test_eval__flags_and_never_spoke(void)
 	bt_test_records_free(&rs);
 }
 
-/* The same records in any order give byte-identical JSON; the JSON has the SPEC section 6 shape. */
+/* The same records in any order give byte-identical JSON; the JSON has the shape docs/evaluation.md gives. */
 static void test_eval__json_is_deterministic_and_shaped(void)
 {
 	bt_test_records rs = {0};
@@ -845,7 +845,7 @@ int main(void)
 		{"discipline and member attestations", test_eval__discipline_and_member_attestations},
 		{"commitments", test_eval__commitments},
 		{"preparation, resolution, minutes, never spoke", test_eval__flags_and_never_spoke},
-		{"JSON is deterministic and shaped as SPEC 6", test_eval__json_is_deterministic_and_shaped},
+		{"JSON is deterministic and shaped as documented", test_eval__json_is_deterministic_and_shaped},
 		{"records after as-of are invisible", test_eval__records_after_as_of_are_invisible},
 		{"default as-of stays in the year", test_eval__default_as_of_stays_in_the_year},
 		{"plan: meetings move off weekends and Tết", test_plan__meetings_move_off_weekends_and_tet},

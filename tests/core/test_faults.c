@@ -1,6 +1,6 @@
 /*
- * test_faults.c - fail each allocation in turn (STYLE.md 15, after curl's
- * torture tests): parsing a record, evaluating a cell and building the JSON
+ * test_faults.c - fail each allocation in turn (after curl's torture
+ * tests): parsing a record, evaluating a cell and building the JSON
  * must end in success or a clean BT_ENOMEM, never a crash or a leak (the
  * suite runs under ASan/LeakSanitizer).
  *

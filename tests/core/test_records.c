@@ -182,7 +182,7 @@ static void test_event__encode_decode_and_tampering(void)
 int main(void)
 {
 	CU_TestInfo tests[] = {
-		{"every kind of the SPEC parses", test_records__every_kind_of_the_spec_parses},
+		{"every kind of the format parses", test_records__every_kind_of_the_spec_parses},
 		{"meeting fields and canonical bytes", test_records__meeting_fields_and_canonical_bytes},
 		{"same fact, same bytes, whatever order or absent nulls", test_records__same_fact_same_bytes_whatever_order_or_absent_nulls},
 		{"text is normalised to NFC", test_records__text_is_normalised_to_nfc},
