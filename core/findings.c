@@ -260,6 +260,20 @@ static int meeting_findings(bt_findings *out, const bt_roster *roster, const bt_
 	return 0;
 }
 
+/* 1 when [lo, hi] lies wholly before the member joined or from the day he left; *at: his first or last day in. */
+static int outside_party(const bt_record *member, bt_date lo, bt_date hi, bt_date *at)
+{
+	if (member->joined != BT_DATE_NONE && hi < member->joined) {
+		*at = member->joined;
+		return 1;
+	}
+	if (member->left != BT_DATE_NONE && lo >= member->left) {
+		*at = member->left - 1;
+		return 1;
+	}
+	return 0;
+}
+
 int bt_findings_cell(bt_findings *out, const bt_record *const *recs, size_t n, const char *cell)
 {
 	bt_roster *roster = NULL;
@@ -323,41 +337,18 @@ int bt_findings_cell(bt_findings *out, const bt_record *const *recs, size_t n, c
 					goto done;
 				}
 			}
-		} else if (r->kind == BT_KIND_TRANSFER) {
-			/* A transfer dated before joining or after leaving: raised by the cell he is in from joining (or until leaving). */
+		} else if (r->kind == BT_KIND_TRANSFER || r->kind == BT_KIND_DUES) {
+			/*
+			 * A transfer dated, or dues for a month lying, wholly before joining
+			 * or after leaving: raised by the cell the member is in from
+			 * joining, or until leaving.
+			 */
 			const bt_membership *m = bt_roster_find(roster, r->member);
-			if (!m)
+			int dues = r->kind == BT_KIND_DUES;
+			bt_date lo = dues ? bt_month_first_day(r->month) : r->date, hi = dues ? bt_month_last_day(r->month) : r->date, at;
+			if (!m || !outside_party(m->member, lo, hi, &at) || strcmp(bt_membership_cell_on(m, at), cell) != 0)
 				continue;
-			const bt_record *mr = m->member;
-			bt_date at;
-			if (mr->joined != BT_DATE_NONE && r->date < mr->joined)
-				at = mr->joined;
-			else if (mr->left != BT_DATE_NONE && r->date >= mr->left)
-				at = mr->left - 1;
-			else
-				continue;
-			if (strcmp(bt_membership_cell_on(m, at), cell) != 0)
-				continue;
-			if (!add(out, BT_F_NOT_IN_CELL, cell, r, r->member, r->date, "date")) {
-				err = BT_ENOMEM;
-				goto done;
-			}
-		} else if (r->kind == BT_KIND_DUES) {
-			/* Dues for a month wholly before joining or after leaving: the cell the member was in then. */
-			const bt_membership *m = bt_roster_find(roster, r->member);
-			if (!m)
-				continue;
-			bt_date lo = bt_month_first_day(r->month), hi = bt_month_last_day(r->month), at;
-			const bt_record *mr = m->member;
-			if (mr->joined != BT_DATE_NONE && hi < mr->joined)
-				at = mr->joined;
-			else if (mr->left != BT_DATE_NONE && lo >= mr->left)
-				at = mr->left - 1;
-			else
-				continue;
-			if (strcmp(bt_membership_cell_on(m, at), cell) != 0)
-				continue;
-			if (!add(out, BT_F_NOT_IN_CELL, cell, r, r->member, lo, "month")) {
+			if (!add(out, BT_F_NOT_IN_CELL, cell, r, r->member, lo, dues ? "month" : "date")) {
 				err = BT_ENOMEM;
 				goto done;
 			}

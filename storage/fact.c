@@ -340,33 +340,21 @@ static int recheck_pending(bt_store *s)
 {
 	int err = 0;
 	while (s->pending_oos.n && err == 0) {
-		char pair[2 * BT_ID_MAX_BYTES + 2] = "";
-		for (size_t i = 0; i < s->pending_oos.cap; i++)
-			if (s->pending_oos.slots[i]) {
-				bt__copy_utf8(pair, sizeof(pair), s->pending_oos.slots[i]);
-				free(s->pending_oos.slots[i]);
-				s->pending_oos.slots[i] = NULL;
-				s->pending_oos.n--;
-				break;
-			}
-		/* Removing from an open-addressing set breaks probe chains: rebuild it. */
-		bt_strset rest = {0};
-		for (size_t i = 0; i < s->pending_oos.cap && err == 0; i++)
-			if (s->pending_oos.slots[i])
-				err = bt_strset_add(&rest, s->pending_oos.slots[i], NULL);
-		bt_strset_free(&s->pending_oos);
-		s->pending_oos = rest;
-		if (err < 0)
-			break;
-		char *tab = strchr(pair, '\t');
-		if (!tab)
-			continue;
-		*tab = '\0';
-		sqlite3_stmt *st = s->st.f_oos_of;
-		sqlite3_bind_text(st, 1, pair, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 2, tab + 1, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int(st, 3, BT_F_OUT_OF_SCOPE);
-		err = refold_listed(s, st, 0, "");
+		/* Take them all; looking again may bring more. */
+		bt_strset batch = s->pending_oos;
+		memset(&s->pending_oos, 0, sizeof(s->pending_oos));
+		for (size_t i = 0; i < batch.cap && err == 0; i++) {
+			char *pair = batch.slots[i], *tab = pair ? strchr(pair, '\t') : NULL;
+			if (!tab)
+				continue;
+			*tab = '\0';
+			sqlite3_stmt *st = s->st.f_oos_of;
+			sqlite3_bind_text(st, 1, pair, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_text(st, 2, tab + 1, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_int(st, 3, BT_F_OUT_OF_SCOPE);
+			err = refold_listed(s, st, 0, "");
+		}
+		bt_strset_free(&batch);
 	}
 	return err;
 }

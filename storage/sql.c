@@ -135,35 +135,70 @@ static uint64_t hash_str(const char *s)
 	return h;
 }
 
-static char **slot_of(char **slots, size_t cap, const char *str)
+/*
+ * The one open-addressing table under both the set and the map: slots of
+ * strdup'ed strings, a power-of-two capacity at most half full, and for a
+ * map a values array kept in step.
+ */
+static size_t slot_index(char *const *slots, size_t cap, const char *str)
 {
-	for (size_t i = hash_str(str) & (cap - 1);; i = (i + 1) & (cap - 1))
-		if (!slots[i] || strcmp(slots[i], str) == 0)
-			return &slots[i];
+	size_t i = hash_str(str) & (cap - 1);
+	while (slots[i] && strcmp(slots[i], str) != 0)
+		i = (i + 1) & (cap - 1);
+	return i;
+}
+
+static int table_make_room(char ***slots, int64_t **values, size_t *cap, size_t n, size_t first_cap)
+{
+	if ((n + 1) * 2 <= *cap)
+		return 0;
+	size_t ncap = *cap ? *cap * 2 : first_cap;
+	char **ns = calloc(ncap, sizeof(char *));
+	int64_t *nv = values ? calloc(ncap, sizeof(int64_t)) : NULL;
+	if (!ns || (values && !nv)) {
+		free(ns);
+		free(nv);
+		return bt__oom();
+	}
+	for (size_t i = 0; i < *cap; i++)
+		if ((*slots)[i]) {
+			size_t k = slot_index(ns, ncap, (*slots)[i]);
+			ns[k] = (*slots)[i];
+			if (values)
+				nv[k] = (*values)[i];
+		}
+	free(*slots);
+	*slots = ns;
+	if (values) {
+		free(*values);
+		*values = nv;
+	}
+	*cap = ncap;
+	return 0;
+}
+
+static void table_clear(char **slots, size_t cap, size_t *n)
+{
+	for (size_t i = 0; i < cap; i++) {
+		free(slots[i]);
+		slots[i] = NULL;
+	}
+	*n = 0;
 }
 
 int bt_strset_has(const bt_strset *set, const char *str)
 {
-	return set->cap && *slot_of(set->slots, set->cap, str) != NULL;
+	return set->cap && set->slots[slot_index(set->slots, set->cap, str)] != NULL;
 }
 
 int bt_strset_add(bt_strset *set, const char *str, int *added)
 {
+	int err;
 	if (added)
 		*added = 0;
-	if ((set->n + 1) * 2 > set->cap) {
-		size_t cap = set->cap ? set->cap * 2 : 64;
-		char **slots = calloc(cap, sizeof(char *));
-		if (!slots)
-			return bt__oom();
-		for (size_t i = 0; i < set->cap; i++)
-			if (set->slots[i])
-				*slot_of(slots, cap, set->slots[i]) = set->slots[i];
-		free(set->slots);
-		set->slots = slots;
-		set->cap = cap;
-	}
-	char **slot = slot_of(set->slots, set->cap, str);
+	if ((err = table_make_room(&set->slots, NULL, &set->cap, set->n, 64)) < 0)
+		return err;
+	char **slot = &set->slots[slot_index(set->slots, set->cap, str)];
 	if (*slot)
 		return 0;
 	if (!(*slot = strdup(str)))
@@ -174,14 +209,7 @@ int bt_strset_add(bt_strset *set, const char *str, int *added)
 	return 0;
 }
 
-void bt_strset_clear(bt_strset *set)
-{
-	for (size_t i = 0; i < set->cap; i++) {
-		free(set->slots[i]);
-		set->slots[i] = NULL;
-	}
-	set->n = 0;
-}
+void bt_strset_clear(bt_strset *set) { table_clear(set->slots, set->cap, &set->n); }
 
 void bt_strset_free(bt_strset *set)
 {
@@ -190,38 +218,12 @@ void bt_strset_free(bt_strset *set)
 	memset(set, 0, sizeof(*set));
 }
 
-static size_t map_slot(char **keys, size_t cap, const char *key)
-{
-	size_t i = hash_str(key) & (cap - 1);
-	while (keys[i] && strcmp(keys[i], key) != 0)
-		i = (i + 1) & (cap - 1);
-	return i;
-}
-
 int bt_strmap_put(bt_strmap *m, const char *key, int64_t value)
 {
-	if ((m->n + 1) * 2 > m->cap) {
-		size_t cap = m->cap ? m->cap * 2 : 1024;
-		char **keys = calloc(cap, sizeof(char *));
-		int64_t *values = calloc(cap, sizeof(int64_t));
-		if (!keys || !values) {
-			free(keys);
-			free(values);
-			return bt__oom();
-		}
-		for (size_t i = 0; i < m->cap; i++)
-			if (m->keys[i]) {
-				size_t k = map_slot(keys, cap, m->keys[i]);
-				keys[k] = m->keys[i];
-				values[k] = m->values[i];
-			}
-		free(m->keys);
-		free(m->values);
-		m->keys = keys;
-		m->values = values;
-		m->cap = cap;
-	}
-	size_t k = map_slot(m->keys, m->cap, key);
+	int err;
+	if ((err = table_make_room(&m->keys, &m->values, &m->cap, m->n, 1024)) < 0)
+		return err;
+	size_t k = slot_index(m->keys, m->cap, key);
 	if (!m->keys[k]) {
 		if (!(m->keys[k] = strdup(key)))
 			return bt__oom();
@@ -235,21 +237,14 @@ int bt_strmap_get(const bt_strmap *m, const char *key, int64_t *value)
 {
 	if (!m->cap)
 		return 0;
-	size_t k = map_slot(m->keys, m->cap, key);
+	size_t k = slot_index(m->keys, m->cap, key);
 	if (!m->keys[k])
 		return 0;
 	*value = m->values[k];
 	return 1;
 }
 
-void bt_strmap_clear(bt_strmap *m)
-{
-	for (size_t i = 0; i < m->cap; i++) {
-		free(m->keys[i]);
-		m->keys[i] = NULL;
-	}
-	m->n = 0;
-}
+void bt_strmap_clear(bt_strmap *m) { table_clear(m->keys, m->cap, &m->n); }
 
 void bt_strmap_free(bt_strmap *m)
 {
