@@ -46,8 +46,21 @@ int cli_open_store(bt_store **out);
 int cli_load_rules(bt_rules *out, const char *arg);
 /* Parse a year argument. */
 int cli_parse_year(const char *s, int *year);
+/* Print s padded with spaces to `cols` terminal columns (display width, not bytes). */
+void cli_pad(FILE *f, const char *s, size_t cols);
+/*
+ * A date option as typed (dd/mm/yyyy, d/m/yyyy or YYYY-MM-DD) into its ISO
+ * form for records: 0, or prints "bontot CMD: OPT: ..." and returns
+ * CLI_USAGE. `out` may be NULL. cli_month_arg: the same for mm/yyyy.
+ */
+int cli_date_arg(const char *cmd, const char *opt, const char *text, char iso[BT_DATE_STR_BYTES], bt_date *out);
+int cli_month_arg(const char *cmd, const char *opt, const char *text, char iso[BT_MONTH_STR_BYTES], bt_month *out);
 /* dd/mm/yyyy */
 void cli_format_date_vi(char out[16], bt_date d);
+
+/* Print a JSON value (jansson) on stdout, indented, keys in the order built; an exit code. */
+struct json_t;
+int cli_json_print(struct json_t *value);
 
 /* A growing JSON line under construction (for building records from options). */
 typedef struct {
@@ -76,6 +89,24 @@ const char *cli_key(const char *key);
 
 /* Print a finding for people: its short id, code, cell, date, what to do, its records. */
 void cli_print_finding(FILE *f, const bt_finding *finding, const char *indent);
+
+/*
+ * A progress line on standard error while long work runs, only when it is a
+ * terminal: "what: COUNT unit (done/total as %), COUNT/s", redrawn at most once a second;
+ * cli_progress_end clears it. Quiet when stderr is piped or redirected.
+ */
+typedef struct {
+	int on;
+	const char *what;   /* translated label */
+	double start, last; /* seconds */
+	int drawn;
+	int forced; /* $BONTOT_PROGRESS=1: every report drawn, terminal or not (for tests) */
+} cli_progress;
+void cli_progress_begin(cli_progress *p, const char *what);
+void cli_progress_show(cli_progress *p, uint64_t count, uint64_t done, uint64_t total, const char *unit);
+void cli_progress_end(cli_progress *p);
+/* A bt_progress_fn for the store's long work (payload: a cli_progress). */
+void cli_progress_store(const char *stage, uint64_t done, uint64_t total, void *payload);
 
 /* Parse a line into a record, printing the error; NULL on failure. */
 bt_record *cli_parse_record(const char *line);

@@ -12,14 +12,15 @@
 static void help(void)
 {
 	printf(_("Usage:\n"
-		"  bontot dues pay --member ID --month YYYY-MM --amount NUMBER [--paid-on DATE]\n"
-		"  bontot dues month --cell CELL --month YYYY-MM --amount NUMBER [--paid-on DATE] [--except ID,ID]\n"
+		"  bontot dues pay --member ID --month MM/YYYY --amount NUMBER [--paid-on DATE]\n"
+		"  bontot dues month --cell CELL --month MM/YYYY --amount NUMBER [--paid-on DATE] [--except ID,ID]\n"
 		"\n"
 		"pay records one member's dues for a month. month records, as one record, that month's dues\n"
 		"for every member in the cell during the month, except those named with --except; members\n"
 		"who already paid that month on their own are skipped. Recording a month again corrects\n"
 		"its list (the old one stays in the log).\n"
-		"--paid-on defaults to today. Amounts in đồng.\n"));
+		"--paid-on defaults to today. Amounts in đồng. Months as mm/yyyy or YYYY-MM, dates as\n"
+		"dd/mm/yyyy or YYYY-MM-DD.\n"));
 }
 
 static void dues_line(cli_json *j, const char *member, const char *month, const char *amount, const char *paid_on)
@@ -68,9 +69,15 @@ int cmd_dues(int argc, char **argv)
 	if (strspn(amount, "0123456789") != strlen(amount) || strlen(amount) > 12)
 		return cli_usage_error("dues", _("--amount must be a number of đồng (whole)"));
 	bt_month m;
-	if (bt_month_parse(&m, month, strlen(month)) < 0)
-		return cli_usage_error("dues", "--month: %s", bt_error_last());
-	if (!paid_on) {
+	char month_iso[BT_MONTH_STR_BYTES], paid_iso[BT_DATE_STR_BYTES];
+	if (cli_month_arg("dues", "--month", month, month_iso, &m) != 0)
+		return CLI_USAGE;
+	month = month_iso;
+	if (paid_on) {
+		if (cli_date_arg("dues", "--paid-on", paid_on, paid_iso, NULL) != 0)
+			return CLI_USAGE;
+		paid_on = paid_iso;
+	} else {
 		bt_date_format(today, cli_today());
 		paid_on = today;
 	}
@@ -80,8 +87,7 @@ int cmd_dues(int argc, char **argv)
 	if (strcmp(sub, "pay") == 0) {
 		dues_line(&j, member, month, amount, paid_on);
 		bt_record *r = cli_parse_record(cli_json_end(&j));
-		if (r)
-			rc = cli_record(s, r, BT_RECORD_NEW);
+		rc = r ? cli_record(s, r, BT_RECORD_NEW) : CLI_USAGE;
 		bt_record_free(r);
 		goto done;
 	}
@@ -150,6 +156,8 @@ int cmd_dues(int argc, char **argv)
 		cli_json_str(&j, "paid_on", paid_on);
 		cli_json_raw(&j, "members", members);
 		bt_record *r = cli_parse_record(cli_json_end(&j));
+		if (!r)
+			rc = CLI_USAGE;
 		if (r) {
 			bt_import_opts io = BT_IMPORT_OPTS_INIT;
 			char ts[BT_TIMESTAMP_BYTES];

@@ -118,7 +118,7 @@ static void help(void)
 		"no later than DATE.\n"
 		"\n"
 		"  --year YEAR       the year evaluated (required)\n"
-		"  --as-of DATE      as of this day (YYYY-MM-DD); default today, at most 31/12 of YEAR\n"
+		"  --as-of DATE      as of this day (dd/mm/yyyy or YYYY-MM-DD); default today, at most 31/12 of YEAR\n"
 		"  --cell ID         evaluate one cell only\n"
 		"  --rules RULES     a built-in rule set (KH-2023 by default, HD42-2025) or a JSON file\n"
 		"  --json            print one JSON document (docs/evaluation.md) instead of the readable report\n"));
@@ -160,7 +160,7 @@ int cmd_evaluate(int argc, char **argv)
 	if (!year)
 		return cli_usage_error("evaluate", _("needs --year YEAR"));
 	if (as_of_arg) {
-		if (bt_date_parse(&as_of, as_of_arg, strlen(as_of_arg)) < 0)
+		if (bt_date_parse_typed(&as_of, as_of_arg) < 0)
 			return cli_usage_error("evaluate", "--as-of: %s", bt_error_last());
 		int y, m, d;
 		bt_date_to_ymd(as_of, &y, &m, &d);

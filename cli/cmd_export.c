@@ -46,7 +46,12 @@ int cmd_export(int argc, char **argv)
 			goto done;
 		}
 	}
-	if (bt_store_export(s, write_file, f ? f : stdout) < 0) {
+	cli_progress p;
+	cli_progress_begin(&p, _("Exporting"));
+	bt_store_set_progress(s, cli_progress_store, &p);
+	int err = bt_store_export(s, write_file, f ? f : stdout);
+	cli_progress_end(&p);
+	if (err < 0) {
 		cli_fail(_("export failed"));
 		goto done;
 	}

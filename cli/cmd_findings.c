@@ -163,6 +163,8 @@ int cmd_settle(int argc, char **argv)
 		bt_record_free(prev);
 		bt_error_clear();
 		rc = cli_record(s, r, again ? BT_RECORD_CORRECTION : BT_RECORD_NEW);
+	} else {
+		rc = CLI_USAGE;
 	}
 	bt_record_free(r);
 done:

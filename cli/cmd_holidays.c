@@ -71,7 +71,9 @@ int cmd_holidays(int argc, char **argv)
 		for (size_t i = 0; i < n; i++) {
 			char d[16];
 			cli_format_date_vi(d, list[i].date);
-			printf("  %s  %-8s  %s\n", d, _(wd[bt_date_weekday(list[i].date)]), list[i].name);
+			printf("  %s  ", d);
+			cli_pad(stdout, _(wd[bt_date_weekday(list[i].date)]), 8);
+			printf("  %s\n", list[i].name);
 		}
 	}
 	rc = CLI_OK;

@@ -36,7 +36,6 @@ int cmd_import(int argc, char **argv)
 	char ts[BT_TIMESTAMP_BYTES];
 	struct stat sb;
 	long long total = 0, done = 0;
-	time_t last = time(NULL);
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -66,34 +65,41 @@ int cmd_import(int argc, char **argv)
 		cli_fail(_("cannot start the import"));
 		goto done;
 	}
-	int progress = isatty(fileno(stderr)) && total > 0;
+	/* Progress in bytes of the file while reading it, then in cells while checking them. */
+	cli_progress p;
+	char what[4200];
+	snprintf(what, sizeof(what), _("Reading %s"), path);
+	cli_progress_begin(&p, what);
+	bt_store_set_progress(s, cli_progress_store, &p);
 	ssize_t n;
 	while ((n = getline(&line, &cap, f)) >= 0) {
 		done += n;
 		if (n > 0 && line[n - 1] == '\n')
 			n--;
 		if (bt_import_line(imp, line, (size_t)n) < 0) {
-			if (progress)
-				fprintf(stderr, "\r\033[K");
+			cli_progress_end(&p);
 			fprintf(stderr, _("bontot: import failed, nothing was written to the store.\n"
 				"  %s: %s\n"), path, bt_error_last());
 			goto done;
 		}
-		if (progress && time(NULL) != last) {
-			last = time(NULL);
+		if (p.on) {
 			bt_import_get_stats(imp, &stats);
-			fprintf(stderr, "\r");
-			fprintf(stderr, _("Importing %s: %zu lines (%lld%%)"), path, stats.lines, done * 100 / total);
+			cli_progress_show(&p, stats.records, (uint64_t)done, (uint64_t)total, _("records"));
 		}
 	}
+	cli_progress_end(&p);
 	if (ferror(f)) {
 		fprintf(stderr, _("bontot: error reading the file %s: %s; nothing was written to the store.\n"), path, strerror(errno));
 		goto done;
 	}
-	if (progress)
-		fprintf(stderr, "\r\033[K");
+	bt_import_get_stats(imp, &stats);
+	if (stats.records == 0)
+		fprintf(stderr, _("bontot: warning: %s holds no records (%zu lines); nothing to import.\n"), path, stats.lines);
+	cli_progress_begin(&p, _("Checking"));
 	if (check) {
-		if (bt_import_check(imp, &stats) < 0) {
+		int err = bt_import_check(imp, &stats);
+		cli_progress_end(&p);
+		if (err < 0) {
 			fprintf(stderr, _("bontot: the file does not import; nothing was written to the store.\n"
 				"  %s: %s\n"), path, bt_error_last());
 			goto done;
@@ -103,7 +109,9 @@ int cmd_import(int argc, char **argv)
 		rc = CLI_OK;
 		goto done;
 	}
-	if (bt_import_commit(imp, &stats) < 0) {
+	int err = bt_import_commit(imp, &stats);
+	cli_progress_end(&p);
+	if (err < 0) {
 		fprintf(stderr, _("bontot: import failed, nothing was written to the store.\n"
 			"  %s: %s\n"), path, bt_error_last());
 		goto done;

@@ -53,17 +53,29 @@ static void print_changes(const char *old_text, size_t old_len, const char *new_
 	json_decref(n);
 }
 
+/* --json: one object per event, in the array `payload`. */
+static int json_entry(const bt_log_entry *e, void *payload)
+{
+	char key[512];
+	snprintf(key, sizeof(key), "%s", cli_key(e->key));
+	json_t *rec = json_loadb(e->rec, e->rec_len, 0, NULL);
+	json_t *o = json_pack("{s:I, s:s, s:I, s:s, s:s, s:s, s:s, s:o*, s:o}", "event", (json_int_t)e->id, "log", e->log, "seq",
+			      (json_int_t)e->seq, "ts", e->ts, "author", e->author, "kind", bt_kind_name(e->kind), "key", key,
+			      "supersedes", e->supersedes ? json_integer(e->supersedes) : NULL, "record", rec ? rec : json_null());
+	return o && json_array_append_new((json_t *)payload, o) == 0 ? 0 : BT_ENOMEM;
+}
+
 static int print_entry(const bt_log_entry *e, void *payload)
 {
 	(void)payload;
 	printf(_("event %lld  %s  %s  (%s #%lld)\n"), (long long)e->id, e->ts, e->author, e->log, (long long)e->seq);
 	if (e->supersedes) {
-		printf(_("    %s %s — correction, replaces event %lld\n"), bt_kind_name(e->kind), cli_key(e->key),
+		printf(_("    %s %s — correction, replaces event %lld\n"), bt_kind_title(e->kind), cli_key(e->key),
 		       (long long)e->supersedes);
 		if (e->prev_rec)
 			print_changes(e->prev_rec, e->prev_rec_len, e->rec, e->rec_len);
 	} else {
-		printf(_("    %s %s — new\n"), bt_kind_name(e->kind), cli_key(e->key));
+		printf(_("    %s %s — new\n"), bt_kind_title(e->kind), cli_key(e->key));
 	}
 	printf("    %.*s\n\n", (int)e->rec_len, e->rec);
 	return 0;
@@ -72,25 +84,34 @@ static int print_entry(const bt_log_entry *e, void *payload)
 int cmd_log(int argc, char **argv)
 {
 	static const struct option opts[] = {{"limit", required_argument, NULL, 'n'}, {"kind", required_argument, NULL, 'k'},
-					     {"key", required_argument, NULL, 'K'},   {"help", no_argument, NULL, 'h'},
-					     {0}};
+					     {"key", required_argument, NULL, 'K'},   {"json", no_argument, NULL, 'j'},
+					     {"help", no_argument, NULL, 'h'},	      {0}};
 	long limit = 20;
 	const char *kind_arg = NULL, *key = NULL;
 	bt_kind kind = 0;
 	bt_store *s = NULL;
-	int c, rc = CLI_FAIL;
+	int c, rc = CLI_FAIL, as_json = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "n:h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'n': limit = atol(optarg); break;
+		case 'n': {
+			char *end;
+			limit = strtol(optarg, &end, 10);
+			if (!*optarg || *end)
+				return cli_usage_error("log", _("-n: a number of events"));
+			break;
+		}
+		case 'j': as_json = 1; break;
 		case 'k': kind_arg = optarg; break;
 		case 'K': key = optarg; break;
 		case 'h':
-			printf(_("Usage: bontot [--db FILE] log [-n COUNT] [--kind KIND --key KEY]\n"
+			printf(_("Usage: bontot [--db FILE] log [-n COUNT] [--kind KIND --key KEY] [--json]\n"
 				"\n"
 				"The history of records, newest first: when, who (which device), what, and which event\n"
 				"a correction replaces. -n: how many events (default 20, 0 for all). --kind and --key:\n"
-				"only the versions of one record, e.g. --kind meeting --key CB-01-2026-03-06.\n"));
+				"only the versions of one record, e.g. --kind meeting --key CB-01-2026-03-06.\n"
+				"--json: an array of {event, log, seq, ts, author, kind, key, supersedes, record}, the\n"
+				"record as in the import format.\n"));
 			return CLI_OK;
 		default: return cli_usage_error("log", _("invalid option"));
 		}
@@ -110,10 +131,12 @@ int cmd_log(int argc, char **argv)
 	}
 	if (cli_open_store(&s) < 0)
 		return CLI_FAIL;
-	if (bt_store_log(s, limit, kind, key, print_entry, NULL) < 0)
+	json_t *arr = as_json ? json_array() : NULL;
+	if (bt_store_log(s, limit, kind, key, arr ? json_entry : print_entry, arr) < 0)
 		cli_fail(_("cannot read the log"));
 	else
-		rc = CLI_OK;
+		rc = arr ? cli_json_print(arr) : CLI_OK;
+	json_decref(arr);
 	bt_store_free(s);
 	return rc;
 }

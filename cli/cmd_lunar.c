@@ -18,7 +18,7 @@ int cmd_lunar(int argc, char **argv)
 		case 'h':
 			printf(_("Usage: bontot lunar DATE [--json]\n"
 				"\n"
-				"Convert the solar date DATE (YYYY-MM-DD, years %d-%d) to the Vietnamese lunar calendar\n"
+				"Convert the solar date DATE (dd/mm/yyyy or YYYY-MM-DD, years %d-%d) to the Vietnamese lunar calendar\n"
 				"(UTC+7). Checked exact for 1968-2100; see docs/calendar.md.\n"
 				"\n"
 				"  --json   print {\"solar\",\"year\",\"month\",\"day\",\"leap\",\"can_chi\"}\n"),
@@ -28,8 +28,8 @@ int cmd_lunar(int argc, char **argv)
 		}
 	}
 	if (optind + 1 != argc)
-		return cli_usage_error("lunar", _("needs exactly one date YYYY-MM-DD"));
-	if (bt_date_parse(&d, argv[optind], strlen(argv[optind])) < 0)
+		return cli_usage_error("lunar", _("needs exactly one date, dd/mm/yyyy or YYYY-MM-DD"));
+	if (bt_date_parse_typed(&d, argv[optind]) < 0)
 		return cli_usage_error("lunar", "%s", bt_error_last());
 	if (bt_lunar_from_solar(&l, d) < 0)
 		return cli_fail(NULL);

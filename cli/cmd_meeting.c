@@ -6,6 +6,7 @@
 #include "cli.h"
 
 #include <getopt.h>
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,9 +16,9 @@ static void help(void)
 		"  bontot meeting plan --year YEAR [--rules RULES]\n"
 		"  bontot meeting record --cell CELL --date DATE --start HH:MM --end HH:MM [--id ID]\n"
 		"        [--regular[=no]] [--thematic[=no]] [--prepared[=no]] [--resolution[=no]] [--minutes[=no]]\n"
-		"        [--excused ID,ID] [--absent ID,ID] [--present ID,ID] [--spoke ID,ID] [--correct]\n"
-		"  bontot meeting show ID\n"
-		"  bontot meeting list --cell CELL --year YEAR\n"
+		"        [--excused ID,ID] [--absent ID,ID] [--present ID,ID] [--spoke ID,ID] [--correct] [--force]\n"
+		"  bontot meeting show ID [--json]\n"
+		"  bontot meeting list --cell CELL --year YEAR [--json]\n"
 		"\n"
 		"plan: the year's meeting calendar — one regular meeting a month between the 5th and the 10th\n"
 		"(moved off Saturdays, Sundays, holidays and Tết, saying why), the quarter's thematic meeting\n"
@@ -26,12 +27,15 @@ static void help(void)
 		"named with --excused (absent with a reason) or --absent (absent without reason). --spoke: who\n"
 		"spoke. Default id: CELL-DATE. With --correct: fix a recorded meeting (by --id, or cell and\n"
 		"date); only what is given changes, --present marks someone present again; the old version\n"
-		"stays in the log.\n"));
+		"stays in the log. A date after today is refused unless --force (a typo, most often).\n"
+		"Dates as dd/mm/yyyy or YYYY-MM-DD.\n"
+		"show and list: --json prints the meeting records as in the import format (show: one\n"
+		"object; list: an array, by date).\n"));
 }
 
 enum {
 	O_CELL = 1, O_DATE, O_START, O_END, O_ID, O_REGULAR, O_THEMATIC, O_PREPARED, O_RESOLUTION, O_MINUTES,
-	O_EXCUSED, O_ABSENT, O_PRESENT, O_SPOKE, O_CORRECT, O_YEAR, O_RULES, O_HELP
+	O_EXCUSED, O_ABSENT, O_PRESENT, O_SPOKE, O_CORRECT, O_YEAR, O_RULES, O_JSON, O_FORCE, O_HELP
 };
 
 static const struct option opts[] = {
@@ -43,7 +47,8 @@ static const struct option opts[] = {
 	{"excused", required_argument, NULL, O_EXCUSED},  {"absent", required_argument, NULL, O_ABSENT},
 	{"present", required_argument, NULL, O_PRESENT},  {"spoke", required_argument, NULL, O_SPOKE},
 	{"correct", no_argument, NULL, O_CORRECT},	  {"year", required_argument, NULL, O_YEAR},
-	{"rules", required_argument, NULL, O_RULES},	  {"help", no_argument, NULL, O_HELP},
+	{"rules", required_argument, NULL, O_RULES},	  {"json", no_argument, NULL, O_JSON},
+	{"force", no_argument, NULL, O_FORCE},		  {"help", no_argument, NULL, O_HELP},
 	{0}};
 
 typedef struct {
@@ -106,6 +111,14 @@ static int record(bt_store *s, const args *a)
 	}
 	if (bt_date_parse(&date, date_arg, strlen(date_arg)) < 0) {
 		rc = cli_usage_error("meeting", "--date: %s", bt_error_last());
+		goto done;
+	}
+	if (a->v[O_DATE] && date > cli_today() && !a->given[O_FORCE]) {
+		char d[16];
+		cli_format_date_vi(d, date);
+		rc = cli_usage_error("meeting", _("--date %s is after today: a meeting is recorded once it has been held. "
+						  "If the date is right (this tablet's clock is behind), add --force"),
+				     d);
 		goto done;
 	}
 	if (!id) {
@@ -184,8 +197,8 @@ static int record(bt_store *s, const args *a)
 	cli_json_raw(&j, "minutes", yes(a, O_MINUTES, (f & BT_MEETING_MINUTES) != 0) ? "true" : "false");
 	cli_json_raw(&j, "attendance", att);
 	cli_json_raw(&j, "speakers", spk);
-	if ((r = cli_parse_record(cli_json_end(&j))))
-		rc = cli_record(s, r, correct ? BT_RECORD_CORRECTION : BT_RECORD_NEW);
+	r = cli_parse_record(cli_json_end(&j));
+	rc = r ? cli_record(s, r, correct ? BT_RECORD_CORRECTION : BT_RECORD_NEW) : CLI_USAGE;
 done:
 	bt_record_free(r);
 	bt_record_free(cur);
@@ -200,7 +213,7 @@ static int cmp_member_name(const void *a, const void *b)
 	return d ? d : strcmp(x->id, y->id);
 }
 
-static int show(bt_store *s, const char *id)
+static int show(bt_store *s, const char *id, int as_json)
 {
 	bt_record *m = NULL, **members = NULL;
 	size_t n = 0;
@@ -208,6 +221,13 @@ static int show(bt_store *s, const char *id)
 	if (bt_store_get(s, BT_KIND_MEETING, id, &m) < 0) {
 		fprintf(stderr, "bontot: %s\n", bt_error_last());
 		return CLI_FAIL;
+	}
+	if (as_json) {
+		json_t *o = json_loads(m->canonical, 0, NULL);
+		int rc = cli_json_print(o);
+		json_decref(o);
+		bt_record_free(m);
+		return rc;
 	}
 	/* Everyone marked, including members who have since moved to another cell, in Vietnamese order. */
 	if (!(members = calloc(m->n_attendance + 1, sizeof(*members)))) {
@@ -274,6 +294,24 @@ static int list(bt_store *s, const args *a)
 		if (recs[i]->kind == BT_KIND_MEETING)
 			m[k++] = recs[i];
 	qsort(m, k, sizeof(*m), cmp_meeting);
+	if (a->given[O_JSON]) {
+		/* The records as stored (the cell's snapshot holds the fields, not the bytes). */
+		json_t *arr = json_array();
+		for (size_t i = 0; i < k && arr; i++) {
+			bt_record *r = NULL;
+			if (bt_store_get(s, BT_KIND_MEETING, m[i]->id, &r) < 0 ||
+			    json_array_append_new(arr, json_loads(r->canonical, 0, NULL)) < 0) {
+				fprintf(stderr, "bontot: %s\n", bt_error_last());
+				json_decref(arr), arr = NULL;
+			}
+			bt_record_free(r);
+		}
+		int rc = arr ? cli_json_print(arr) : CLI_FAIL;
+		json_decref(arr);
+		free(m);
+		bt_cell_records_free(cr);
+		return rc;
+	}
 	printf(_("Meetings of %d of cell %s:\n"), year, a->v[O_CELL]);
 	for (size_t i = 0; i < k; i++) {
 		char d[16];
@@ -346,6 +384,12 @@ int cmd_meeting(int argc, char **argv)
 		a.v[c] = optarg;
 		a.given[c] = 1;
 	}
+	char iso[BT_DATE_STR_BYTES];
+	if (a.v[O_DATE]) {
+		if (cli_date_arg("meeting", "--date", a.v[O_DATE], iso, NULL) != 0)
+			return CLI_USAGE;
+		a.v[O_DATE] = iso;
+	}
 	int want_id = strcmp(sub, "show") == 0;
 	if (want_id ? optind + 1 != argc : optind != argc)
 		return cli_usage_error("meeting", want_id ? _("show needs exactly one meeting id") : _("unexpected arguments"));
@@ -360,7 +404,7 @@ int cmd_meeting(int argc, char **argv)
 	else if (strcmp(sub, "list") == 0)
 		rc = list(s, &a);
 	else
-		rc = show(s, argv[optind]);
+		rc = show(s, argv[optind], a.given[O_JSON]);
 	bt_store_free(s);
 	return rc;
 }

@@ -5,6 +5,7 @@
 #include "cli.h"
 
 #include <getopt.h>
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,17 +20,17 @@ static void help(void)
 		"                    [--left DATE|none]\n"
 		"  bontot member transfer ID --to CELL --from DATE [--reason \"NOTE\"]\n"
 		"  bontot member exempt ID --from DATE [--to DATE] --reason \"REASON\"\n"
-		"  bontot member list [--cell CELL]\n"
+		"  bontot member list [--cell CELL] [--json]\n"
 		"\n"
 		"add records a new member (default: official, member). edit records a correction (leaving\n"
 		"the cell with --left); the old version stays in the log. transfer moves a member to another\n"
 		"cell from a day on: the member counts in the old cell before it and in the new one after.\n"
 		"exempt records an exemption from activities from one day to another (no --to: open-ended).\n"
-		"list prints in Vietnamese name order (given name, middle names, family name). Dates as\n"
-		"YYYY-MM-DD.\n"));
+		"list prints in Vietnamese name order (given name, middle names, family name); --json: an\n"
+		"array of the member records as in the import format. Dates as dd/mm/yyyy or YYYY-MM-DD.\n"));
 }
 
-enum { O_ID = 1, O_CELL, O_NAME, O_JOINED, O_BORN, O_STATUS, O_ROLE, O_LEFT, O_FROM, O_TO, O_REASON, O_HELP };
+enum { O_ID = 1, O_CELL, O_NAME, O_JOINED, O_BORN, O_STATUS, O_ROLE, O_LEFT, O_FROM, O_TO, O_REASON, O_JSON, O_HELP };
 
 static const struct option opts[] = {
 	{"id", required_argument, NULL, O_ID},	       {"cell", required_argument, NULL, O_CELL},
@@ -37,12 +38,17 @@ static const struct option opts[] = {
 	{"born", required_argument, NULL, O_BORN},     {"status", required_argument, NULL, O_STATUS},
 	{"role", required_argument, NULL, O_ROLE},     {"left", required_argument, NULL, O_LEFT},
 	{"from", required_argument, NULL, O_FROM},     {"to", required_argument, NULL, O_TO},
-	{"reason", required_argument, NULL, O_REASON}, {"help", no_argument, NULL, O_HELP},
+	{"reason", required_argument, NULL, O_REASON}, {"json", no_argument, NULL, O_JSON},
+	{"help", no_argument, NULL, O_HELP},
 	{0}};
 
 typedef struct {
 	const char *v[O_HELP];
+	char iso[O_HELP][BT_DATE_STR_BYTES]; /* the date options, as typed, in ISO form */
 } args;
+
+static const char *const opt_name[O_HELP] = {[O_JOINED] = "--joined", [O_BORN] = "--born", [O_LEFT] = "--left",
+					     [O_FROM] = "--from", [O_TO] = "--to"};
 
 static int parse(args *a, int argc, char **argv, const char *sub)
 {
@@ -56,7 +62,21 @@ static int parse(args *a, int argc, char **argv, const char *sub)
 		}
 		if (c < 1 || c >= O_HELP)
 			return cli_usage_error("member", _("invalid option for \"%s\""), sub);
-		a->v[c] = optarg;
+		a->v[c] = optarg ? optarg : "";
+	}
+	if (a->v[O_STATUS] && strcmp(a->v[O_STATUS], "official") && strcmp(a->v[O_STATUS], "probationary"))
+		return cli_usage_error("member", _("--status: official or probationary"));
+	if (a->v[O_ROLE] && strcmp(a->v[O_ROLE], "secretary") && strcmp(a->v[O_ROLE], "deputy") &&
+	    strcmp(a->v[O_ROLE], "committee") && strcmp(a->v[O_ROLE], "member"))
+		return cli_usage_error("member", _("--role: secretary, deputy, committee or member"));
+	/* Dates as people write them (dd/mm/yyyy) become the records' ISO dates; a bad one is a usage error. */
+	for (int o = O_JOINED; o <= O_TO; o++) {
+		if (!a->v[o] || !opt_name[o] || ((o == O_LEFT || o == O_TO) && strcmp(a->v[o], "none") == 0) ||
+		    (o == O_TO && strcmp(sub, "transfer") == 0))
+			continue;
+		if (cli_date_arg("member", opt_name[o], a->v[o], a->iso[o], NULL) != 0)
+			return CLI_USAGE;
+		a->v[o] = a->iso[o];
 	}
 	return 0;
 }
@@ -76,7 +96,7 @@ static int add(bt_store *s, const args *a)
 	cli_json_str(&j, "joined", a->v[O_JOINED]);
 	bt_record *r = cli_parse_record(cli_json_end(&j));
 	if (!r)
-		return CLI_FAIL;
+		return CLI_USAGE;
 	int rc = cli_record(s, r, BT_RECORD_NEW);
 	bt_record_free(r);
 	return rc;
@@ -114,8 +134,8 @@ static int edit(bt_store *s, const char *id, const args *a)
 		cli_json_str(&j, "left", strcmp(a->v[O_LEFT], "none") == 0 ? NULL : a->v[O_LEFT]);
 	else
 		cli_json_str(&j, "left", cur->left != BT_DATE_NONE ? d[2] : NULL);
-	if ((r = cli_parse_record(cli_json_end(&j))))
-		rc = cli_record(s, r, BT_RECORD_CORRECTION);
+	r = cli_parse_record(cli_json_end(&j));
+	rc = r ? cli_record(s, r, BT_RECORD_CORRECTION) : CLI_USAGE;
 	bt_record_free(r);
 	bt_record_free(cur);
 	return rc;
@@ -137,7 +157,7 @@ static int transfer(bt_store *s, const char *id, const args *a)
 	int rc = CLI_FAIL;
 	if (!a->v[O_TO] || !a->v[O_FROM])
 		return cli_usage_error("member", _("transfer needs --to CELL and --from DATE (the day of the move)"));
-	if (bt_date_parse(&day, a->v[O_FROM], strlen(a->v[O_FROM])) < 0)
+	if (bt_date_parse(&day, a->v[O_FROM], strlen(a->v[O_FROM])) < 0) /* made ISO by parse() */
 		return cli_usage_error("member", "--from: %s", bt_error_last());
 	if (bt_store_get(s, BT_KIND_MEMBER, id, &cur) < 0) {
 		fprintf(stderr, "bontot: %s\n", bt_error_last());
@@ -165,8 +185,14 @@ static int transfer(bt_store *s, const char *id, const args *a)
 	cli_json_str(&j, "from", from);
 	cli_json_str(&j, "to", a->v[O_TO]);
 	cli_json_str(&j, "note", a->v[O_REASON]);
-	if ((r = cli_parse_record(cli_json_end(&j))) && (rc = cli_record(s, r, BT_RECORD_NEW)) == CLI_OK)
-		printf(_("Recorded the transfer of %s from cell %s to cell %s on %s.\n"), cur->id, from, a->v[O_TO], a->v[O_FROM]);
+	if (!(r = cli_parse_record(cli_json_end(&j))))
+		rc = CLI_USAGE;
+	else if ((rc = cli_record(s, r, BT_RECORD_NEW)) == CLI_OK)
+	{
+		char d[16];
+		cli_format_date_vi(d, day);
+		printf(_("Recorded the transfer of %s from cell %s to cell %s on %s.\n"), cur->id, from, a->v[O_TO], d);
+	}
 	bt_record_free(r);
 	bt_record_free(cur);
 	return rc;
@@ -180,26 +206,17 @@ static int exempt(bt_store *s, const char *id, const args *a)
 	cli_json_begin(&j, "exemption");
 	cli_json_str(&j, "member", id);
 	cli_json_str(&j, "from", a->v[O_FROM]);
-	cli_json_str(&j, "to", a->v[O_TO]);
+	cli_json_str(&j, "to", a->v[O_TO] && strcmp(a->v[O_TO], "none") ? a->v[O_TO] : NULL);
 	cli_json_str(&j, "reason", a->v[O_REASON]);
 	bt_record *r = cli_parse_record(cli_json_end(&j));
 	if (!r)
-		return CLI_FAIL;
+		return CLI_USAGE;
 	int rc = cli_record(s, r, BT_RECORD_NEW);
 	bt_record_free(r);
 	return rc;
 }
 
-/* Print s padded to `cols` columns (UTF-8: count characters, not bytes). */
-static void pad(const char *s, size_t cols)
-{
-	size_t n = 0;
-	fputs(s, stdout);
-	for (const char *p = s; *p; p++)
-		n += ((unsigned char)*p & 0xC0) != 0x80;
-	for (; n < cols; n++)
-		putchar(' ');
-}
+static void pad(const char *s, size_t cols) { cli_pad(stdout, s, cols); }
 
 static int list(bt_store *s, const args *a)
 {
@@ -208,6 +225,16 @@ static int list(bt_store *s, const args *a)
 	if (bt_store_members(s, a->v[O_CELL], &v, &n) < 0) {
 		fprintf(stderr, "bontot: %s\n", bt_error_last());
 		return CLI_FAIL;
+	}
+	if (a->v[O_JSON]) {
+		json_t *arr = json_array();
+		for (size_t i = 0; i < n && arr; i++)
+			if (json_array_append_new(arr, json_loads(v[i]->canonical, 0, NULL)) < 0)
+				json_decref(arr), arr = NULL;
+		int rc = cli_json_print(arr);
+		json_decref(arr);
+		bt_records_free(v, n);
+		return rc;
 	}
 	pad("STT", 5), pad(_("ID"), 14), pad(_("Full name"), 28), pad(_("Role"), 13), pad(_("Joined"), 12), pad(_("Cell"), 10);
 	printf(_("Notes\n"));

@@ -15,6 +15,8 @@
 static const char *const int_fields[] = {"year", "amount", NULL};
 static const char *const tri_fields[] = {"done", "fulfilled", NULL};
 static const char *const bool_fields[] = {"pass", "working", "regular", "thematic", "prepared", "resolution", "minutes", NULL};
+/* Fields that hold a date (or, for a transfer's from/to, a cell: only a value with slashes is read as a date). */
+static const char *const date_fields[] = {"paid_on", "issued", "date", "from", "to", "born", "joined", "left", NULL};
 
 static int in(const char *const *list, const char *s)
 {
@@ -67,6 +69,13 @@ static int set_field(json_t *obj, const char *field, const char *value)
 		}
 	} else if (!strcmp(value, "null") || !strcmp(value, "none") || !*value) {
 		v = json_null();
+	} else if ((in(date_fields, field) || !strcmp(field, "month")) && strchr(value, '/')) {
+		/* A date as people write it, dd/mm/yyyy (a month mm/yyyy): the record keeps the ISO form. */
+		char iso[BT_DATE_STR_BYTES], opt[80];
+		snprintf(opt, sizeof(opt), "%s", field);
+		if (!strcmp(field, "month") ? cli_month_arg("record", opt, value, iso, NULL) : cli_date_arg("record", opt, value, iso, NULL))
+			return -1;
+		v = json_string(iso);
 	} else {
 		v = json_string(value);
 		if (!v) {
@@ -108,6 +117,7 @@ static int help(const char *cmd)
 			"Record a new fact (one event in the log). Every field is checked before anything is\n"
 			"written; a fact with the same key already recorded is refused (use bontot correct).\n"
 			"Example: bontot record dues member=DV-01 month=2026-03 amount=20000 paid_on=2026-03-06\n"
+			"Dates may also be typed dd/mm/yyyy (paid_on=06/03/2026), months mm/yyyy.\n"
 			"\n"
 			"Kinds and fields:\n"));
 	else
@@ -193,8 +203,10 @@ static int run(int argc, char **argv, int correct)
 	char *line = json_dumps(obj, JSON_COMPACT);
 	r = cli_parse_record(line);
 	free(line);
-	if (!r)
+	if (!r) {
+		rc = CLI_USAGE;
 		goto done;
+	}
 	if (correct && strcmp(r->key, cur->key) != 0) {
 		fprintf(stderr, _("bontot: the key of a record cannot change (%s); nothing written.\n"), cli_key(cur->key));
 		goto done;

@@ -43,7 +43,7 @@ int cmd_sample(int argc, char **argv)
 			break;
 		case 's': g.seed = strtoull(optarg, NULL, 10); break;
 		case 'u':
-			if (bt_date_parse(&g.until, optarg, strlen(optarg)) < 0)
+			if (bt_date_parse_typed(&g.until, optarg) < 0)
 				return cli_usage_error("sample", "--until: %s", bt_error_last());
 			break;
 		case 'U': g.realistic = 0; break;

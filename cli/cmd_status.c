@@ -129,7 +129,8 @@ int cmd_status(int argc, char **argv)
 				"months without a recorded meeting, the quarter's thematic meeting, members one excused\n"
 				"absence away from three in a row, unpaid dues, open targets and commitments (from\n"
 				"October), and members to be considered for removal (absent without reason, or dues\n"
-				"unpaid, three months in the year). Without --cell: every cell in the store.\n"));
+				"unpaid, three months in the year). Without --cell: every cell in the store.\n"
+				"DATE as dd/mm/yyyy or YYYY-MM-DD.\n"));
 			return CLI_OK;
 		default: return cli_usage_error("status", _("invalid option"));
 		}
@@ -137,7 +138,7 @@ int cmd_status(int argc, char **argv)
 	if (optind != argc)
 		return cli_usage_error("status", _("unexpected argument \"%s\""), argv[optind]);
 	if (date_arg) {
-		if (bt_date_parse(&ctx.date, date_arg, strlen(date_arg)) < 0)
+		if (bt_date_parse_typed(&ctx.date, date_arg) < 0)
 			return cli_usage_error("status", "--date: %s", bt_error_last());
 	} else {
 		ctx.date = cli_today();

@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <jansson.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -20,18 +21,48 @@
 
 static void key_path(char *out, size_t size) { snprintf(out, size, "%s.key.pem", cli_db_path); }
 
+/*
+ * The device key beside the store, as an absolute path: what enrollment
+ * keeps, so that sync works from any folder. -1 when the store's folder
+ * cannot be resolved.
+ */
+static int key_path_absolute(char *out, size_t size)
+{
+	char dir[PATH_MAX], abs[PATH_MAX];
+	const char *slash = strrchr(cli_db_path, '/');
+	const char *base = slash ? slash + 1 : cli_db_path;
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - cli_db_path) + (slash == cli_db_path) : 1,
+		 slash ? cli_db_path : ".");
+	if (!realpath(dir, abs))
+		return -1;
+	return snprintf(out, size, "%s/%s.key.pem", strcmp(abs, "/") == 0 ? "" : abs, base) < (int)size ? 0 : -1;
+}
+
+/*
+ * The device key to sign with: the path kept at enrollment when it can be
+ * read; else the key beside the store (a store enrolled by an older
+ * version, which kept the path as typed, or a tablet's folder moved).
+ */
+static void device_key(bt_store *s, char *out, size_t size)
+{
+	if (bt_store_setting(s, "device_key", out, size) == 0 && out[0] == '/' && access(out, R_OK) == 0)
+		return;
+	key_path(out, size);
+}
+
 static int office_help(void)
 {
 	printf(_("Usage:\n"
 		 "  bontot [--db FILE] office init [--name NAME]\n"
 		 "  bontot [--db FILE] office enroll-code --cell CELL --role secretary|deputy [--expires DURATION]\n"
-		 "  bontot [--db FILE] office devices\n"
+		 "  bontot [--db FILE] office devices [--json]\n"
 		 "  bontot [--db FILE] office revoke DEVICE\n\n"
 		 "init creates the office's signing key (FILE.key.pem, mode 0600) and keeps the office's\n"
 		 "name. enroll-code prints a one-time code for a tablet of the cell, valid for DURATION\n"
 		 "(e.g. 72h, 3d, 90m; default 72h). devices lists the enrolled tablets, what the office\n"
-		 "holds of each, and which are revoked. revoke refuses every later batch of a device (a\n"
-		 "lost tablet); what it sent before stays.\n"));
+		 "holds of each, and which are revoked (--json: an array of {id, cell, role, events,\n"
+		 "revoked}). revoke refuses every later batch of a device (a lost tablet); what it sent\n"
+		 "before stays.\n"));
 	return CLI_OK;
 }
 
@@ -46,14 +77,34 @@ static long parse_duration(const char *text)
 	return n * unit;
 }
 
+static const char *device_role_name(bt_device_role r)
+{
+	return r == BT_ROLE_DEVICE_SECRETARY ? "secretary" : r == BT_ROLE_DEVICE_DEPUTY ? "deputy" : "office";
+}
+
+typedef struct {
+	size_t n;
+	json_t *json; /* --json: the array being filled */
+} devices_ctx;
+
 static int print_device(const bt_device_info *d, void *payload)
 {
-	size_t *n = payload;
-	if ((*n)++ == 0)
-		printf("%-20s %-12s %-10s %8s  %s\n", _("device"), _("cell"), _("role"), _("events"), _("state"));
-	printf("%-20s %-12s %-10s %8lld  %s\n", d->id, d->cell[0] ? d->cell : "—",
-	       d->role == BT_ROLE_DEVICE_SECRETARY ? _("secretary") : d->role == BT_ROLE_DEVICE_DEPUTY ? _("deputy") : _("office"),
-	       (long long)d->head_seq, d->revoked ? _("revoked") : _("active"));
+	devices_ctx *c = payload;
+	if (c->json) {
+		json_t *o = json_pack("{s:s, s:s?, s:s, s:I, s:b}", "id", d->id, "cell", d->cell[0] ? d->cell : NULL, "role",
+				      device_role_name(d->role), "events", (json_int_t)d->head_seq, "revoked", d->revoked);
+		c->n++;
+		return o && json_array_append_new(c->json, o) == 0 ? 0 : BT_ENOMEM;
+	}
+	if (c->n++ == 0) {
+		cli_pad(stdout, _("device"), 21), cli_pad(stdout, _("cell"), 13), cli_pad(stdout, _("role"), 12);
+		cli_pad(stdout, _("events"), 10), printf("%s\n", _("state"));
+	}
+	char events[24];
+	snprintf(events, sizeof(events), "%lld", (long long)d->head_seq);
+	cli_pad(stdout, d->id, 21), cli_pad(stdout, d->cell[0] ? d->cell : "—", 13);
+	cli_pad(stdout, d->role == BT_ROLE_DEVICE_SECRETARY ? _("secretary") : d->role == BT_ROLE_DEVICE_DEPUTY ? _("deputy") : _("office"), 12);
+	cli_pad(stdout, events, 10), printf("%s\n", d->revoked ? _("revoked") : _("active"));
 	return 0;
 }
 
@@ -61,12 +112,12 @@ int cmd_office(int argc, char **argv)
 {
 	static const struct option opts[] = {{"cell", required_argument, NULL, 'c'}, {"role", required_argument, NULL, 'r'},
 					     {"expires", required_argument, NULL, 'H'}, {"hours", required_argument, NULL, 'H'},
-					     {"name", required_argument, NULL, 'n'},	  {"help", no_argument, NULL, 'h'},
-					     {0}};
+					     {"name", required_argument, NULL, 'n'},	  {"json", no_argument, NULL, 'j'},
+					     {"help", no_argument, NULL, 'h'},	  {0}};
 	const char *cell = NULL, *role = NULL, *name = NULL;
 	long seconds = 72 * 3600;
 	bt_store *s = NULL;
-	int c, rc = CLI_FAIL;
+	int c, rc = CLI_FAIL, as_json = 0;
 	char path[4096];
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
 		return argc < 2 ? (office_help(), CLI_USAGE) : office_help();
@@ -81,6 +132,7 @@ int cmd_office(int argc, char **argv)
 				return cli_usage_error("office", _("--expires: a duration like 72h, 3d or 90m (at most a year)"));
 			break;
 		case 'n': name = optarg; break;
+		case 'j': as_json = 1; break;
 		case 'h': return office_help();
 		default: return cli_usage_error("office", _("invalid option"));
 		}
@@ -110,14 +162,17 @@ int cmd_office(int argc, char **argv)
 		free(nfc);
 		bt_key_free(k);
 	} else if (strcmp(sub, "devices") == 0) {
-		size_t n = 0;
-		if (bt_store_devices(s, print_device, &n) < 0)
+		devices_ctx dc = {0, as_json ? json_array() : NULL};
+		if (bt_store_devices(s, print_device, &dc) < 0)
 			cli_fail(NULL);
-		else {
-			if (n == 0)
+		else if (dc.json) {
+			rc = cli_json_print(dc.json);
+		} else {
+			if (dc.n == 0)
 				printf(_("No enrolled devices (bontot office enroll-code).\n"));
 			rc = CLI_OK;
 		}
+		json_decref(dc.json);
 	} else if (strcmp(sub, "enroll-code") == 0) {
 		char code[BT_ENROLL_CODE_BYTES];
 		bt_device_role r = role && !strcmp(role, "deputy") ? BT_ROLE_DEVICE_DEPUTY : BT_ROLE_DEVICE_SECRETARY;
@@ -128,8 +183,9 @@ int cmd_office(int argc, char **argv)
 		} else {
 			char until[BT_TIMESTAMP_BYTES];
 			time_t t = time(NULL) + seconds;
-			strftime(until, sizeof(until), "%Y-%m-%d %H:%M", localtime(&t));
-			printf(_("One-time code for a %s tablet of cell %s, valid until %s:\n  %s\n"), role, cell, until, code);
+			strftime(until, sizeof(until), "%H:%M %d/%m/%Y", localtime(&t));
+			printf(_("One-time code for a %s tablet of cell %s, valid until %s:\n  %s\n"),
+			       r == BT_ROLE_DEVICE_DEPUTY ? _("deputy's") : _("secretary's"), cell, until, code);
 			rc = CLI_OK;
 		}
 	} else {
@@ -281,17 +337,21 @@ static int run_sync(bt_store *s, const char *server, size_t batch_events)
 	bt_key *key = NULL;
 	int rc;
 	char url[1024], path[4096];
-	if (!server) {
-		if (bt_store_setting(s, "server_url", url, sizeof(url)) < 0) {
-			fprintf(stderr, _("bontot: this store is not enrolled at an office (bontot enroll)\n"));
-			return CLI_FAIL;
-		}
-		server = url;
+	if (bt_store_setting(s, "server_url", url, sizeof(url)) < 0) {
+		fprintf(stderr, _("bontot: the store %s is not enrolled at an office: enroll it first with a code from the office\n"
+				  "        (bontot enroll --server URL --code CODE)\n"),
+			cli_db_path);
+		return CLI_FAIL;
 	}
-	if (bt_store_setting(s, "device_key", path, sizeof(path)) < 0)
-		key_path(path, sizeof(path));
-	if (bt_key_load_private(&key, path) < 0)
-		return cli_fail(NULL);
+	if (!server)
+		server = url;
+	device_key(s, path, sizeof(path));
+	if (bt_key_load_private(&key, path) < 0) {
+		fprintf(stderr, _("bontot: cannot read this tablet's key %s: %s\n"
+				  "        (it is made at enrollment beside the store; without it the tablet cannot sign)\n"),
+			path, bt_error_last());
+		return CLI_FAIL;
+	}
 	bt_client_opts co = BT_CLIENT_OPTS_INIT;
 	bt_sync_stats st;
 	char pin[BT_TLS_PIN_BYTES + 16], cacert[4096];
@@ -312,9 +372,11 @@ static int run_sync(bt_store *s, const char *server, size_t batch_events)
 			minutes);
 	}
 	if (err < 0) {
-		fprintf(stderr, st.push_refused ? _("bontot: the office refused what this tablet sent: %s\n")
-						: _("bontot: sync stopped: %s\n"),
-			bt_error_last());
+		fprintf(stderr, st.push_refused ? _("bontot: the office at %s refused what this tablet sent: %s\n")
+						: _("bontot: sync with the office at %s stopped: %s\n"),
+			server, bt_error_last());
+		if (err == BT_ENET)
+			fprintf(stderr, _("(if the office's address changed: bontot sync --server NEW-URL --save)\n"));
 		if (st.pushed || st.pulled)
 			fprintf(stderr, _("(progress kept: sent %zu, received %zu; run sync again to go on)\n"), st.pushed, st.pulled);
 		/* 3: nothing got through; 4: some did, then the link failed; 1: refused */
@@ -335,23 +397,28 @@ int cmd_sync(int argc, char **argv)
 {
 	static const struct option opts[] = {{"server", required_argument, NULL, 's'},
 					     {"batch-events", required_argument, NULL, 'b'},
+					     {"save", no_argument, NULL, 'S'},
 					     {"help", no_argument, NULL, 'h'},
 					     {0}};
 	const char *server = NULL;
 	bt_store *s = NULL;
 	long batch = 0;
-	int c, rc;
+	int c, rc, save = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (c == 's')
 			server = optarg;
+		else if (c == 'S')
+			save = 1;
 		else if (c == 'b') {
 			if ((batch = atol(optarg)) < 1 || batch > 100000)
 				return cli_usage_error("sync", _("--batch-events: a number from 1 to 100000"));
 		} else if (c == 'h') {
-			printf(_("Usage: bontot [--db FILE] sync [--server URL] [--batch-events N]\n\n"
+			printf(_("Usage: bontot [--db FILE] sync [--server URL [--save]] [--batch-events N]\n\n"
 				 "Send this tablet's new records to the office, in signed compressed batches, and\n"
 				 "receive the office's and the cell's other tablets'. Safe to interrupt and to repeat.\n"
+				 "The office's address is the one kept at enrollment; --server URL uses another for this\n"
+				 "sync only, and with --save keeps it for the next ones (the office moved).\n"
 				 "Exit code 0: done; 1: refused (the message says why); 3: the office could not be\n"
 				 "reached; 4: part was exchanged, then the link failed (run sync again to go on).\n"
 				 "--batch-events: events per batch sent (default 500; smaller on a very weak link).\n"));
@@ -361,8 +428,21 @@ int cmd_sync(int argc, char **argv)
 	}
 	if (optind != argc)
 		return cli_usage_error("sync", _("unexpected arguments"));
+	if (save && !server)
+		return cli_usage_error("sync", _("--save keeps the address given with --server URL"));
+	if (server && strncmp(server, "http://", 7) != 0 && strncmp(server, "https://", 8) != 0)
+		return cli_usage_error("sync", _("--server: an address like http://ADDRESS:PORT or https://ADDRESS:PORT"));
 	if (cli_open_store(&s) < 0)
 		return CLI_FAIL;
+	char old[1024];
+	if (save && bt_store_setting(s, "server_url", old, sizeof(old)) == 0) {
+		if (bt_store_set_setting(s, "server_url", server) < 0) {
+			bt_store_free(s);
+			return cli_fail(NULL);
+		}
+		if (strcmp(old, server) != 0)
+			printf(_("The office's address is now %s (it was %s).\n"), server, old);
+	}
 	rc = run_sync(s, server, (size_t)batch);
 	bt_store_free(s);
 	return rc;
@@ -402,6 +482,10 @@ int cmd_enroll(int argc, char **argv)
 	}
 	if (!server || !code || optind != argc)
 		return cli_usage_error("enroll", _("needs --server URL and --code CODE"));
+	char written[BT_ENROLL_CODE_BYTES];
+	if (bt_enroll_code_normalize(written, code) < 0)
+		return cli_usage_error("enroll", "--code: %s", bt_error_last());
+	code = written;
 	if (pin && (strncmp(pin, "sha256//", 8) != 0 || strlen(pin) >= BT_TLS_PIN_BYTES))
 		return cli_usage_error("enroll", _("--pin: sha256// and the base64 hash, as bontot serve prints it"));
 	if (pin && cacert)
@@ -412,7 +496,11 @@ int cmd_enroll(int argc, char **argv)
 	}
 	if (cli_open_store(&s) < 0)
 		return CLI_FAIL;
-	key_path(path, sizeof(path));
+	if (key_path_absolute(path, sizeof(path)) < 0) {
+		fprintf(stderr, _("bontot: cannot find the folder of the store %s: %s\n"), cli_db_path, strerror(errno));
+		bt_store_free(s);
+		return CLI_FAIL;
+	}
 	bt_client_opts co = BT_CLIENT_OPTS_INIT;
 	co.url = server;
 	co.progress = progress;

@@ -2,10 +2,12 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 const char *cli_db_path = "bontot.db";
 int cli_db_given = 0;
@@ -133,6 +135,37 @@ int cli_parse_year(const char *s, int *year)
 	if (*s == '\0' || *end != '\0' || y < BT_DATE_MIN_YEAR || y > BT_DATE_MAX_YEAR)
 		return -1;
 	*year = (int)y;
+	return 0;
+}
+
+void cli_pad(FILE *f, const char *s, size_t cols)
+{
+	fputs(s, f);
+	for (size_t n = bt_text_width(s); n < cols; n++)
+		fputc(' ', f);
+}
+
+int cli_date_arg(const char *cmd, const char *opt, const char *text, char iso[BT_DATE_STR_BYTES], bt_date *out)
+{
+	bt_date d;
+	if (bt_date_parse_typed(&d, text) < 0)
+		return cli_usage_error(cmd, "%s: %s", opt, bt_error_last());
+	if (iso)
+		bt_date_format(iso, d);
+	if (out)
+		*out = d;
+	return 0;
+}
+
+int cli_month_arg(const char *cmd, const char *opt, const char *text, char iso[BT_MONTH_STR_BYTES], bt_month *out)
+{
+	bt_month m;
+	if (bt_month_parse_typed(&m, text) < 0)
+		return cli_usage_error(cmd, "%s: %s", opt, bt_error_last());
+	if (iso)
+		bt_month_format(iso, m);
+	if (out)
+		*out = m;
 	return 0;
 }
 
@@ -277,12 +310,12 @@ int cli_record(bt_store *s, const bt_record *rec, bt_record_mode mode)
 		return CLI_FAIL;
 	}
 	if (mode == BT_RECORD_CORRECTION && id == 0)
-		printf(_("Nothing changed: %s \"%s\" is already so.\n"), bt_kind_name(rec->kind), cli_key(rec->key));
+		printf(_("Nothing changed: %s \"%s\" is already so.\n"), bt_kind_title(rec->kind), cli_key(rec->key));
 	else if (mode == BT_RECORD_CORRECTION)
 		printf(_("Recorded a correction of %s \"%s\" (event %lld); the old version stays in the log.\n"),
-		       bt_kind_name(rec->kind), cli_key(rec->key), (long long)id);
+		       bt_kind_title(rec->kind), cli_key(rec->key), (long long)id);
 	else
-		printf(_("Recorded %s \"%s\" (event %lld).\n"), bt_kind_name(rec->kind), cli_key(rec->key), (long long)id);
+		printf(_("Recorded %s \"%s\" (event %lld).\n"), bt_kind_title(rec->kind), cli_key(rec->key), (long long)id);
 	return CLI_OK;
 }
 
@@ -311,4 +344,60 @@ int cli_list_contains(const char *list, const char *id)
 		if (strcmp(item, id) == 0)
 			return 1;
 	return 0;
+}
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void cli_progress_begin(cli_progress *p, const char *what)
+{
+	const char *force = getenv("BONTOT_PROGRESS"); /* "1": draw every report, even when stderr is not a terminal (tests) */
+	memset(p, 0, sizeof(*p));
+	p->forced = force && strcmp(force, "1") == 0;
+	p->on = isatty(STDERR_FILENO) || p->forced;
+	p->what = what;
+	p->start = p->last = now_seconds();
+}
+
+void cli_progress_show(cli_progress *p, uint64_t count, uint64_t done, uint64_t total, const char *unit)
+{
+	double t;
+	if (!p->on || ((t = now_seconds()) - p->last < 1.0 && !(done == total && p->drawn) && !p->forced))
+		return;
+	p->last = t;
+	p->drawn = 1;
+	double rate = t > p->start ? (double)count / (t - p->start) : 0;
+	fprintf(stderr, "\r\033[K%s: %llu %s", p->what, (unsigned long long)count, unit);
+	if (total)
+		fprintf(stderr, " (%llu%%)", (unsigned long long)(done * 100 / total));
+	fprintf(stderr, ", %.0f/s", rate);
+	fflush(stderr);
+}
+
+void cli_progress_end(cli_progress *p)
+{
+	if (p->on && p->drawn)
+		fprintf(stderr, "\r\033[K");
+	p->drawn = 0;
+}
+
+void cli_progress_store(const char *stage, uint64_t done, uint64_t total, void *payload)
+{
+	cli_progress *p = payload;
+	if (strcmp(stage, "findings") == 0)
+		p->what = _("Checking the findings of the cells");
+	cli_progress_show(p, done, done, total, strcmp(stage, "findings") == 0 ? _("cells") : strcmp(stage, "rebuild") == 0 ? _("events") : _("records"));
+}
+
+int cli_json_print(json_t *value)
+{
+	if (!value || json_dumpf(value, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) < 0 || fputc('\n', stdout) == EOF) {
+		fprintf(stderr, _("bontot: error writing the output: %s\n"), strerror(errno ? errno : ENOMEM));
+		return CLI_FAIL;
+	}
+	return CLI_OK;
 }

@@ -1,11 +1,14 @@
 /*
  * date.c - Gregorian day numbers (days since 1970-01-01), parsing and
- * formatting of "YYYY-MM-DD" and "YYYY-MM". The conversion is Howard
+ * formatting of "YYYY-MM-DD" and "YYYY-MM" (and of dates as people type
+ * them, "dd/mm/yyyy"). The conversion is Howard
  * Hinnant's days_from_civil / civil_from_days, exact for every date.
  */
 #include "bontot/calendar.h"
 #include "error.h"
 #include "i18n.h"
+
+#include <string.h>
 
 
 bt_date bt_date_from_ymd(int y, int m, int d)
@@ -77,6 +80,50 @@ int bt_date_parse(bt_date *out, const char *s, size_t len)
 				     (int)(len > 40 ? 40 : len), s, BT_DATE_MIN_YEAR, BT_DATE_MAX_YEAR);
 	*out = bt_date_from_ymd(y, m, d);
 	return 0;
+}
+
+/* "d/m/yyyy" or "dd/mm/yyyy": the parts, or -1. */
+static int slashed(const char *s, int parts, int v[3])
+{
+	for (int i = 0; i < parts; i++) {
+		size_t n = 0;
+		while (s[n] >= '0' && s[n] <= '9')
+			n++;
+		int last = i == parts - 1;
+		if (last ? n != 4 || s[n] != '\0' : n < 1 || n > 2 || s[n] != '/')
+			return -1;
+		if (digits(s, n, &v[i]) < 0)
+			return -1;
+		s += n + 1;
+	}
+	return 0;
+}
+
+int bt_date_parse_typed(bt_date *out, const char *text)
+{
+	int v[3];
+	size_t len = strlen(text);
+	if (len == 10 && text[4] == '-' && bt_date_parse(out, text, len) == 0)
+		return 0;
+	if (slashed(text, 3, v) == 0 && bt_date_valid(v[2], v[1], v[0])) {
+		*out = bt_date_from_ymd(v[2], v[1], v[0]);
+		return 0;
+	}
+	return bt__error_set(BT_EINVALID, BT_("invalid date \"%.40s\" (write it dd/mm/yyyy, e.g. 07/03/2026, or YYYY-MM-DD)"),
+			     text);
+}
+
+int bt_month_parse_typed(bt_month *out, const char *text)
+{
+	int v[3];
+	size_t len = strlen(text);
+	if (len == 7 && text[4] == '-' && bt_month_parse(out, text, len) == 0)
+		return 0;
+	if (slashed(text, 2, v) == 0 && v[0] >= 1 && v[0] <= 12 && v[1] >= BT_DATE_MIN_YEAR && v[1] <= BT_DATE_MAX_YEAR) {
+		*out = v[1] * 12 + v[0] - 1;
+		return 0;
+	}
+	return bt__error_set(BT_EINVALID, BT_("invalid month \"%.40s\" (write it mm/yyyy, e.g. 03/2026, or YYYY-MM)"), text);
 }
 
 static void put_digits(char *out, int value, int n)

@@ -184,7 +184,7 @@ int bt_event_decode(bt_event *ev, const uint8_t *bytes, size_t len)
 	}
 	env = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!env || !json_is_object(env)) {
-		err = bt__error_set(BT_ECORRUPT, BT_("damaged event: not JSON (%s)"), env ? "" : jerr.text);
+		err = bt__error_set(BT_ECORRUPT, BT_("damaged event: not JSON (%s)"), env ? "" : bt__json_error_text(&jerr));
 		goto done;
 	}
 	v = json_object_get(env, "v");

@@ -28,6 +28,14 @@ const char *bt_kind_name(bt_kind kind)
 	return (kind >= 1 && kind <= BT_KIND_COUNT) ? kind_names[kind] : NULL;
 }
 
+static const char *const kind_titles[BT_KIND_COUNT + 1] = {
+	NULL,		  N_("committee"),	N_("cell"),	     N_("member"),	     N_("exemption from activities"),
+	N_("holiday"),	  N_("working regulation"), N_("target"),     N_("commitment"),	     N_("meeting"),
+	N_("dues payment"), N_("discipline"),	N_("attestation"),   N_("transfer"),	     N_("month of dues"),
+	N_("decision on a finding")};
+
+const char *bt_kind_title(bt_kind kind) { return (kind >= 1 && kind <= BT_KIND_COUNT) ? BT_(kind_titles[kind]) : "?"; }
+
 static const char *const status_names[] = {"official", "probationary"};
 static const char *const role_names[] = {"secretary", "deputy", "committee", "member"};
 static const char *const attendance_names[] = {"present", "excused", "absent"};
@@ -471,6 +479,39 @@ static int parse_fields(const ctx *c, bt_record *r)
 	return 0;
 }
 
+const char *bt__json_error_text(const json_error_t *e)
+{
+	const char *t = e->text;
+	switch (json_error_code(e)) {
+	case json_error_out_of_memory: return BT_("out of memory");
+	case json_error_stack_overflow: return BT_("too deeply nested");
+	case json_error_invalid_utf8: return BT_("the text is not valid UTF-8 (save the file as UTF-8)");
+	case json_error_premature_end_of_input: return BT_("the line ends before the record is closed (a '}' or '\"' is missing)");
+	case json_error_end_of_input_expected: return BT_("something follows the end of the record (one record per line)");
+	case json_error_null_character:
+	case json_error_null_byte_in_key: return BT_("the text contains a NUL character");
+	case json_error_duplicate_key: return BT_("a field is given twice");
+	case json_error_numeric_overflow: return BT_("a number is too large");
+	case json_error_invalid_syntax:
+		if (strncmp(t, "'[' or '{' expected", 19) == 0)
+			return BT_("a record starts with '{'");
+		if (strncmp(t, "string or '}' expected", 22) == 0)
+			return BT_("a field name in double quotes, or '}', is expected");
+		if (strncmp(t, "'}' expected", 12) == 0)
+			return BT_("a ',' between fields or a '}' at the end is missing");
+		if (strncmp(t, "']' expected", 12) == 0)
+			return BT_("a ',' between items or a ']' at the end of the list is missing");
+		if (strncmp(t, "':' expected", 12) == 0)
+			return BT_("a ':' after the field name is missing");
+		if (strncmp(t, "unexpected newline", 18) == 0 || strstr(t, "control character"))
+			return BT_("a text value runs past the end of the line (a closing '\"' is missing)");
+		if (strstr(t, "escape"))
+			return BT_("an invalid \\ escape in a text value");
+		return BT_("invalid JSON syntax (e.g. a text value without double quotes)");
+	default: return BT_("invalid JSON");
+	}
+}
+
 int bt_record_parse(bt_record **out, const char *text, size_t len) { return bt__record_parse(out, text, len, 0); }
 
 int bt__record_parse(bt_record **out, const char *text, size_t len, int merged)
@@ -488,7 +529,7 @@ int bt__record_parse(bt_record **out, const char *text, size_t len, int merged)
 		return bt__error_set(BT_EINVALID, BT_("line longer than %d bytes"), BT_LINE_MAX_BYTES);
 	obj = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!obj) {
-		err = bt__error_set(BT_EINVALID, BT_("not valid JSON (column %d: %s)"), jerr.column, jerr.text);
+		err = bt__error_set(BT_EINVALID, BT_("not valid JSON (column %d: %s)"), jerr.column, bt__json_error_text(&jerr));
 		goto done;
 	}
 	if (!json_is_object(obj)) {

@@ -12,4 +12,12 @@
  */
 int bt__record_parse(bt_record **out, const char *text, size_t len, int merged) BT_WARN_UNUSED;
 
+/*
+ * What a JSON parser's error means, in the messages' language: "a '{' is
+ * missing at the start", "the line ends before the record is closed"...
+ * (jansson's own text is English). Static or translated text.
+ */
+struct json_error_t;
+const char *bt__json_error_text(const struct json_error_t *err);
+
 #endif

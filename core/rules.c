@@ -4,6 +4,7 @@
 #include "bontot/rules.h"
 #include "error.h"
 #include "i18n.h"
+#include "records_internal.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -96,7 +97,7 @@ int bt_rules_parse(bt_rules *out, const char *json, size_t len)
 
 	if (!obj || !json_is_object(obj)) {
 		err = bt__error_set(BT_EINVALID, BT_("rule set: not a valid JSON object (line %d: %s)"), jerr.line,
-				    obj ? BT_("an object is needed") : jerr.text);
+				    obj ? BT_("an object is needed") : bt__json_error_text(&jerr));
 		goto done;
 	}
 	v = json_object_get(obj, "id");

@@ -1,7 +1,8 @@
 /*
- * text.c - Unicode NFC normalisation (utf8proc).
+ * text.c - Unicode NFC normalisation and display width (utf8proc).
  */
 #include "bontot/records.h"
+#include "bontot/text.h"
 #include "error.h"
 #include "i18n.h"
 
@@ -44,4 +45,22 @@ int bt_text_nfc(char **out, const char *text, size_t len, int allow_newlines)
 	}
 	*out = (char *)nfc;
 	return 0;
+}
+
+size_t bt_text_width(const char *text)
+{
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)text;
+	size_t cols = 0;
+	while (*p) {
+		utf8proc_int32_t c;
+		utf8proc_ssize_t n = utf8proc_iterate(p, -1, &c);
+		if (n <= 0) {
+			cols++, p++;
+			continue;
+		}
+		int w = utf8proc_charwidth(c);
+		cols += w > 0 ? (size_t)w : 0;
+		p += n;
+	}
+	return cols;
 }

@@ -78,9 +78,30 @@ int bt_store_device_revoke(bt_store *s, const char *id)
 	return err;
 }
 
+static const char alphabet[] = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"; /* no 0/O, 1/I: read aloud on the phone */
+
+int bt_enroll_code_normalize(char out[BT_ENROLL_CODE_BYTES], const char *typed)
+{
+	size_t n = 0;
+	for (const char *p = typed; p && *p; p++) {
+		char c = *p >= 'a' && *p <= 'z' ? (char)(*p - 'a' + 'A') : *p;
+		if (c == '-' || c == ' ')
+			continue;
+		if (n == 12 || !c || !strchr(alphabet, c))
+			return bt__error_set(BT_EINVALID, BT_("an enrollment code is 12 letters and digits, like K7QM-9XDP-4RTA"));
+		out[n + n / 4] = c;
+		if (n % 4 == 3 && n < 11)
+			out[n + n / 4 + 1] = '-';
+		n++;
+	}
+	if (n != 12)
+		return bt__error_set(BT_EINVALID, BT_("an enrollment code is 12 letters and digits, like K7QM-9XDP-4RTA"));
+	out[14] = '\0';
+	return 0;
+}
+
 int bt_store_enroll_code(char out[BT_ENROLL_CODE_BYTES], bt_store *s, const char *cell, bt_device_role role, int64_t expires)
 {
-	static const char alphabet[] = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"; /* no 0/O, 1/I: read aloud on the phone */
 	uint8_t rnd[12], hash[BT_HASH_BYTES];
 	sqlite3_stmt *st = NULL;
 	int err = 0;
@@ -143,7 +164,8 @@ int bt_store_enroll(bt_store *s, const char *code, const char *device_id, const 
 	sqlite3_stmt *st = NULL;
 	char cell[BT_ID_MAX_BYTES + 1], role[16];
 	int err = 0, began = 0;
-	if (!code || strlen(code) > 64 || bt__sha256(hash, code, strlen(code)) < 0)
+	char written[BT_ENROLL_CODE_BYTES];
+	if (!code || bt_enroll_code_normalize(written, code) < 0 || bt__sha256(hash, written, 14) < 0)
 		return bt__error_set(BT_EDENIED, BT_("invalid enrollment code"));
 	if ((err = bt_store__exec(s, "BEGIN IMMEDIATE")) < 0)
 		return err;

@@ -32,6 +32,12 @@ int bt_store_export(bt_store *s, int (*write)(const char *data, size_t len, void
 	/* One read transaction: a consistent snapshot even if another process writes meanwhile. */
 	if ((err = bt_store__exec(s, "BEGIN")) < 0)
 		goto done;
+	uint64_t total = 0, written = 0;
+	sqlite3_stmt *count = NULL;
+	if (s->progress && sqlite3_prepare_v2(s->db, "SELECT count(*) FROM current", -1, &count, NULL) == SQLITE_OK &&
+	    sqlite3_step(count) == SQLITE_ROW)
+		total = (uint64_t)sqlite3_column_int64(count, 0);
+	sqlite3_finalize(count);
 	for (size_t k = 0; k < sizeof(kind_order) / sizeof(kind_order[0]) && err == 0; k++) {
 		sqlite3_bind_int(st, 1, kind_order[k]);
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -46,6 +52,7 @@ int bt_store_export(bt_store *s, int (*write)(const char *data, size_t len, void
 			}
 			if ((err = write(rec, n, payload)) < 0 || (err = write("\n", 1, payload)) < 0)
 				break;
+			bt_store__progress(s, "export", ++written, total);
 		}
 		if (err == 0 && rc != SQLITE_DONE)
 			err = bt_store__db_error(s, BT_EIO, BT_("reading the store"));

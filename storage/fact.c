@@ -78,7 +78,7 @@ int bt_store__current_record(bt_store *s, bt_kind kind, const char *key, bt_reco
 		sqlite3_reset(st);
 		sqlite3_clear_bindings(st);
 		if (err < 0)
-			return bt__error_set(BT_ECORRUPT, BT_("the state of %s \"%.64s\" is damaged"), bt_kind_name(kind), key);
+			return bt__error_set(BT_ECORRUPT, BT_("the state of %s \"%.64s\" is damaged"), bt_kind_title(kind), key);
 		return 0;
 	}
 	sqlite3_reset(st);

@@ -107,6 +107,7 @@ typedef struct {
 	bt_store *s;
 	const bt_strset *only; /* NULL: every cell */
 	bt_strset *done;
+	uint64_t n_done;       /* for the progress report */
 } refresh_ctx;
 
 static int refresh_one(const char *cell, const bt_record *const *recs, size_t n, void *payload)
@@ -121,6 +122,8 @@ static int refresh_one(const char *cell, const bt_record *const *recs, size_t n,
 	bt_findings_free(&found);
 	if (err == 0 && c->done)
 		err = bt_strset_add(c->done, cell, NULL);
+	if (err == 0)
+		bt_store__progress(c->s, "findings", ++c->n_done, c->only ? c->only->n : 0);
 	return err;
 }
 
@@ -132,7 +135,7 @@ int bt_store__refresh_findings(bt_store *s)
 		return 0;
 	/* Take the set: what the refresh itself reads must not add to it. */
 	memset(&s->dirty_cells, 0, sizeof(s->dirty_cells));
-	refresh_ctx c = {s, &cells, &done};
+	refresh_ctx c = {s, &cells, &done, 0};
 	if (cells.n > FEW_CELLS) {
 		err = bt_store__each_cell(s, 0, NULL, refresh_one, &c);
 	} else {

@@ -312,7 +312,7 @@ static int import_record(bt_import *imp, const bt_record *r, int mode, int64_t *
 			return 0;
 		}
 		err = bt__error_set(BT_EINVALID, BT_("%s \"%s\" is given again with other content (first on line %lld)"),
-				    bt_kind_name(r->kind), r->key, (long long)first_line);
+				    bt_kind_title(r->kind), r->key, (long long)first_line);
 		goto done;
 	}
 	if (cur && mode != BT_RECORD_NEW && memcmp(cur_hash, rec_hash, BT_HASH_BYTES) == 0) {
@@ -322,11 +322,11 @@ static int import_record(bt_import *imp, const bt_record *r, int mode, int64_t *
 	}
 	if (mode == BT_RECORD_NEW && cur) {
 		err = bt__error_set(BT_EEXISTS, BT_("%s \"%s\" is already recorded; to change it, record a correction"),
-				    bt_kind_name(r->kind), r->key);
+				    bt_kind_title(r->kind), r->key);
 		goto done;
 	}
 	if (mode == BT_RECORD_CORRECTION && !cur) {
-		err = bt__error_set(BT_ENOTFOUND, BT_("no %s \"%s\" to correct"), bt_kind_name(r->kind), r->key);
+		err = bt__error_set(BT_ENOTFOUND, BT_("no %s \"%s\" to correct"), bt_kind_title(r->kind), r->key);
 		goto done;
 	}
 	if ((err = note_refs(imp, r)) < 0)
@@ -456,7 +456,7 @@ static int finding_error(bt_import *imp, const bt_finding *f)
 		return bt__error_set(BT_EINVALID, BT_("field \"date\": cell %s has two meetings on %s (%s and %s)"), f->cell, ds, f->key,
 				     f->other_key);
 	case BT_F_OUT_OF_SCOPE:
-		return bt__error_set(BT_EDENIED, BT_("this tablet of cell %s may not record this %s"), f->cell, bt_kind_name(f->kind));
+		return bt__error_set(BT_EDENIED, BT_("this tablet of cell %s may not record this %s"), f->cell, bt_kind_title(f->kind));
 	default:
 		return bt__error_set(BT_EINVALID, BT_("the record disagrees with another one (%s)"), bt_finding_code_name(f->code));
 	}

@@ -31,7 +31,7 @@ int bt_store_get(bt_store *s, bt_kind kind, const char *key, bt_record **out)
 {
 	int err = bt_store__current_record(s, kind, key, out);
 	if (err == 0 && !*out)
-		err = bt__error_set(BT_ENOTFOUND, BT_("no %s \"%.64s\""), bt_kind_name(kind) ? bt_kind_name(kind) : "?", key);
+		err = bt__error_set(BT_ENOTFOUND, BT_("no %s \"%.64s\""), bt_kind_title(kind), key);
 	return err;
 }
 

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* Every projection, children first (the order of clearing), with the query the digest reads. */
 static const struct {
@@ -46,19 +47,33 @@ static const struct {
 };
 #define N_PROJECTIONS (sizeof(projections) / sizeof(projections[0]))
 
-int bt_store_projection_digest(bt_store *s, uint8_t out[BT_HASH_BYTES])
+/* What one table holds: a digest of its rows and their number. */
+typedef struct {
+	uint8_t digest[BT_HASH_BYTES];
+	int64_t rows;
+} table_sum;
+
+/*
+ * The digest over every projection, and (tables may be NULL) each table's
+ * own digest and row count, in one pass.
+ */
+static int digest_tables(bt_store *s, uint8_t out[BT_HASH_BYTES], table_sum *tables)
 {
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	EVP_MD_CTX *md = EVP_MD_CTX_new(), *one = EVP_MD_CTX_new();
 	int err = 0;
-	if (!md || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
+	if (!md || !one || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
 		EVP_MD_CTX_free(md);
+		EVP_MD_CTX_free(one);
 		return bt__error_set(BT_ERROR, BT_("SHA-256 failed"));
 	}
 	for (size_t t = 0; t < N_PROJECTIONS && err == 0; t++) {
 		sqlite3_stmt *st = NULL;
+		int64_t rows = 0;
 		if (!projections[t].digest)
 			continue;
-		if (sqlite3_prepare_v2(s->db, projections[t].digest, -1, &st, NULL) != SQLITE_OK) {
+		if (sqlite3_prepare_v2(s->db, projections[t].digest, -1, &st, NULL) != SQLITE_OK ||
+		    EVP_DigestInit_ex(one, EVP_sha256(), NULL) != 1) {
+			sqlite3_finalize(st);
 			err = bt_store__db_error(s, BT_EIO, BT_("reading a table"));
 			break;
 		}
@@ -66,6 +81,7 @@ int bt_store_projection_digest(bt_store *s, uint8_t out[BT_HASH_BYTES])
 		int rc;
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 			int n = sqlite3_column_count(st);
+			rows++;
 			for (int i = 0; i < n; i++) {
 				/* Type tag, 8-byte length, bytes: unambiguous. */
 				unsigned char tag = (unsigned char)sqlite3_column_type(st, i);
@@ -81,20 +97,33 @@ int bt_store_projection_digest(bt_store *s, uint8_t out[BT_HASH_BYTES])
 				}
 				EVP_DigestUpdate(md, &tag, 1);
 				EVP_DigestUpdate(md, &len, sizeof(len));
-				if (len)
+				EVP_DigestUpdate(one, &tag, 1);
+				EVP_DigestUpdate(one, &len, sizeof(len));
+				if (len) {
 					EVP_DigestUpdate(md, p, len);
+					EVP_DigestUpdate(one, p, len);
+				}
 			}
 		}
 		if (rc != SQLITE_DONE)
 			err = bt_store__db_error(s, BT_EIO, BT_("reading a table"));
 		sqlite3_finalize(st);
+		unsigned int n = 0;
+		if (err == 0 && tables) {
+			tables[t].rows = rows;
+			if (EVP_DigestFinal_ex(one, tables[t].digest, &n) != 1)
+				err = bt__error_set(BT_ERROR, BT_("SHA-256 failed"));
+		}
 	}
 	unsigned int n = 0;
 	if (err == 0 && EVP_DigestFinal_ex(md, out, &n) != 1)
 		err = bt__error_set(BT_ERROR, BT_("SHA-256 failed"));
 	EVP_MD_CTX_free(md);
+	EVP_MD_CTX_free(one);
 	return err;
 }
+
+int bt_store_projection_digest(bt_store *s, uint8_t out[BT_HASH_BYTES]) { return digest_tables(s, out, NULL); }
 
 int bt_store__clear_projections(bt_store *s)
 {
@@ -121,7 +150,12 @@ int bt_store__replay(bt_store *s, size_t *events)
 	sqlite3_stmt *st = NULL;
 	BT_ARRAY(chain) chains = {0};
 	int err = 0, rc;
+	int64_t total = 0;
 	*events = 0;
+	if (bt_store__step_row(s, s->st.ev_count, N_("reading the log")) == 1) {
+		total = sqlite3_column_int64(s->st.ev_count, 0);
+		sqlite3_reset(s->st.ev_count);
+	}
 	/* Emptied tables hand out rowids from 1 again; nothing depends on them but this store. */
 	if (sqlite3_prepare_v2(s->db, "SELECT id, log, seq, hash, bytes FROM event ORDER BY id", -1, &st, NULL) != SQLITE_OK)
 		return bt_store__db_error(s, BT_EIO, BT_("reading the log"));
@@ -163,6 +197,7 @@ int bt_store__replay(bt_store *s, size_t *events)
 		if (err < 0)
 			break;
 		(*events)++;
+		bt_store__progress(s, "rebuild", *events, (uint64_t)total);
 	}
 	free(chains.v);
 	if (err == 0 && rc != SQLITE_DONE)
@@ -171,22 +206,73 @@ int bt_store__replay(bt_store *s, size_t *events)
 	return err;
 }
 
+/* Keep what the rebuild found in rebuild_log: every table's rows before, and those that differed. */
+static int keep_history(bt_store *s, const bt_rebuild_stats *stats, const table_sum *before)
+{
+	bt_buf b;
+	sqlite3_stmt *st = NULL;
+	time_t now = time(NULL);
+	struct tm tm;
+	char at[BT_TIMESTAMP_BYTES];
+	int err;
+	gmtime_r(&now, &tm);
+	strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	bt_buf_init(&b, 0);
+	bt_buf_puts(&b, "{\"before\":{");
+	for (size_t t = 0, k = 0; t < N_PROJECTIONS; t++)
+		if (projections[t].digest)
+			bt_buf_printf(&b, "%s\"%s\":%lld", k++ ? "," : "", projections[t].table, (long long)before[t].rows);
+	bt_buf_puts(&b, "},\"differed\":[");
+	for (size_t i = 0; i < stats->n_differed; i++)
+		bt_buf_printf(&b, "%s{\"table\":\"%s\",\"before\":%lld,\"after\":%lld}", i ? "," : "", stats->differed[i].table,
+			      (long long)stats->differed[i].rows_before, (long long)stats->differed[i].rows_after);
+	bt_buf_puts(&b, "]}");
+	if (b.failed)
+		return BT_ENOMEM;
+	if (sqlite3_prepare_v2(s->db, "INSERT INTO rebuild_log(at, events, tables) VALUES(?1, ?2, ?3)", -1, &st, NULL) != SQLITE_OK) {
+		bt_buf_free(&b);
+		return bt_store__db_error(s, BT_EIO, BT_("writing the rebuild history"));
+	}
+	sqlite3_bind_text(st, 1, at, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)stats->events);
+	sqlite3_bind_text(st, 3, b.data, (int)b.len, SQLITE_STATIC);
+	err = bt_store__step_done(s, st, N_("writing the rebuild history"));
+	sqlite3_finalize(st);
+	bt_buf_free(&b);
+	return err;
+}
+
 int bt_store_rebuild(bt_store *s, bt_rebuild_stats *stats)
 {
+	table_sum before[N_PROJECTIONS], after[N_PROJECTIONS];
 	int err;
 	memset(stats, 0, sizeof(*stats));
+	memset(before, 0, sizeof(before));
+	memset(after, 0, sizeof(after));
 	if (s->in_import)
 		return bt__error_set(BT_EINVALID, BT_("an import is in progress"));
-	if ((err = bt_store_projection_digest(s, stats->before)) < 0)
-		return err;
 	if ((err = bt_store__begin(s)) < 0)
 		return err;
+	if ((err = digest_tables(s, stats->before, before)) < 0)
+		goto fail;
 	bt_store__scopes_clear(s);
-	if ((err = bt_store__clear_projections(s)) < 0 || (err = bt_store__replay(s, &stats->events)) < 0) {
-		bt_store__rollback(s);
-		return err;
-	}
-	if ((err = bt_store__commit(s)) < 0)
-		return err;
-	return bt_store_projection_digest(s, stats->after);
+	if ((err = bt_store__clear_projections(s)) < 0 || (err = bt_store__replay(s, &stats->events)) < 0)
+		goto fail;
+	/* The findings as the log says, then the tables as they now are. */
+	if ((err = bt_store__refresh_findings(s)) < 0 || (err = digest_tables(s, stats->after, after)) < 0)
+		goto fail;
+	for (size_t t = 0; t < N_PROJECTIONS; t++)
+		if (projections[t].digest && memcmp(before[t].digest, after[t].digest, BT_HASH_BYTES) != 0 &&
+		    stats->n_differed < BT_REBUILD_TABLES_MAX) {
+			bt_rebuild_table *d = &stats->differed[stats->n_differed++];
+			d->table = projections[t].table;
+			d->rows_before = before[t].rows;
+			d->rows_after = after[t].rows;
+		}
+	if ((err = keep_history(s, stats, before)) < 0)
+		goto fail;
+	return bt_store__commit(s);
+fail:
+	bt_store__rollback(s);
+	return err;
 }

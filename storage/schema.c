@@ -143,6 +143,8 @@ static const char *const migrations[] = {
 	 "CREATE INDEX finding_member ON finding(member, origin);"
 	 /* Replay protection for a device's signed requests that does not depend on its clock. */
 	 "ALTER TABLE device ADD COLUMN last_counter INTEGER NOT NULL DEFAULT 0;"),
+	/* 6 -> 7: what each rebuild found: every table's rows before it, and the tables that differed (JSON). */
+	"CREATE TABLE rebuild_log(id INTEGER PRIMARY KEY, at TEXT NOT NULL, events INTEGER NOT NULL, tables TEXT NOT NULL);",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))

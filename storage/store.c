@@ -27,6 +27,7 @@ static const struct {
 	S(ev_other, "SELECT 1 FROM event WHERE kind = ?1 AND key = ?2 AND id <> ?3 LIMIT 1"),
 	S(ev_by_ref, "SELECT id FROM event WHERE log = ?1 AND seq = ?2"),
 	S(ev_head, "SELECT seq, hash FROM event WHERE log = ?1 ORDER BY seq DESC LIMIT 1"),
+	S(ev_count, "SELECT count(*) FROM event"),
 	S(ev_hash_at, "SELECT hash FROM event WHERE log = ?1 AND seq = ?2"),
 	/* ---- facts (fact.c) ---- */
 	S(cur_get, "SELECT event, rec_hash, heads, merged FROM current WHERE kind = ?1 AND key = ?2"),
@@ -104,6 +105,18 @@ void bt_store__finalize(bt_store *s)
 		sqlite3_finalize(*slot);
 		*slot = NULL;
 	}
+}
+
+void bt_store_set_progress(bt_store *s, bt_progress_fn fn, void *payload)
+{
+	s->progress = fn;
+	s->progress_payload = payload;
+}
+
+void bt_store__progress(bt_store *s, const char *stage, uint64_t done, uint64_t total)
+{
+	if (s->progress && ((done & 1023) == 0 || done == total))
+		s->progress(stage, done, total, s->progress_payload);
 }
 
 void bt_store_free(bt_store *s)

@@ -32,7 +32,7 @@
 
 /* Statements prepared once per store and reused (bind, step, reset); the SQL is in store.c. */
 typedef struct {
-	sqlite3_stmt *ev_insert, *ev_versions, *ev_bytes, *ev_other, *ev_by_ref, *ev_head, *ev_hash_at;
+	sqlite3_stmt *ev_insert, *ev_versions, *ev_bytes, *ev_other, *ev_by_ref, *ev_head, *ev_hash_at, *ev_count;
 	sqlite3_stmt *cur_get, *cur_put, *cur_ref;
 	sqlite3_stmt *mk_get, *mk_put, *mc_put, *mc_has, *mc_cells;
 	sqlite3_stmt *committee_exists, *cell_exists, *member_row;
@@ -85,6 +85,8 @@ struct bt_store {
 	} snap[16];
 	int n_snap;
 	bt_strset in_scope;               /* "member\tcell" pairs seen in member_cell in this transaction (accept.c) */
+	bt_progress_fn progress;          /* bt_store_set_progress, may be NULL */
+	void *progress_payload;
 	struct {                          /* what an import already knows of the record it appends (fact.c) */
 		const bt_record *rec;
 		uint8_t hash[BT_HASH_BYTES];
@@ -124,6 +126,8 @@ int bt_store__begin(bt_store *s);
 int bt_store__commit(bt_store *s);
 /* Roll back, forget what the caches learnt in the transaction, and reload our log's head. */
 void bt_store__rollback(bt_store *s);
+/* Report progress when someone listens: every 1024th item and the last (done == total). */
+void bt_store__progress(bt_store *s, const char *stage, uint64_t done, uint64_t total);
 /* Read our own log's head (head_seq, head_hash) from the log. */
 int bt_store__load_head(bt_store *s);
 /* Add a copy of str to a set (no duplicates); *added (may be NULL) says whether it was new. */

@@ -112,11 +112,44 @@ static int sign_request(struct curl_slist **h, bt_store *tablet, const bt_key *k
 	return *h ? 0 : bt__oom();
 }
 
+/*
+ * Why an exchange failed, in the messages' language, for a secretary: what
+ * happened and what to look at. curl's own English text is kept out of it
+ * (the technical detail is in the server's log and in curl's code).
+ */
+static const char *curl_reason(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_RESOLVE_PROXY:
+		return BT_("the office's name was not found: check the address and that the tablet is on the network");
+	case CURLE_COULDNT_CONNECT:
+		return BT_("the office did not answer: check that the office's server is running and the address is right");
+	case CURLE_OPERATION_TIMEDOUT:
+		return BT_("the office took too long to answer: the link is weak or the office is busy; try again later");
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_GOT_NOTHING:
+	case CURLE_PARTIAL_FILE:
+		return BT_("the link was cut during the exchange; try again");
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CIPHER:
+	case CURLE_SSL_CACERT_BADFILE:
+		return BT_("the secure connection could not be set up: check that the address starts with the right http:// or https://");
+	case CURLE_UNSUPPORTED_PROTOCOL:
+	case CURLE_URL_MALFORMAT:
+		return BT_("the address is not valid: it looks like http://ADDRESS:PORT or https://ADDRESS:PORT");
+	default:
+		return BT_("the network failed; check the connection and try again");
+	}
+}
+
 /* One HTTP exchange with retries on network failures (not on HTTP answers). */
 static int http(response *r, const bt_client_opts *o, const char *method, const char *path, const void *body, size_t len,
 		const char *type, bt_store *tablet, const bt_key *auth, const char *auth_id)
 {
-	char url[1024], errbuf[CURL_ERROR_SIZE];
+	char url[1024];
 	int err = BT_ENET;
 	snprintf(url, sizeof(url), "%s%s", o->url, path);
 	for (int attempt = 0; attempt <= o->retries; attempt++) {
@@ -126,9 +159,7 @@ static int http(response *r, const bt_client_opts *o, const char *method, const 
 			return bt__oom();
 		bt_buf_free(&r->body);
 		bt_buf_init(&r->body, 64u << 20);
-		errbuf[0] = '\0';
 		curl_easy_setopt(c, CURLOPT_URL, url);
-		curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
 		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
 		curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
 		curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
@@ -169,13 +200,12 @@ static int http(response *r, const bt_client_opts *o, const char *method, const 
 			err = 0;
 		} else if (rc == CURLE_SSL_PINNEDPUBKEYNOTMATCH || rc == CURLE_PEER_FAILED_VERIFICATION) {
 			/* Not the office: refused at once, never retried. */
-			err = bt__error_set(BT_EBADSIG, BT_("%s is not the office this tablet trusts (TLS: %s)"), o->url,
-					    errbuf[0] ? errbuf : curl_easy_strerror(rc));
+			err = bt__error_set(BT_EBADSIG, BT_("%s is not the office this tablet trusts: its certificate is not the one enrolled"), o->url);
 			curl_slist_free_all(h);
 			curl_easy_cleanup(c);
 			return err;
 		} else {
-			err = bt__error_set(BT_ENET, BT_("cannot reach %s: %s"), o->url, errbuf[0] ? errbuf : curl_easy_strerror(rc));
+			err = bt__error_set(BT_ENET, BT_("cannot reach %s: %s"), o->url, curl_reason(rc));
 		}
 		curl_slist_free_all(h);
 		curl_easy_cleanup(c);

@@ -47,6 +47,13 @@ int bt_date_weekday(bt_date date);
  */
 int bt_date_parse(bt_date *out, const char *text, size_t len) BT_WARN_UNUSED;
 
+/*
+ * A date as a person types it: "dd/mm/yyyy" or "d/m/yyyy" (the way dates
+ * are written in Vietnam), or "YYYY-MM-DD". Files keep the ISO form only
+ * (bt_date_parse). BT_EINVALID, with a message showing both forms.
+ */
+int bt_date_parse_typed(bt_date *out, const char *text) BT_WARN_UNUSED;
+
 /* Write "YYYY-MM-DD" and a NUL into out (BT_DATE_STR_BYTES bytes). */
 void bt_date_format(char out[BT_DATE_STR_BYTES], bt_date date);
 
@@ -55,6 +62,8 @@ typedef int32_t bt_month;
 #define BT_MONTH_STR_BYTES 8 /* "YYYY-MM" plus NUL */
 bt_month bt_month_of(bt_date date);
 int bt_month_parse(bt_month *out, const char *text, size_t len) BT_WARN_UNUSED;
+/* A month as a person types it: "mm/yyyy", "m/yyyy" or "YYYY-MM". */
+int bt_month_parse_typed(bt_month *out, const char *text) BT_WARN_UNUSED;
 void bt_month_format(char out[BT_MONTH_STR_BYTES], bt_month month);
 bt_date bt_month_first_day(bt_month month);
 bt_date bt_month_last_day(bt_month month);

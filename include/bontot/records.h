@@ -40,6 +40,8 @@ typedef enum {
 
 /* The kind's name in the interchange format ("meeting"), or NULL. */
 const char *bt_kind_name(bt_kind kind);
+/* The kind's name for people, in the messages' language ("buổi sinh hoạt"); "?" for no kind. */
+const char *bt_kind_title(bt_kind kind);
 
 typedef enum { BT_PRESENT = 0, BT_EXCUSED = 1, BT_ABSENT = 2 } bt_attendance_status;
 typedef enum { BT_OFFICIAL = 0, BT_PROBATIONARY = 1 } bt_member_status;

@@ -42,6 +42,16 @@ int bt_store_open(bt_store **out, const char *path) BT_WARN_UNUSED;
 
 void bt_store_free(bt_store *store);
 
+/*
+ * How far long work is: called from inside an import's check and commit
+ * (stage "import", the cells checked), a rebuild ("rebuild", the events
+ * replayed) and an export ("export", the records written), now and then and
+ * once at the end (done == total). `total` is 0 when unknown. The callback
+ * must not use the store. NULL stops the reports.
+ */
+typedef void (*bt_progress_fn)(const char *stage, uint64_t done, uint64_t total, void *payload);
+void bt_store_set_progress(bt_store *store, bt_progress_fn fn, void *payload);
+
 /* The id of the store's own log. Borrowed, valid while the store is open. */
 const char *bt_store_log_id(const bt_store *store);
 
@@ -241,17 +251,31 @@ int bt_store_finding_find(bt_store *store, const char *id, bt_finding *out) BT_W
 int bt_store_export(bt_store *store, int (*write)(const char *data, size_t len, void *payload),
 		    void *payload) BT_WARN_UNUSED;
 
+/* One table a rebuild found different from what the log says. */
+typedef struct {
+	const char *table;   /* the table's name (static) */
+	int64_t rows_before; /* its rows before the rebuild */
+	int64_t rows_after;  /* and after */
+} bt_rebuild_table;
+
+#define BT_REBUILD_TABLES_MAX 32
+
 typedef struct {
 	size_t events;
 	uint8_t before[BT_HASH_BYTES]; /* projection digest before */
 	uint8_t after[BT_HASH_BYTES];  /* projection digest after */
+	size_t n_differed;             /* tables whose contents differed (0: identical) */
+	bt_rebuild_table differed[BT_REBUILD_TABLES_MAX];
 } bt_rebuild_stats;
 
 /*
  * Check the whole log (each event's bytes against its hash, the chain of
  * prev hashes, canonical encoding), then drop the projections and replay the
  * log into them, in one transaction. BT_ECORRUPT (and nothing changed) if the
- * log does not verify.
+ * log does not verify. The tables that differed, with their row counts
+ * before and after, are in stats and, with every table's count before, in
+ * the store's rebuild history (table rebuild_log, docs/storage.md), written
+ * in the same transaction. Reports progress (stage "rebuild", events).
  */
 int bt_store_rebuild(bt_store *store, bt_rebuild_stats *stats) BT_WARN_UNUSED;
 

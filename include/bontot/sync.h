@@ -223,7 +223,16 @@ int bt_store_enroll_code(char out[BT_ENROLL_CODE_BYTES], bt_store *store, const 
 			 int64_t expires) BT_WARN_UNUSED;
 
 /*
- * Use a code at time `now` (Unix time): register `device_id` with its public
+ * A code as a person typed it ("k7qm9xdp4rta", "K7QM 9XDP 4RTA") in its
+ * written form "K7QM-9XDP-4RTA": letters upper-cased, dashes and spaces
+ * dropped and put back. BT_EINVALID when it is not 12 characters of the
+ * codes' alphabet.
+ */
+int bt_enroll_code_normalize(char out[BT_ENROLL_CODE_BYTES], const char *typed) BT_WARN_UNUSED;
+
+/*
+ * Use a code at time `now` (Unix time), as typed (bt_enroll_code_normalize):
+ * register `device_id` with its public
  * key for the code's cell and role, and spend the code. BT_EDENIED for an
  * unknown, used or expired code; BT_EEXISTS if the device id is taken.
  * cell_out (BT_ID_MAX_BYTES + 1) receives the cell.

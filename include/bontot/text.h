@@ -1,5 +1,5 @@
 /*
- * bontot/text.h - Vietnamese text: the dictionary order of names.
+ * bontot/text.h - Vietnamese text: the dictionary order of names, display width.
  */
 #ifndef BONTOT_TEXT_H
 #define BONTOT_TEXT_H
@@ -21,6 +21,13 @@ extern "C" {
  * Returns <0, 0 or >0 like strcmp.
  */
 int bt_vi_name_compare(const char *a, const char *b);
+
+/*
+ * The columns a UTF-8 text takes on a terminal: each character's display
+ * width (a combining mark 0, a wide CJK character 2), for lining up tables.
+ * Invalid bytes count one column each.
+ */
+size_t bt_text_width(const char *text);
 
 #ifdef __cplusplus
 }

@@ -139,9 +139,12 @@ static void test_cli__secretary_records_a_meeting_and_corrects_it(void)
 	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' member exempt DV-04 --from 2025-01-01 --reason 'tuổi cao'", db, NULL), 0);
 	/* The same member twice is refused, and a bad date names the field. */
 	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' member add --id DV-01 --cell CB-01 --name 'X' --joined 2000-01-01", db, NULL), 1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err, "đã ghi member \"DV-01\""));
-	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' member add --id DV-09 --cell CB-01 --name 'X' --joined 2000-02-30", db, NULL), 1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err, "\"joined\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "đã ghi đảng viên \"DV-01\""));
+	/* A badly written value is a usage error (2), whichever option it is. */
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' member add --id DV-09 --cell CB-01 --name 'X' --joined 2000-02-30", db, NULL), 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "--joined"));
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' member add --id DV-09 --cell CB-01 --name 'X' --joined 2000-01-01 --role boss", db, NULL), 2);
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' member add --id DV-09 --cell CB-01 --name 'X' --joined 1/2/2000 --status maybe", db, NULL), 2);
 	/* Listed in the Vietnamese order: An, Ánh, Ân, Bình. */
 	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' member list --cell CB-01", db, NULL), 0);
 	const char *an = strstr(out, "Nguyễn Văn An"), *anh = strstr(out, "Lê Thị Ánh"), *aan = strstr(out, "Đỗ Văn Ân"),
@@ -155,10 +158,10 @@ static void test_cli__secretary_records_a_meeting_and_corrects_it(void)
 	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' meeting record --cell CB-01 --date 2026-03-06 --start 19:30 --end 21:05 --regular --thematic "
 			   "--prepared --resolution --minutes --excused DV-02 --spoke DV-01,DV-03", db, NULL), 0);
 	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' meeting record --cell CB-01 --date 2026-03-06 --start 19:30 --end 21:05", db, NULL), 1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err, "đã ghi meeting"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "đã ghi buổi sinh hoạt"));
 	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' meeting record --cell CB-01 --date 2026-04-06 --start 19:30 --end 21:05 --absent DV-04", db, NULL), 1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "DV-04"));
-	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' meeting record --cell CB-01 --date 2026-04-06 --start 21:00 --end 19:00", db, NULL), 1);
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' meeting record --cell CB-01 --date 2026-04-06 --start 21:00 --end 19:00", db, NULL), 2);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "\"end\""));
 	/* A correction: DV-02 was in fact present and spoke. */
 	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' meeting record --cell CB-01 --date 2026-03-06 --correct --present DV-02 --spoke DV-01,DV-02", db, NULL), 0);
@@ -246,6 +249,118 @@ static void test_cli__secretary_records_a_meeting_and_corrects_it(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "trùng khớp"));
 }
 
+/* The display column at which `needle` starts on the line of `text` that contains `mark`; -1 if none. */
+static long column_of(const char *text, const char *mark, const char *needle)
+{
+	const char *m = strstr(text, mark);
+	if (!m)
+		return -1;
+	const char *line = m;
+	while (line > text && line[-1] != '\n')
+		line--;
+	const char *n = strstr(line, needle), *eol = strchr(line, '\n');
+	if (!n || (eol && n > eol))
+		return -1;
+	char prefix[512];
+	snprintf(prefix, sizeof(prefix), "%.*s", (int)(n - line), line);
+	return (long)bt_text_width(prefix);
+}
+
+/* What a new user tripped over, each as they met it. */
+static void test_cli__rough_edges_a_new_user_met(void)
+{
+	const char *db = bt_test_path("edges.db"), *base = bt_test_path("edges.jsonl"), *empty = bt_test_path("empty.jsonl");
+	/* A typo suggests the nearest command instead of printing the whole help. */
+	CU_ASSERT_EQUAL(sh("'" B "' meetng", NULL, NULL), 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "Ý bạn là \"meeting\"?"));
+	CU_ASSERT_PTR_NULL(strstr(err, "Các lệnh"));
+	CU_ASSERT_STRING_EQUAL(out, "");
+	CU_ASSERT_EQUAL(sh("LC_ALL=C.UTF-8 '" B "' sycn", NULL, NULL), 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "Did you mean \"sync\"?"));
+	/* The top-level help documents every exit code. */
+	CU_ASSERT_EQUAL(sh("'" B "' --help", NULL, NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "  2  dùng sai lệnh"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "  4  đồng bộ"));
+
+	bt_test_write(base, "{\"kind\":\"committee\",\"id\":\"DU\",\"name\":\"Đảng ủy xã\"}\n"
+			    "{\"kind\":\"cell\",\"id\":\"CB-01\",\"committee\":\"DU\",\"name\":\"Chi bộ thôn Phú Lộc\"}\n");
+	CU_ASSERT_EQUAL(sh("rm -f '%s' && '" B "' --db '%s' init", db, db), 0);
+	/* Importing an empty file warns. */
+	bt_test_write(empty, "\n\n");
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' import '%s'", db, empty), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "cảnh báo"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "không có bản ghi nào"));
+	/* Progress only on a terminal (forced here); quiet when piped. */
+	CU_ASSERT_EQUAL(sh("BONTOT_PROGRESS=1 '" B "' --db '%s' import '%s'", db, base), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "bản ghi"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "/s"));
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' import '%s'", db, base), 0);
+	CU_ASSERT_PTR_NULL(strchr(err, '\r'));
+	/* A line that is not JSON is told in Vietnamese, not in the parser's English. */
+	bt_test_write(bt_test_path("notjson.jsonl"), "kind: member\n");
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' import '%s'", db, bt_test_path("notjson.jsonl")), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "bản ghi phải bắt đầu bằng '{'"));
+	CU_ASSERT_PTR_NULL(strstr(err, "expected"));
+
+	/* Dates as people write them (d/m/yyyy, dd/mm/yyyy), kept ISO; kinds named in Vietnamese. */
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' member add --id DV-01 --cell CB-01 --name 'Nguyễn Văn An' --joined 3/2/1995 --born 05/11/1970 --role secretary", db, NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "Đã ghi đảng viên \"DV-01\""));
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' member add --id DV-02 --cell CB-01 --name 'Trần Thị Bình' --joined 2001-03-02", db, NULL), 0);
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' member add --id DV-03 --cell CB-01 --name 'Đỗ Văn Ân' --joined 30/2/2001", db, NULL), 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "dd/mm/yyyy"));
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' member list --cell CB-01 --json", db, NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"joined\": \"1995-02-03\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"born\": \"1970-11-05\""));
+	CU_ASSERT(out[0] == '[');
+	/* Columns line up by display width: the role starts at the same column on each row. */
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' member list --cell CB-01", db, NULL), 0);
+	long c1 = column_of(out, "DV-01", "Bí thư"), c2 = column_of(out, "DV-02", "Đảng viên"), c0 = column_of(out, "STT", "Chức vụ");
+	CU_ASSERT(c1 > 0 && c1 == c2 && c1 == c0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "03/02/1995"));
+	/* A meeting in the future asks for --force; the past one is recorded with its date typed d/m/yyyy. */
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' meeting record --cell CB-01 --date 6/3/2099 --start 19:30 --end 21:00", db, NULL), 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "06/03/2099"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "--force"));
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' meeting record --cell CB-01 --date 6/3/2026 --start 19:30 --end 21:00", db, NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "buổi sinh hoạt \"CB-01-2026-03-06\""));
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' meeting record --cell CB-01 --date 6/4/2099 --start 19:30 --end 21:00 --force", db, NULL), 0);
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' dues month --cell CB-01 --month 3/2026 --amount 20000 --paid-on 06/03/2026", db, NULL), 0);
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' record dues member=DV-01 month=04/2026 amount=20000 paid_on=5/4/2026", db, NULL), 0);
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' record dues member=DV-02 month=04/2026 amount=20000 paid_on=31/4/2026", db, NULL), 2);
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' status --cell CB-01 --date 07/04/2026", db, NULL), 0);
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' evaluate --year 2026 --as-of 30/6/2026 --json", db, NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "2026-06-30"));
+	CU_ASSERT_EQUAL(sh("'" B "' lunar 17/2/2026 --json", NULL, NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"solar\":\"2026-02-17\""));
+	/* --json on the listings: the records as in the import format. */
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' meeting show CB-01-2026-03-06 --json", db, NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"kind\": \"meeting\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"date\": \"2026-03-06\""));
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' meeting list --cell CB-01 --year 2026 --json", db, NULL), 0);
+	CU_ASSERT(out[0] == '[' && strstr(out, "CB-01-2026-03-06") && strstr(out, "CB-01-2099-04-06") == NULL);
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' log -n 2 --json", db, NULL), 0);
+	CU_ASSERT(out[0] == '[' && strstr(out, "\"event\":") && strstr(out, "\"record\":") && strstr(out, "\"kind\": \"dues\""));
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' log -n x", db, NULL), 2);
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' conflicts --json", db, NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"findings\":[]"));
+
+	/* A rebuild that repairs says which tables differed and keeps the counts before. */
+	CU_ASSERT_EQUAL(sh("sqlite3 '%s' 'DELETE FROM dues; UPDATE cell SET name = 1'", db, NULL), 0);
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' rebuild", db, NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "KHÁC"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "dues               trước 0 dòng, sau 1 dòng"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "cell               trước 1 dòng, sau 1 dòng"));
+	CU_ASSERT_PTR_NULL(strstr(out, "member "));
+	CU_ASSERT_EQUAL(sh("sqlite3 '%s' 'SELECT tables FROM rebuild_log'", db, NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"dues\":0"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "{\"table\":\"dues\",\"before\":0,\"after\":1}"));
+	CU_ASSERT_EQUAL(sh("BONTOT_PROGRESS=1 '" B "' --db '%s' rebuild", db, NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "trùng khớp"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "sự kiện"));
+	CU_ASSERT_EQUAL(sh("sqlite3 '%s' 'SELECT count(*) FROM rebuild_log'", db, NULL), 0);
+	CU_ASSERT_STRING_EQUAL(out, "2\n");
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
@@ -254,6 +369,7 @@ int main(void)
 		{"import, evaluate, export round trip", test_cli__import_evaluate_export_round_trip},
 		{"a bad file is refused with line and field", test_cli__a_bad_file_is_refused_with_line_and_field},
 		{"a secretary records a meeting and corrects it", test_cli__secretary_records_a_meeting_and_corrects_it},
+		{"the rough edges a new user met", test_cli__rough_edges_a_new_user_met},
 		CU_TEST_INFO_NULL};
 	int rc = bt_test_run("cli", tests);
 	free(out);
