@@ -9,6 +9,9 @@
 # Output files go to ./demo/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# C.UTF-8 until setup.sh has made vi_VN.UTF-8: on a first run it does not exist
+# yet, and every program started under LC_ALL=vi_VN.UTF-8 would warn about it.
+export LC_ALL=C.UTF-8
 bash scripts/setup.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBT_TESTS=OFF >/dev/null
 cmake --build build -j"$(nproc)" >/dev/null
@@ -16,7 +19,7 @@ mkdir -p demo
 rm -f demo/commune.db* demo/tablet.db* demo/serve.*
 B=./build/bontot
 export BONTOT_DB=demo/commune.db
-# Messages in Vietnamese (the locale is made by setup.sh); LC_ALL=C.UTF-8 gives English.
+# Messages in Vietnamese (the locale is made by setup.sh, above); LC_ALL=C.UTF-8 gives English.
 export LC_ALL=vi_VN.UTF-8
 $B init --log-id office-demo
 $B sample --cells 12 --members 15-40 --year 2025 --seed 1 > demo/commune-2025.jsonl

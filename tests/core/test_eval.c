@@ -44,13 +44,16 @@ static void attendance(char *out, size_t size, int first, int n, const char *ove
 	size_t p = 0;
 	out[0] = '\0';
 	for (int k = first; k <= n; k++) {
-		char id[8], key[16];
+		/* Room for any int: "M", a sign and 10 digits; the key adds a colon. */
+		char id[16], key[sizeof(id) + 1];
 		const char *st = "present";
 		snprintf(id, sizeof(id), "M%02d", k);
 		snprintf(key, sizeof(key), "%s:", id);
 		const char *o = overrides ? strstr(overrides, key) : NULL;
-		if (o)
-			st = strncmp(o + 4, "excused", 7) == 0 ? "excused" : strncmp(o + 4, "absent", 6) == 0 ? "absent" : "skip";
+		if (o) {
+			o += strlen(key);
+			st = strncmp(o, "excused", 7) == 0 ? "excused" : strncmp(o, "absent", 6) == 0 ? "absent" : "skip";
+		}
 		if (strcmp(st, "skip") == 0)
 			continue;
 		p += (size_t)snprintf(out + p, size - p, "%s\"%s\":\"%s\"", p ? "," : "", id, st);
