@@ -5,7 +5,8 @@ set -euo pipefail
 pkgs=(build-essential cmake pkg-config
       libsqlite3-dev libssl-dev zlib1g-dev libjansson-dev libutf8proc-dev
       libmicrohttpd-dev libcurl4-openssl-dev curl openssl
-      libcunit1-dev sqlite3 locales gettext clang libclang-rt-14-dev)
+      libcunit1-dev sqlite3 locales gettext clang libclang-rt-14-dev
+      groff-base man-db)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
