@@ -1,6 +1,6 @@
 /*
  * event.c - encode and decode events (format documented in bontot/event.h
- * and docs/formats.md).
+ * and docs/storage.md).
  */
 #include "bontot/event.h"
 #include "buf.h"

@@ -1,7 +1,9 @@
 /*
  * client.c - the tablet's side (libcurl): enroll with a one-time code, then
  * sync: push the tablet's log in bounded batches from what the office has
- * acknowledged, and pull the office's log. Every call is idempotent, so an
+ * acknowledged, then pull every log the office lets it read (the office's,
+ * its cell's other tablets', those of a cell sharing a member); a refused
+ * push does not stop the pull. Every call is idempotent, so an
  * interrupted sync simply resumes; network failures are retried with
  * exponential backoff and jitter. Endpoints: docs/protocol.md.
  */

@@ -470,10 +470,12 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	request *rq = *con_cls;
 	(void)version;
 	if (!rq) {
-		/* First call: headers only. Keep a bounded buffer for the body. */
+		/* First call: headers only. Keep a bounded buffer for the body: a
+		 * buffer's limit counts the NUL it keeps after its data, so one more
+		 * than max_body lets a body of exactly max_body bytes in. */
 		if (!(rq = calloc(1, sizeof(*rq))))
 			return MHD_NO;
-		bt_buf_init(&rq->body, s->opts.max_body);
+		bt_buf_init(&rq->body, s->opts.max_body < SIZE_MAX ? s->opts.max_body + 1 : SIZE_MAX);
 		*con_cls = rq;
 		return MHD_YES;
 	}

@@ -23,7 +23,10 @@ typedef struct {
 	int failed;
 } bt_buf;
 
-/* An empty buffer that refuses to grow past `limit` bytes (0: 1 GiB). */
+/*
+ * An empty buffer whose data and the NUL after it never take more than
+ * `limit` bytes (0: 1 GiB): it holds at most limit - 1 bytes of data.
+ */
 void bt_buf_init(bt_buf *b, size_t limit);
 /* Append bytes. BT_ENOMEM past the limit; the buffer then stays failed. */
 int bt_buf_put(bt_buf *b, const char *data, size_t len);
@@ -116,9 +119,12 @@ typedef struct {
 
 /*
  * Evaluate one cell. `records` holds the cell's record and every record about
- * it or its members (members, exemptions, meetings, dues, targets, regulations,
- * commitments, discipline, attestations); records about other cells are
- * ignored. Members are those whose "cell" is cell_id. The result's id and
+ * it or its members (members, transfers, exemptions, meetings, dues, dues
+ * months, targets, regulations, commitments, discipline, attestations);
+ * records about other cells are ignored. Who is a member follows
+ * bontot/membership.h: listed when in the cell on some day from 1 January to
+ * the as-of date, evaluated when in it and not exempt at the as-of date
+ * (docs/evaluation.md). The result's id and
  * name strings point into `records`: keep the records alive while the result
  * is used. *out belongs to the
  * caller: free with bt_cell_result_free. Returns 0, BT_ENOTFOUND (no such

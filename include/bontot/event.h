@@ -20,11 +20,11 @@
  *           every earlier version (docs/offline.md)
  *   rec     the record's canonical bytes (bontot/records.h), always last
  *
- * The event's hash is SHA-256 of the bytes exactly as stored. Nobody
- * re-encodes an event to check it: the bytes are kept, shipped and hashed as
- * they are. Decoding checks that the bytes are what the encoder would have
- * written for the fields it finds (so two encodings of one event cannot
- * exist), and that rec is canonical.
+ * The event's hash is SHA-256 of the bytes exactly as stored: the bytes are
+ * kept, shipped and hashed as they are, never replaced by a re-encoding.
+ * Decoding checks that the bytes are what the encoder would have written for
+ * the fields it finds (so two encodings of one event cannot exist), and that
+ * rec is canonical.
  */
 #ifndef BONTOT_EVENT_H
 #define BONTOT_EVENT_H

@@ -3,9 +3,11 @@
  * append-only, hash-chained event log and the projection tables built from
  * it (docs/storage.md).
  *
- * Every change passes through bt_import_*: records become events appended to
- * the store's own log and applied to the projections in the same
- * transaction. A store is used from one thread at a time.
+ * Every change is an event: an import (bt_import_*) or a typed record
+ * (bt_store_record) appends events to the store's own log, an accepted batch
+ * (bt_store_accept, bontot/sync.h) another device's, and each is applied to
+ * the projections in the same transaction. A store is used from one thread
+ * at a time.
  */
 #ifndef BONTOT_STORE_H
 #define BONTOT_STORE_H
@@ -244,9 +246,10 @@ int bt_store_finding_find(bt_store *store, const char *id, bt_finding *out) BT_W
 /* ---- export, rebuild, verification ---- */
 
 /*
- * Write every current record in the interchange format, one line each,
- * dependency order (committees, cells, members, ...), then by the order
- * they were recorded. `write` returns 0 or a negative code to stop.
+ * Write every current record in the interchange format, one line each, by
+ * kind (committees, cells, members, transfers, ...), then by key - an order
+ * fixed by the facts alone - and then the cell findings as "finding" lines
+ * (docs/format.md). `write` returns 0 or a negative code to stop.
  */
 int bt_store_export(bt_store *store, int (*write)(const char *data, size_t len, void *payload),
 		    void *payload) BT_WARN_UNUSED;
@@ -293,7 +296,10 @@ int bt_store_calendar(bt_store *store, bt_calendar **out) BT_WARN_UNUSED;
 /*
  * Evaluate every cell (sorted by id), or only `cell_id` when not NULL, calling
  * `each` with each result (borrowed for the call). opts->calendar NULL: the
- * store's calendar. Memory is bounded by one cell's records.
+ * store's calendar. Every table is read once into a compact snapshot
+ * (docs/storage.md, "Reading for the evaluation"), then one cell's records
+ * at a time are assembled from it: memory grows with the store, not only
+ * with one cell.
  */
 int bt_store_evaluate(bt_store *store, const bt_eval_opts *opts, const char *cell_id,
 		      int (*each)(const bt_cell_result *result, void *payload), void *payload) BT_WARN_UNUSED;

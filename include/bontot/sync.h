@@ -1,8 +1,10 @@
 /*
- * bontot/sync.h - what a tablet sends to the office (issue #4, first part):
- * device keys (Ed25519, PEM) and signed, compressed batches of a log's
- * events. The network protocol (server, client, enrollment) is not built yet;
- * docs/protocol.md describes the batch byte by byte.
+ * bontot/sync.h - how tablets and the office exchange records
+ * (docs/protocol.md): device keys (Ed25519, PEM), signed and compressed
+ * batches of a log's events, the devices a store knows and the accepting of
+ * their batches (docs/offline.md), one-time enrollment codes, the office's
+ * HTTP(S) server (sync/server.c) and the tablet's client (sync/client.c).
+ * docs/protocol.md describes the batch byte by byte and every endpoint.
  *
  * A device signs its log head, not every event (docs/protocol.md): one
  * Ed25519 signature over (log, sequence, hash) of the batch's last event
@@ -107,8 +109,10 @@ typedef struct {
  * `device` (before any decompression), then decompression bounded by
  * max_bytes (0: BT_BATCH_DEFAULT_MAX_BYTES), then each event: canonical
  * encoding, the batch's log, consecutive sequence numbers, the prev chain,
- * and the last hash equal to the signed head. Returns 0, BT_ECORRUPT,
- * BT_EBADSIG or BT_ENOMEM; nothing is returned from a batch that fails.
+ * and the last hash equal to the signed head. Returns 0, BT_ECORRUPT (also
+ * for a body that inflates past max_bytes or an event over
+ * BT_EVENT_MAX_BYTES), BT_EBADSIG or BT_ENOMEM (out of memory); nothing is
+ * returned from a batch that fails.
  */
 int bt_batch_open(bt_batch **out, const uint8_t *data, size_t len, const bt_key *device, size_t max_bytes) BT_WARN_UNUSED;
 
@@ -120,7 +124,7 @@ typedef enum {
 	BT_ROLE_DEVICE_SECRETARY = 1,
 	BT_ROLE_DEVICE_DEPUTY,
 	BT_ROLE_DEVICE_OFFICE, /* the office's own log, as a tablet receives it: may record anything */
-	BT_ROLE_DEVICE_RELAYED /* on a tablet: another tablet of its cell, known only through what the office relays */
+	BT_ROLE_DEVICE_RELAYED /* on a tablet: another tablet (of its cell, or of a cell sharing a member), known only through what the office relays */
 } bt_device_role;
 
 /*
@@ -176,7 +180,7 @@ typedef struct {
  * transaction. Refused, nothing applied, the error saying why - only what
  * makes the batch untrustworthy: a device that is not enrolled (BT_EDENIED)
  * or is revoked (BT_EDENIED); a batch that does not verify (bt_batch_open:
- * BT_EBADSIG, BT_ECORRUPT, over the size limits BT_ENOMEM); a batch that does
+ * BT_EBADSIG, or BT_ECORRUPT - the size limits included); a batch that does
  * not continue what this store holds of that log (BT_ECONFLICT: a gap, or a
  * fork - an event held already must be byte-identical; sending twice is
  * harmless). Everything else is appended with its exact bytes: a record
@@ -268,8 +272,8 @@ typedef struct {
 int bt_tls_pin(char out[BT_TLS_PIN_BYTES], const char *cert_pem) BT_WARN_UNUSED;
 
 /*
- * Serve `store` (the office's) over HTTP on its own thread until
- * bt_server_stop. Requests are handled one at a time; the caller must not use
+ * Serve `store` (the office's) over HTTP - HTTPS when opts has a certificate
+ * and key - on its own thread until bt_server_stop. Requests are handled one at a time; the caller must not use
  * the store meanwhile. The office log is the store's own log, signed with
  * office_key. Endpoints: docs/protocol.md.
  */
@@ -321,10 +325,12 @@ typedef struct {
 } bt_sync_stats;
 
 /*
- * Push the tablet's log from what the office acknowledges, then pull what
- * the office holds for this tablet's cell. The two never block each other:
- * a refused push (stats->push_refused) does not stop the pull, so the
- * office's change that explains it still arrives. Idempotent; an interrupted
+ * Push the tablet's log from what the office acknowledges, then pull every
+ * log the office lets this tablet read (the office's, its cell's other
+ * tablets', those of a cell that shares a member with its own). A refused
+ * push (stats->push_refused) does not stop the pull, so the office's change
+ * that explains it still arrives; only an office that cannot be reached
+ * (BT_ENET during the push) ends the sync before the pull. Idempotent; an interrupted
  * sync resumes where the office's acknowledgement stands. BT_ENET (the
  * office could not be reached: try later), BT_EDENIED / BT_EBADSIG /
  * BT_ECONFLICT / BT_EINVALID (refused: the message says why), BT_ECORRUPT.

@@ -2,7 +2,8 @@
  * test_sync.c - end to end over HTTP on 127.0.0.1: a real `bontot serve`
  * process, and tablets as separate `bontot` processes with their own stores.
  * Enrollment, offline recording, sync in several orders, identical
- * evaluations, and the refusals (reused code, revoked device, oversized body).
+ * evaluations, and the refusals (reused code, revoked device, oversized body;
+ * a body of exactly the limit is not oversized).
  * Faults: the tablet's sync killed (SIGKILL) at several points of a push, the
  * server killed in the middle of one; a later sync completes, nothing is lost
  * and nothing applied twice.
@@ -183,6 +184,36 @@ static void test_sync__two_tablets_of_a_cell_and_one_of_another_converge(void)
 	stop_server();
 	/* With the server stopped: sync says the office cannot be reached (exit 3), after its retries. */
 	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' sync", db("t1.db")), 3);
+}
+
+/*
+ * The push body limit (8 MiB, 8,388,608 bytes) is a limit, not a bound
+ * below it: a body of exactly that size is read whole and then judged as a
+ * batch (zeros are not one: 400, BT_ECORRUPT), and one byte more is refused
+ * for its size (413) without being read.
+ */
+static void test_sync__a_body_of_exactly_the_limit_is_read(void)
+{
+	char office[512], answer[512];
+	snprintf(office, sizeof(office), "%s", db("limit.db"));
+	snprintf(answer, sizeof(answer), "%s", db("limit.out"));
+	CU_ASSERT_EQUAL_FATAL(sh("rm -f '%s'* && '" B "' --db '%s' init --log-id office && '" B "' --db '%s' office init", office,
+				 office, office), 0);
+	start_server(office);
+	CU_ASSERT_EQUAL(sh("head -c 8388608 /dev/zero | curl -s -o '%s' -w '%%{http_code}' --data-binary @- http://127.0.0.1:%d/v1/push",
+			   answer, port), 0);
+	CU_ASSERT_STRING_EQUAL(out, "400");
+	CU_ASSERT_EQUAL(sh("cat '%s'", answer), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "BT_ECORRUPT"));
+	CU_ASSERT_PTR_NULL(strstr(out, "8388608"));
+	CU_ASSERT_EQUAL(sh("head -c 8388609 /dev/zero | curl -s -o '%s' -w '%%{http_code}' --data-binary @- http://127.0.0.1:%d/v1/push",
+			   answer, port), 0);
+	CU_ASSERT_STRING_EQUAL(out, "413");
+	CU_ASSERT_EQUAL(sh("cat '%s'", answer), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "8388608"));
+	/* The server is still there for the next request. */
+	CU_ASSERT_EQUAL(sh("curl -sf 'http://127.0.0.1:%d/v1/head?log=office'", port), 0);
+	stop_server();
 }
 
 static void sleep_ms(int ms)
@@ -414,6 +445,7 @@ int main(void)
 		{"killed client and server lose nothing", test_sync__killed_client_and_server_lose_nothing},
 		{"a flaky link cuts, duplicates and reorders", test_sync__a_flaky_link_cuts_duplicates_and_reorders},
 		{"TLS with a pinned key or a CA", test_sync__tls_with_a_pinned_key_or_a_ca},
+		{"a body of exactly the limit is read", test_sync__a_body_of_exactly_the_limit_is_read},
 		CU_TEST_INFO_NULL};
 	int rc = bt_test_run("sync", tests);
 	free(out);
