@@ -252,3 +252,19 @@ int bt_test_run(const char *suite, CU_TestInfo *tests)
 	CU_cleanup_registry();
 	return (failed || run == 0) ? 1 : 0;
 }
+
+long bt_test_column(const char *text, const char *mark, const char *needle)
+{
+	const char *m = strstr(text, mark);
+	if (!m)
+		return -1;
+	const char *line = m;
+	while (line > text && line[-1] != '\n')
+		line--;
+	const char *n = strstr(line, needle), *eol = strchr(line, '\n');
+	if (!n || (eol && n > eol))
+		return -1;
+	char prefix[512];
+	snprintf(prefix, sizeof(prefix), "%.*s", (int)(n - line), line);
+	return (long)bt_text_width(prefix);
+}

@@ -26,6 +26,13 @@ bt_store *bt_test_store(const char *name, const char *log_id);
 /* The number of events a store holds. */
 int64_t bt_test_events(bt_store *store);
 
+/*
+ * The terminal column (display width) at which `needle` starts on the line
+ * of `text` that contains `mark`; -1 when there is none. For checking that a
+ * table's columns line up with Vietnamese text in them.
+ */
+long bt_test_column(const char *text, const char *mark, const char *needle);
+
 /* Run a shell command, capturing stdout and stderr (malloc'ed); returns the exit status. */
 int bt_test_sh(char **out, char **err, const char *fmt, ...) BT_PRINTF(3, 4);
 

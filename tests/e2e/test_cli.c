@@ -249,23 +249,6 @@ static void test_cli__secretary_records_a_meeting_and_corrects_it(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "trùng khớp"));
 }
 
-/* The display column at which `needle` starts on the line of `text` that contains `mark`; -1 if none. */
-static long column_of(const char *text, const char *mark, const char *needle)
-{
-	const char *m = strstr(text, mark);
-	if (!m)
-		return -1;
-	const char *line = m;
-	while (line > text && line[-1] != '\n')
-		line--;
-	const char *n = strstr(line, needle), *eol = strchr(line, '\n');
-	if (!n || (eol && n > eol))
-		return -1;
-	char prefix[512];
-	snprintf(prefix, sizeof(prefix), "%.*s", (int)(n - line), line);
-	return (long)bt_text_width(prefix);
-}
-
 /* What a new user tripped over, each as they met it. */
 static void test_cli__rough_edges_a_new_user_met(void)
 {
@@ -314,7 +297,7 @@ static void test_cli__rough_edges_a_new_user_met(void)
 	CU_ASSERT(out[0] == '[');
 	/* Columns line up by display width: the role starts at the same column on each row. */
 	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' member list --cell CB-01", db, NULL), 0);
-	long c1 = column_of(out, "DV-01", "Bí thư"), c2 = column_of(out, "DV-02", "Đảng viên"), c0 = column_of(out, "STT", "Chức vụ");
+	long c1 = bt_test_column(out, "DV-01", "Bí thư"), c2 = bt_test_column(out, "DV-02", "Đảng viên"), c0 = bt_test_column(out, "STT", "Chức vụ");
 	CU_ASSERT(c1 > 0 && c1 == c2 && c1 == c0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "03/02/1995"));
 	/* A meeting in the future asks for --force; the past one is recorded with its date typed d/m/yyyy. */

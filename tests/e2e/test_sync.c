@@ -438,6 +438,70 @@ static void test_sync__a_flaky_link_cuts_duplicates_and_reorders(void)
 	stop_server();
 }
 
+/*
+ * A secretary's tablet as she meets it: a code typed in lowercase without
+ * dashes, sync from another folder, a store that never enrolled, an office
+ * that moved (--server URL --save), and the office's device list.
+ */
+static void test_sync__a_secretary_enrolls_and_syncs_from_anywhere(void)
+{
+	char office[512], dir[512];
+	snprintf(office, sizeof(office), "%s", db("office-e.db"));
+	snprintf(dir, sizeof(dir), "%s", db("village"));
+	CU_ASSERT_EQUAL_FATAL(sh("rm -rf %s* '%s' && mkdir '%s' && '" B "' --db '%s' init --log-id office && '" B "' sample --cells 1 --members 4-4 --year 2025 --seed 5 > '%s' && '" B "' --db '%s' import '%s' && '" B "' --db '%s' office init",
+				 office, dir, dir, office, db("e.jsonl"), office, db("e.jsonl"), office), 0);
+	start_server(office);
+	CU_ASSERT_EQUAL_FATAL(sh("'" B "' --db '%s' office enroll-code --cell CB-0001 --role secretary", office), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "máy tính bảng (bí thư)"));
+	CU_ASSERT_PTR_NULL(strstr(out, "secretary"));
+	char code[32] = "", typed[32] = "";
+	char *last = strrchr(out, '\n');
+	while (last && last > out && last[-1] != '\n')
+		last--;
+	sscanf(last ? last : out, " %31s", code);
+	for (size_t i = 0, n = 0; code[i] && n + 1 < sizeof(typed); i++)
+		if (code[i] != '-')
+			typed[n++] = (char)(code[i] >= 'A' && code[i] <= 'Z' ? code[i] - 'A' + 'a' : code[i]);
+	CU_ASSERT_EQUAL(strlen(typed), 12);
+	/* A store that never enrolled says so, not "cannot read the key". */
+	CU_ASSERT_EQUAL(sh("cd '%s' && '" B "' --db tab.db init --log-id tablet-v && '" B "' --db tab.db sync", dir), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "chưa đăng ký"));
+	CU_ASSERT_PTR_NULL(strstr(err, "khóa"));
+	/* A malformed code is a usage error; the code as typed (lowercase, no dashes) enrolls. */
+	CU_ASSERT_EQUAL(sh("cd '%s' && '" B "' --db tab.db enroll --server http://127.0.0.1:%d --code abc", dir, port), 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "12"));
+	CU_ASSERT_EQUAL(sh("cd '%s' && '" B "' --db tab.db enroll --server http://127.0.0.1:%d --code %s", dir, port, typed), 0);
+	/* Sync from another folder: the key is found beside the store. */
+	CU_ASSERT_EQUAL(sh("cd / && '" B "' --db '%s/tab.db' sync", dir), 0);
+	CU_ASSERT_EQUAL(sh("cd / && BONTOT_DB='%s/tab.db' '" B "' dues month --cell CB-0001 --month 12/2025 --amount 20000 --paid-on 5/12/2025 && BONTOT_DB='%s/tab.db' '" B "' sync", dir, dir), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "127.0.0.1"));
+	/* A store enrolled by an older version kept the key's path as typed (relative): still found. */
+	CU_ASSERT_EQUAL(sh("sqlite3 '%s/tab.db' \"UPDATE meta SET value = 'tab.db.key.pem' WHERE key = 'device_key'\" && cd / && '" B "' --db '%s/tab.db' sync", dir, dir), 0);
+	/* An address that does not answer: exit 3, the address named, how to change it said; nothing kept. */
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s/tab.db' sync --server http://127.0.0.1:1", dir), 3);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "http://127.0.0.1:1"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "--save"));
+	CU_ASSERT_PTR_NULL(strstr(err, "Couldn't"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "không trả lời"));
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s/tab.db' sync", dir), 0);
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s/tab.db' sync --server 127.0.0.1:%d", dir, port), 2);
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s/tab.db' sync --save", dir), 2);
+	/* The office moved: --save keeps the new address for the next syncs. */
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s/tab.db' sync --server http://localhost:%d --save", dir, port), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "nay là http://localhost:"));
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s/tab.db' sync", dir), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "http://localhost:"));
+	/* The office's devices: columns by display width, and as JSON. */
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' office devices", office), 0);
+	long head = bt_test_column(out, "thiết bị", "trạng thái"), row = bt_test_column(out, "tablet-v", "đang dùng");
+	CU_ASSERT(head > 0 && head == row);
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' office devices --json", office), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"id\": \"tablet-v\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"role\": \"secretary\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"revoked\": false"));
+	stop_server();
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
@@ -446,6 +510,7 @@ int main(void)
 		{"a flaky link cuts, duplicates and reorders", test_sync__a_flaky_link_cuts_duplicates_and_reorders},
 		{"TLS with a pinned key or a CA", test_sync__tls_with_a_pinned_key_or_a_ca},
 		{"a body of exactly the limit is read", test_sync__a_body_of_exactly_the_limit_is_read},
+		{"a secretary enrolls and syncs from anywhere", test_sync__a_secretary_enrolls_and_syncs_from_anywhere},
 		CU_TEST_INFO_NULL};
 	int rc = bt_test_run("sync", tests);
 	free(out);
