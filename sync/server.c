@@ -24,8 +24,25 @@
 #include <string.h>
 #include <time.h>
 
+/*
+ * Guessing enrollment codes: an address that sent ENROLL_FAILS_MAX wrong
+ * codes within ENROLL_WINDOW seconds is refused (429) until the window
+ * ends; a right code does not reset it. Requests are handled one at a time
+ * (MHD's internal polling thread), so the table needs no lock.
+ */
+#define ENROLL_FAILS_MAX 10
+#define ENROLL_WINDOW 900
+#define ENROLL_GUARDS 64
+
+typedef struct {
+	char addr[64];  /* the client's address, "" for a free slot */
+	int64_t since;  /* the window's start */
+	int fails;
+} enroll_guard;
+
 struct bt_server {
 	struct MHD_Daemon *daemon;
+	enroll_guard guards[ENROLL_GUARDS];
 	bt_store *store;
 	const bt_key *office_key;
 	char office_log[BT_LOG_ID_MAX_BYTES + 1];
@@ -78,10 +95,20 @@ static enum MHD_Result reply_error(bt_server *s, struct MHD_Connection *c, const
 	return reply_error_counter(s, c, what, code, -1);
 }
 
+static enum MHD_Result reply_error_status(bt_server *s, struct MHD_Connection *c, const char *what, int code, int64_t counter,
+					 unsigned status);
 static enum MHD_Result reply_error_counter(bt_server *s, struct MHD_Connection *c, const char *what, int code, int64_t counter)
 {
+	return reply_error_status(s, c, what, code, counter, 0);
+}
+
+/* The error's answer; status 0: the one the code calls for. */
+static enum MHD_Result reply_error_status(bt_server *s, struct MHD_Connection *c, const char *what, int code, int64_t counter,
+					 unsigned status)
+{
 	bt_buf b;
-	unsigned status = code == BT_EDENIED || code == BT_EBADSIG ? MHD_HTTP_FORBIDDEN
+	if (!status)
+		status = code == BT_EDENIED || code == BT_EBADSIG ? MHD_HTTP_FORBIDDEN
 			  : code == BT_ECONFLICT || code == BT_EEXISTS ? MHD_HTTP_CONFLICT
 			  : code == BT_ENOTFOUND ? MHD_HTTP_NOT_FOUND
 			  : code == BT_EIO || code == BT_ENOMEM || code == BT_ERROR ? MHD_HTTP_INTERNAL_SERVER_ERROR
@@ -428,15 +455,54 @@ int bt_enroll_request_parse(char code[BT_ENROLL_CODE_MAX + 1], char device[BT_LO
 	return bt_key_from_public_pem(key, nl2 + 1, (size_t)(end - nl2 - 1)) < 0 ? BT_EINVALID : 0;
 }
 
+/* The guard of the client's address (a free or the stalest slot when it has none). */
+static enroll_guard *guard_of(bt_server *s, struct MHD_Connection *c, int64_t now)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	char addr[64] = "?";
+	if (ci && ci->client_addr) {
+		const struct sockaddr *sa = ci->client_addr;
+		if (sa->sa_family == AF_INET)
+			inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, addr, sizeof(addr));
+		else if (sa->sa_family == AF_INET6)
+			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, addr, sizeof(addr));
+	}
+	enroll_guard *stalest = &s->guards[0];
+	for (size_t i = 0; i < ENROLL_GUARDS; i++) {
+		enroll_guard *g = &s->guards[i];
+		if (strcmp(g->addr, addr) == 0) {
+			if (now - g->since >= ENROLL_WINDOW)
+				g->since = now, g->fails = 0;
+			return g;
+		}
+		if (!g->addr[0] || g->since < stalest->since)
+			stalest = g;
+	}
+	snprintf(stalest->addr, sizeof(stalest->addr), "%s", addr);
+	stalest->since = now;
+	stalest->fails = 0;
+	return stalest;
+}
+
 static enum MHD_Result post_enroll(bt_server *s, struct MHD_Connection *c, request *rq)
 {
 	char code[BT_ENROLL_CODE_MAX + 1], device[BT_LOG_ID_MAX_BYTES + 1], cell[BT_ID_MAX_BYTES + 1], *pem = NULL;
 	bt_key *key = NULL;
 	bt_buf b;
+	int64_t now = (int64_t)time(NULL);
+	enroll_guard *g = guard_of(s, c, now);
+	if (g->fails >= ENROLL_FAILS_MAX) {
+		long minutes = (long)((g->since + ENROLL_WINDOW - now + 59) / 60);
+		bt__error_set(BT_EDENIED, BT_("too many wrong enrollment codes from %s: try again in %ld minutes, with the code as the office printed it"),
+			      g->addr, minutes);
+		return reply_error_status(s, c, "enroll", BT_EDENIED, -1, MHD_HTTP_TOO_MANY_REQUESTS);
+	}
 	if (bt_enroll_request_parse(code, device, &key, (const uint8_t *)rq->body.data, rq->body.len) < 0)
 		return reply_error(s, c, "enroll", BT_EINVALID);
-	int err = bt_store_enroll(s->store, code, device, key, (int64_t)time(NULL), cell);
+	int err = bt_store_enroll(s->store, code, device, key, now, cell);
 	bt_key_free(key);
+	if (err == BT_EDENIED)
+		g->fails++;
 	if (err < 0)
 		return reply_error(s, c, "enroll", err);
 	if ((err = bt_key_public_pem(&pem, s->office_key)) < 0)

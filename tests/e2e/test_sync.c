@@ -499,6 +499,18 @@ static void test_sync__a_secretary_enrolls_and_syncs_from_anywhere(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"id\": \"tablet-v\""));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"role\": \"secretary\""));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"revoked\": false"));
+	/* Accepting codes as typed widens nothing: ten wrong codes from one address, then it is refused for a while. */
+	CU_ASSERT_EQUAL(sh("openssl genpkey -algorithm ed25519 | openssl pkey -pubout > '%s' && { printf 'AAAA-AAAA-AAAA\\nguesser\\n'; cat '%s'; } > '%s'",
+			   db("g.pub"), db("g.pub"), db("g.body")), 0);
+	for (int i = 0; i < 10; i++) {
+		CU_ASSERT_EQUAL(sh("curl -s -o /dev/null -w '%%{http_code}' --data-binary @'%s' http://127.0.0.1:%d/v1/enroll", db("g.body"), port), 0);
+		CU_ASSERT_STRING_EQUAL(out, "403");
+	}
+	CU_ASSERT_EQUAL(sh("curl -s -w ' %%{http_code}' --data-binary @'%s' http://127.0.0.1:%d/v1/enroll", db("g.body"), port), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, " 429"));
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' init --log-id tablet-w && '" B "' --db '%s' enroll --server http://127.0.0.1:%d --code %s",
+			   db("w.db"), db("w.db"), port, code), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "quá nhiều"));
 	stop_server();
 }
 
