@@ -55,6 +55,8 @@ void cli_pad(FILE *f, const char *s, size_t cols);
  */
 int cli_date_arg(const char *cmd, const char *opt, const char *text, char iso[BT_DATE_STR_BYTES], bt_date *out);
 int cli_month_arg(const char *cmd, const char *opt, const char *text, char iso[BT_MONTH_STR_BYTES], bt_month *out);
+/* An event's timestamp ("YYYY-MM-DDTHH:MM:SSZ") as people read it, in local time: "dd/mm/yyyy HH:MM:SS" (static buffer; the text itself when it does not parse). */
+const char *cli_timestamp_vi(const char *ts);
 /* dd/mm/yyyy */
 void cli_format_date_vi(char out[16], bt_date d);
 

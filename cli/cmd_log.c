@@ -68,7 +68,7 @@ static int json_entry(const bt_log_entry *e, void *payload)
 static int print_entry(const bt_log_entry *e, void *payload)
 {
 	(void)payload;
-	printf(_("event %lld  %s  %s  (%s #%lld)\n"), (long long)e->id, e->ts, e->author, e->log, (long long)e->seq);
+	printf(_("event %lld  %s  %s  (%s #%lld)\n"), (long long)e->id, cli_timestamp_vi(e->ts), e->author, e->log, (long long)e->seq);
 	if (e->supersedes) {
 		printf(_("    %s %s — correction, replaces event %lld\n"), bt_kind_title(e->kind), cli_key(e->key),
 		       (long long)e->supersedes);

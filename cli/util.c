@@ -1,4 +1,5 @@
 /* util.c - helpers shared by the subcommands. */
+#define _DEFAULT_SOURCE /* timegm */
 #include "cli.h"
 
 #include <errno.h>
@@ -167,6 +168,23 @@ int cli_month_arg(const char *cmd, const char *opt, const char *text, char iso[B
 	if (out)
 		*out = m;
 	return 0;
+}
+
+const char *cli_timestamp_vi(const char *ts)
+{
+	static char out[32];
+	struct tm tm;
+	int n = 0;
+	memset(&tm, 0, sizeof(tm));
+	if (sscanf(ts, "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n) != 6 ||
+	    ts[n] != '\0')
+		return ts;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	time_t t = timegm(&tm);
+	if (!localtime_r(&t, &tm) || !strftime(out, sizeof(out), "%d/%m/%Y %H:%M:%S", &tm))
+		return ts;
+	return out;
 }
 
 void cli_format_date_vi(char out[16], bt_date d)

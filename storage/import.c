@@ -424,13 +424,15 @@ void bt_import_get_stats(const bt_import *imp, bt_import_stats *stats) { *stats 
 /* What a finding raised by the file means for the line that caused it. */
 static int finding_error(bt_import *imp, const bt_finding *f)
 {
-	char ds[BT_DATE_STR_BYTES] = "?", ms[BT_MONTH_STR_BYTES] = "?";
+	char ds[16] = "?", ms[16] = "?"; /* as people write them: dd/mm/yyyy, mm/yyyy */
 	int known = f->member[0] ? exists(imp->s, BT_KIND_MEMBER, f->member) : 1;
 	if (known < 0)
 		return known;
 	if (f->date != BT_DATE_NONE) {
-		bt_date_format(ds, f->date);
-		bt_month_format(ms, bt_month_of(f->date));
+		int y, m, d;
+		bt_date_to_ymd(f->date, &y, &m, &d);
+		snprintf(ds, sizeof(ds), "%02d/%02d/%04d", d, m, y);
+		snprintf(ms, sizeof(ms), "%02d/%04d", m, y);
 	}
 	switch (f->code) {
 	case BT_F_NOT_IN_CELL:

@@ -45,11 +45,12 @@ int bt_store_open(bt_store **out, const char *path) BT_WARN_UNUSED;
 void bt_store_free(bt_store *store);
 
 /*
- * How far long work is: called from inside an import's check and commit
- * (stage "import", the cells checked), a rebuild ("rebuild", the events
- * replayed) and an export ("export", the records written), now and then and
- * once at the end (done == total). `total` is 0 when unknown. The callback
- * must not use the store. NULL stops the reports.
+ * How far long work is: called from inside the store while the findings of
+ * the cells a transaction touched are brought up to date (stage "findings",
+ * the cells done: an import's check and commit), a rebuild ("rebuild", the
+ * events replayed) and an export ("export", the records written), every
+ * 1024th item and at the last (done == total). `total` is 0 when unknown.
+ * The callback must not use the store. NULL stops the reports.
  */
 typedef void (*bt_progress_fn)(const char *stage, uint64_t done, uint64_t total, void *payload);
 void bt_store_set_progress(bt_store *store, bt_progress_fn fn, void *payload);

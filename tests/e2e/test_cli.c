@@ -324,6 +324,16 @@ static void test_cli__rough_edges_a_new_user_met(void)
 	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' log -n 2 --json", db, NULL), 0);
 	CU_ASSERT(out[0] == '[' && strstr(out, "\"event\":") && strstr(out, "\"record\":") && strstr(out, "\"kind\": \"dues\""));
 	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' log -n x", db, NULL), 2);
+	/* Dates in messages as people write them: the log's times, an import's error. */
+	CU_ASSERT_EQUAL(sh("TZ=UTC '" B "' --db '%s' log -n 1", db, NULL), 0);
+	CU_ASSERT(strstr(out, "/20") && !strstr(out, "Z  "));
+	bt_test_write(bt_test_path("late.jsonl"),
+		      "{\"kind\":\"meeting\",\"id\":\"CB-01-2026-05-06\",\"cell\":\"CB-01\",\"date\":\"2026-05-06\",\"start\":\"19:30\","
+		      "\"end\":\"21:00\",\"regular\":true,\"thematic\":false,\"prepared\":true,\"resolution\":true,\"minutes\":true,"
+		      "\"attendance\":{\"DV-01\":\"present\",\"DV-02\":\"present\",\"DV-77\":\"present\"},\"speakers\":[]}\n"
+		      "{\"kind\":\"member\",\"id\":\"DV-77\",\"cell\":\"CB-01\",\"name\":\"Lò Văn Bảy\",\"status\":\"official\",\"role\":\"member\",\"joined\":\"2000-01-01\",\"left\":\"2026-01-31\"}\n");
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' import '%s'", db, bt_test_path("late.jsonl")), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "06/05/2026"));
 	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' conflicts --json", db, NULL), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"findings\":[]"));
 
