@@ -133,47 +133,65 @@ static int record(bt_store *s, const args *a)
 	    check_list("present", a->v[O_PRESENT], req, n_req) < 0 || check_list("spoke", a->v[O_SPOKE], req, n_req) < 0)
 		goto done;
 
-	/* Attendance: required members; present unless named (or, in a correction, marked before). */
+	/*
+	 * Attendance. A new meeting: every member required that day, present
+	 * unless named. A correction changes only what is named: the marks
+	 * recorded before stay as they were (a member added to the cell since,
+	 * or moved out of it, is neither marked nor dropped), and a required
+	 * member named who had no mark gets one.
+	 */
 	char att[40000];
 	size_t len = 0;
 	att[len++] = '{';
-	for (size_t i = 0; i < n_req; i++) {
-		const char *st = "present";
-		if (cur)
-			for (size_t k = 0; k < cur->n_attendance; k++)
-				if (strcmp(cur->attendance[k].member, req[i]) == 0)
-					st = cur->attendance[k].status == BT_EXCUSED ? "excused"
-					     : cur->attendance[k].status == BT_ABSENT ? "absent"
-										       : "present";
-		if (cli_list_contains(a->v[O_EXCUSED], req[i]))
+	size_t n_cand = cur ? cur->n_attendance + n_req : n_req;
+	for (size_t i = 0; i < n_cand; i++) {
+		const char *who, *st = "present";
+		if (cur && i < cur->n_attendance) {
+			who = cur->attendance[i].member;
+			st = cur->attendance[i].status == BT_EXCUSED ? "excused" : cur->attendance[i].status == BT_ABSENT ? "absent" : "present";
+		} else {
+			who = req[cur ? i - cur->n_attendance : i];
+			int marked = 0;
+			for (size_t k = 0; cur && k < cur->n_attendance && !marked; k++)
+				marked = strcmp(cur->attendance[k].member, who) == 0;
+			int named = cli_list_contains(a->v[O_EXCUSED], who) || cli_list_contains(a->v[O_ABSENT], who) ||
+				    cli_list_contains(a->v[O_PRESENT], who);
+			if (marked || (cur && !named))
+				continue;
+		}
+		if (cli_list_contains(a->v[O_EXCUSED], who))
 			st = "excused";
-		if (cli_list_contains(a->v[O_ABSENT], req[i]))
+		if (cli_list_contains(a->v[O_ABSENT], who))
 			st = "absent";
-		if (cli_list_contains(a->v[O_PRESENT], req[i]))
+		if (cli_list_contains(a->v[O_PRESENT], who))
 			st = "present";
+		if (len + 2 * BT_ID_MAX_BYTES + 32 > sizeof(att)) {
+			fprintf(stderr, _("bontot: too many members for one meeting; nothing written.\n"));
+			goto done;
+		}
 		if (len > 1)
 			att[len++] = ',';
-		cli_json_escape(att, sizeof(att), &len, req[i]);
+		cli_json_escape(att, sizeof(att), &len, who);
 		len += (size_t)snprintf(att + len, sizeof(att) - len, ":\"%s\"", st);
 	}
 	att[len++] = '}';
 	att[len] = '\0';
-	/* Speakers: those named, or in a correction the earlier ones. */
+	/* Speakers: those named, or in a correction the earlier ones, all of them. */
 	char spk[20000];
 	len = 0;
 	spk[len++] = '[';
-	for (size_t i = 0; i < n_req; i++) {
-		int spoke = 0;
-		if (a->v[O_SPOKE])
-			spoke = cli_list_contains(a->v[O_SPOKE], req[i]);
-		else if (cur)
-			for (size_t k = 0; k < cur->n_speakers; k++)
-				spoke |= strcmp(cur->speakers[k], req[i]) == 0;
-		if (!spoke)
+	size_t n_spk = a->v[O_SPOKE] || !cur ? n_req : cur->n_speakers;
+	for (size_t i = 0; i < n_spk; i++) {
+		const char *who = a->v[O_SPOKE] || !cur ? req[i] : cur->speakers[i];
+		if ((a->v[O_SPOKE] || !cur) && !cli_list_contains(a->v[O_SPOKE], who))
 			continue;
+		if (len + 2 * BT_ID_MAX_BYTES + 8 > sizeof(spk)) {
+			fprintf(stderr, _("bontot: too many members for one meeting; nothing written.\n"));
+			goto done;
+		}
 		if (len > 1)
 			spk[len++] = ',';
-		cli_json_escape(spk, sizeof(spk), &len, req[i]);
+		cli_json_escape(spk, sizeof(spk), &len, who);
 	}
 	spk[len++] = ']';
 	spk[len] = '\0';

@@ -307,6 +307,17 @@ static void test_cli__rough_edges_a_new_user_met(void)
 	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' meeting record --cell CB-01 --date 6/3/2026 --start 19:30 --end 21:00", db, NULL), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "buổi sinh hoạt \"CB-01-2026-03-06\""));
 	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' meeting record --cell CB-01 --date 6/4/2099 --start 19:30 --end 21:00 --force", db, NULL), 0);
+	/* A correction changes only what it names: a member added since is not marked present behind one's back. */
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' member add --id DV-05 --cell CB-01 --name 'Hà Văn Năm' --joined 1/1/2020", db, NULL), 0);
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' meeting record --cell CB-01 --date 6/3/2026 --correct --absent DV-02", db, NULL), 0);
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' meeting show CB-01-2026-03-06 --json", db, NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"DV-02\": \"absent\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"DV-01\": \"present\""));
+	CU_ASSERT_PTR_NULL(strstr(out, "DV-05"));
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' meeting record --cell CB-01 --date 6/3/2026 --correct --excused DV-05", db, NULL), 0);
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' meeting show CB-01-2026-03-06 --json", db, NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"DV-05\": \"excused\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"DV-02\": \"absent\""));
 	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' dues month --cell CB-01 --month 3/2026 --amount 20000 --paid-on 06/03/2026", db, NULL), 0);
 	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' record dues member=DV-01 month=04/2026 amount=20000 paid_on=5/4/2026", db, NULL), 0);
 	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' record dues member=DV-02 month=04/2026 amount=20000 paid_on=31/4/2026", db, NULL), 2);
