@@ -236,7 +236,39 @@ static int list(bt_store *s, const args *a)
 		bt_records_free(v, n);
 		return rc;
 	}
-	pad("STT", 5), pad(_("ID"), 14), pad(_("Full name"), 28), pad(_("Role"), 13), pad(_("Joined"), 12), pad(_("Cell"), 10);
+	/* The cell each member is in now: the store lists a member under the cell of his last transfer. */
+	const char **now = calloc(n + 1, sizeof(*now));
+	char **cells = NULL;
+	size_t n_cells = 0;
+	if (!now) {
+		bt_records_free(v, n);
+		return CLI_FAIL;
+	}
+	for (size_t i = 0; i < n; i++)
+		now[i] = a->v[O_CELL] ? a->v[O_CELL] : v[i]->cell;
+	if (!a->v[O_CELL] && bt_store_cells(s, &cells, &n_cells) == 0)
+		for (size_t c = 0; c < n_cells; c++) {
+			bt_record **w = NULL;
+			size_t m = 0;
+			if (bt_store_members(s, cells[c], &w, &m) == 0)
+				for (size_t k = 0; k < m; k++)
+					for (size_t i = 0; i < n; i++)
+						if (strcmp(v[i]->id, w[k]->id) == 0)
+							now[i] = cells[c];
+			bt_records_free(w, m);
+		}
+	/* Columns as wide as their widest value (display width). */
+	size_t wid[5] = {bt_text_width(_("ID")), bt_text_width(_("Full name")), bt_text_width(_("Role")), bt_text_width(_("Joined")),
+			 bt_text_width(_("Cell"))};
+	for (size_t i = 0; i < n; i++) {
+		size_t w[5] = {bt_text_width(v[i]->id), bt_text_width(v[i]->name), bt_text_width(_(role_vi[v[i]->role])), 10,
+			       bt_text_width(now[i])};
+		for (int k = 0; k < 5; k++)
+			if (w[k] > wid[k])
+				wid[k] = w[k];
+	}
+	pad("STT", 5), pad(_("ID"), wid[0] + 2), pad(_("Full name"), wid[1] + 2), pad(_("Role"), wid[2] + 2);
+	pad(_("Joined"), wid[3] + 2), pad(_("Cell"), wid[4] + 2);
 	printf(_("Notes\n"));
 	for (size_t i = 0; i < n; i++) {
 		char no[24], joined[16], left[16] = "";
@@ -244,10 +276,15 @@ static int list(bt_store *s, const args *a)
 		cli_format_date_vi(joined, v[i]->joined);
 		if (v[i]->left != BT_DATE_NONE)
 			cli_format_date_vi(left, v[i]->left);
-		pad(no, 5), pad(v[i]->id, 14), pad(v[i]->name, 28), pad(_(role_vi[v[i]->role]), 13), pad(joined, 12);
-		pad(v[i]->cell, 10);
-		printf("%s%s%s\n", v[i]->status == BT_PROBATIONARY ? _("probationary ") : "", left[0] ? _("left on ") : "", left);
+		pad(no, 5), pad(v[i]->id, wid[0] + 2), pad(v[i]->name, wid[1] + 2), pad(_(role_vi[v[i]->role]), wid[2] + 2);
+		pad(joined, wid[3] + 2), pad(now[i], wid[4] + 2);
+		printf("%s%s%s", v[i]->status == BT_PROBATIONARY ? _("probationary ") : "", left[0] ? _("left on ") : "", left);
+		if (strcmp(now[i], v[i]->cell) != 0)
+			printf(_("%sfirst recorded in cell %s"), v[i]->status == BT_PROBATIONARY || left[0] ? "; " : "", v[i]->cell);
+		printf("\n");
 	}
+	free(now);
+	bt_strings_free(cells, n_cells);
 	printf(_("%zu members.\n"), n);
 	bt_records_free(v, n);
 	return CLI_OK;

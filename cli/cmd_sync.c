@@ -82,30 +82,46 @@ static const char *device_role_name(bt_device_role r)
 	return r == BT_ROLE_DEVICE_SECRETARY ? "secretary" : r == BT_ROLE_DEVICE_DEPUTY ? "deputy" : "office";
 }
 
-typedef struct {
-	size_t n;
-	json_t *json; /* --json: the array being filled */
-} devices_ctx;
-
-static int print_device(const bt_device_info *d, void *payload)
+/* Every device as {id, cell, role, events, revoked}, into the array `payload`. */
+static int collect_device(const bt_device_info *d, void *payload)
 {
-	devices_ctx *c = payload;
-	if (c->json) {
-		json_t *o = json_pack("{s:s, s:s?, s:s, s:I, s:b}", "id", d->id, "cell", d->cell[0] ? d->cell : NULL, "role",
-				      device_role_name(d->role), "events", (json_int_t)d->head_seq, "revoked", d->revoked);
-		c->n++;
-		return o && json_array_append_new(c->json, o) == 0 ? 0 : BT_ENOMEM;
+	json_t *o = json_pack("{s:s, s:s?, s:s, s:I, s:b}", "id", d->id, "cell", d->cell[0] ? d->cell : NULL, "role",
+			      device_role_name(d->role), "events", (json_int_t)d->head_seq, "revoked", d->revoked);
+	return o && json_array_append_new((json_t *)payload, o) == 0 ? 0 : BT_ENOMEM;
+}
+
+/* The devices as a table, each column as wide as its widest value (display width). */
+static void print_devices(json_t *devices)
+{
+	const char *head[5] = {_("device"), _("cell"), _("role"), _("events"), _("state")};
+	size_t n = json_array_size(devices), wid[5];
+	char (*cells)[5][128] = calloc(n + 1, sizeof(*cells));
+	if (!cells)
+		return;
+	for (int k = 0; k < 5; k++)
+		wid[k] = bt_text_width(head[k]);
+	for (size_t i = 0; i < n; i++) {
+		json_t *d = json_array_get(devices, i);
+		const char *role = json_string_value(json_object_get(d, "role")), *cell = json_string_value(json_object_get(d, "cell"));
+		snprintf(cells[i][0], sizeof(cells[i][0]), "%s", json_string_value(json_object_get(d, "id")));
+		snprintf(cells[i][1], sizeof(cells[i][1]), "%s", cell ? cell : "—");
+		snprintf(cells[i][2], sizeof(cells[i][2]), "%s",
+			 !strcmp(role, "secretary") ? _("secretary") : !strcmp(role, "deputy") ? _("deputy") : _("office"));
+		snprintf(cells[i][3], sizeof(cells[i][3]), "%lld", (long long)json_integer_value(json_object_get(d, "events")));
+		snprintf(cells[i][4], sizeof(cells[i][4]), "%s", json_is_true(json_object_get(d, "revoked")) ? _("revoked") : _("active"));
+		for (int k = 0; k < 5; k++)
+			if (bt_text_width(cells[i][k]) > wid[k])
+				wid[k] = bt_text_width(cells[i][k]);
 	}
-	if (c->n++ == 0) {
-		cli_pad(stdout, _("device"), 21), cli_pad(stdout, _("cell"), 13), cli_pad(stdout, _("role"), 12);
-		cli_pad(stdout, _("events"), 10), printf("%s\n", _("state"));
+	for (int k = 0; k < 4; k++)
+		cli_pad(stdout, head[k], wid[k] + 2);
+	printf("%s\n", head[4]);
+	for (size_t i = 0; i < n; i++) {
+		for (int k = 0; k < 4; k++)
+			cli_pad(stdout, cells[i][k], wid[k] + 2);
+		printf("%s\n", cells[i][4]);
 	}
-	char events[24];
-	snprintf(events, sizeof(events), "%lld", (long long)d->head_seq);
-	cli_pad(stdout, d->id, 21), cli_pad(stdout, d->cell[0] ? d->cell : "—", 13);
-	cli_pad(stdout, d->role == BT_ROLE_DEVICE_SECRETARY ? _("secretary") : d->role == BT_ROLE_DEVICE_DEPUTY ? _("deputy") : _("office"), 12);
-	cli_pad(stdout, events, 10), printf("%s\n", d->revoked ? _("revoked") : _("active"));
-	return 0;
+	free(cells);
 }
 
 int cmd_office(int argc, char **argv)
@@ -162,17 +178,19 @@ int cmd_office(int argc, char **argv)
 		free(nfc);
 		bt_key_free(k);
 	} else if (strcmp(sub, "devices") == 0) {
-		devices_ctx dc = {0, as_json ? json_array() : NULL};
-		if (bt_store_devices(s, print_device, &dc) < 0)
+		json_t *devices = json_array();
+		if (!devices || bt_store_devices(s, collect_device, devices) < 0) {
 			cli_fail(NULL);
-		else if (dc.json) {
-			rc = cli_json_print(dc.json);
+		} else if (as_json) {
+			rc = cli_json_print(devices);
 		} else {
-			if (dc.n == 0)
+			if (json_array_size(devices) == 0)
 				printf(_("No enrolled devices (bontot office enroll-code).\n"));
+			else
+				print_devices(devices);
 			rc = CLI_OK;
 		}
-		json_decref(dc.json);
+		json_decref(devices);
 	} else if (strcmp(sub, "enroll-code") == 0) {
 		char code[BT_ENROLL_CODE_BYTES];
 		bt_device_role r = role && !strcmp(role, "deputy") ? BT_ROLE_DEVICE_DEPUTY : BT_ROLE_DEVICE_SECRETARY;

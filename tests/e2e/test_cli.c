@@ -252,7 +252,10 @@ static void test_cli__secretary_records_a_meeting_and_corrects_it(void)
 /* What a new user tripped over, each as they met it. */
 static void test_cli__rough_edges_a_new_user_met(void)
 {
-	const char *db = bt_test_path("edges.db"), *base = bt_test_path("edges.jsonl"), *empty = bt_test_path("empty.jsonl");
+	char db[512], base[512], empty[512]; /* bt_test_path's buffers are reused */
+	snprintf(db, sizeof(db), "%s", bt_test_path("edges.db"));
+	snprintf(base, sizeof(base), "%s", bt_test_path("edges.jsonl"));
+	snprintf(empty, sizeof(empty), "%s", bt_test_path("empty.jsonl"));
 	/* A typo suggests the nearest command instead of printing the whole help. */
 	CU_ASSERT_EQUAL(sh("'" B "' meetng", NULL, NULL), 2);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "Ý bạn là \"meeting\"?"));
@@ -289,6 +292,7 @@ static void test_cli__rough_edges_a_new_user_met(void)
 	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' member add --id DV-01 --cell CB-01 --name 'Nguyễn Văn An' --joined 3/2/1995 --born 05/11/1970 --role secretary", db, NULL), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "Đã ghi đảng viên \"DV-01\""));
 	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' member add --id DV-02 --cell CB-01 --name 'Trần Thị Bình' --joined 2001-03-02", db, NULL), 0);
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' member add --id DV-LONG-000001 --cell CB-01 --name 'Tôn Nữ Hoàng Thị Phương Nguyệt Ánh' --joined 2001-03-02 --role committee", db, NULL), 0);
 	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' member add --id DV-03 --cell CB-01 --name 'Đỗ Văn Ân' --joined 30/2/2001", db, NULL), 2);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "dd/mm/yyyy"));
 	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' member list --cell CB-01 --json", db, NULL), 0);
@@ -298,7 +302,8 @@ static void test_cli__rough_edges_a_new_user_met(void)
 	/* Columns line up by display width: the role starts at the same column on each row. */
 	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' member list --cell CB-01", db, NULL), 0);
 	long c1 = bt_test_column(out, "DV-01", "Bí thư"), c2 = bt_test_column(out, "DV-02", "Đảng viên"), c0 = bt_test_column(out, "STT", "Chức vụ");
-	CU_ASSERT(c1 > 0 && c1 == c2 && c1 == c0);
+	long c3 = bt_test_column(out, "DV-LONG-000001", "Chi ủy viên");
+	CU_ASSERT(c1 > 0 && c1 == c2 && c1 == c0 && c1 == c3);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "03/02/1995"));
 	/* A meeting in the future asks for --force; the past one is recorded with its date typed d/m/yyyy. */
 	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' meeting record --cell CB-01 --date 6/3/2099 --start 19:30 --end 21:00", db, NULL), 2);
@@ -307,6 +312,13 @@ static void test_cli__rough_edges_a_new_user_met(void)
 	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' meeting record --cell CB-01 --date 6/3/2026 --start 19:30 --end 21:00", db, NULL), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "buổi sinh hoạt \"CB-01-2026-03-06\""));
 	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' meeting record --cell CB-01 --date 6/4/2099 --start 19:30 --end 21:00 --force", db, NULL), 0);
+	/* A member transferred is listed under his new cell, with his first cell noted. */
+	bt_test_write(bt_test_path("cb02.jsonl"), "{\"kind\":\"cell\",\"id\":\"CB-02\",\"committee\":\"DU\",\"name\":\"Chi bộ thôn Đông\"}\n");
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' import '%s'", db, bt_test_path("cb02.jsonl")), 0);
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' member transfer DV-LONG-000001 --to CB-02 --from 1/5/2026", db, NULL), 0);
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' member list", db, NULL), 0);
+	CU_ASSERT(bt_test_column(out, "DV-LONG-000001", "CB-02") > 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "ban đầu ở chi bộ CB-01"));
 	/* A correction changes only what it names: a member added since is not marked present behind one's back. */
 	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' member add --id DV-05 --cell CB-01 --name 'Hà Văn Năm' --joined 1/1/2020", db, NULL), 0);
 	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' meeting record --cell CB-01 --date 6/3/2026 --correct --absent DV-02", db, NULL), 0);
@@ -353,7 +365,7 @@ static void test_cli__rough_edges_a_new_user_met(void)
 	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' rebuild", db, NULL), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "KHÁC"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "dues               trước 0 dòng, sau 1 dòng"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "cell               trước 1 dòng, sau 1 dòng"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "cell               trước 2 dòng, sau 2 dòng"));
 	CU_ASSERT_PTR_NULL(strstr(out, "member "));
 	CU_ASSERT_EQUAL(sh("sqlite3 '%s' 'SELECT tables FROM rebuild_log'", db, NULL), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"dues\":0"));
