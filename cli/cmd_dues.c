@@ -17,8 +17,8 @@ static void help(void)
 		"\n"
 		"pay records one member's dues for a month. month records, as one record, that month's dues\n"
 		"for every member in the cell during the month, except those named with --except; members\n"
-		"who already paid that month on their own are skipped. Recording a month again corrects\n"
-		"its list (the old one stays in the log).\n"
+		"who already paid that month on their own are skipped. Recording a month again records,\n"
+		"one by one, those who were not on its list and have paid since (the list stays as it was).\n"
 		"--paid-on defaults to today. Amounts in đồng. Months as mm/yyyy or YYYY-MM, dates as\n"
 		"dd/mm/yyyy or YYYY-MM-DD.\n"));
 }

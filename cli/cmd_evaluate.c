@@ -174,6 +174,16 @@ int cmd_evaluate(int argc, char **argv)
 	if (cli_open_store(&s) < 0)
 		return CLI_FAIL;
 
+	if (cell) {
+		/* An unknown cell is said before anything is printed (no half a JSON document). */
+		bt_record *r = NULL;
+		int err = bt_store_get(s, BT_KIND_CELL, cell, &r);
+		bt_record_free(r);
+		if (err < 0) {
+			cli_fail(NULL);
+			goto done;
+		}
+	}
 	bt_eval_opts eo = BT_EVAL_OPTS_INIT;
 	eo.year = year;
 	eo.as_of = as_of;

@@ -26,6 +26,9 @@ int cmd_init(int argc, char **argv)
 	}
 	if (optind != argc)
 		return cli_usage_error("init", _("unexpected argument \"%s\""), argv[optind]);
+	if (so.log_id && !bt_log_id_valid(so.log_id))
+		return cli_usage_error("init", _("--log-id: 1 to %d letters without accents, digits, \"-\", \"_\" or \".\" (e.g. tablet-cb01)"),
+				       BT_LOG_ID_MAX_BYTES);
 	if (bt_store_init(&s, cli_db_path, &so) < 0)
 		return cli_fail(_("cannot create the store"));
 	printf(_("Created the store %s (log %s).\n"), cli_db_path, bt_store_log_id(s));

@@ -15,7 +15,7 @@
 static const char *const int_fields[] = {"year", "amount", NULL};
 static const char *const tri_fields[] = {"done", "fulfilled", NULL};
 static const char *const bool_fields[] = {"pass", "working", "regular", "thematic", "prepared", "resolution", "minutes", NULL};
-/* Fields that hold a date (or, for a transfer's from/to, a cell: only a value with slashes is read as a date). */
+/* Fields that hold a date (but a transfer's from and to are cells). */
 static const char *const date_fields[] = {"paid_on", "issued", "date", "from", "to", "born", "joined", "left", NULL};
 
 static int in(const char *const *list, const char *s)
@@ -27,8 +27,10 @@ static int in(const char *const *list, const char *s)
 }
 
 /* Set field=value on obj with the type the format wants. Prints and returns -1 on a bad value. */
-static int set_field(json_t *obj, const char *field, const char *value)
+static int set_field(const char *cmd, json_t *obj, const char *field, const char *value)
 {
+	const char *kind = json_string_value(json_object_get(obj, "kind"));
+	int transfer = kind && strcmp(kind, "transfer") == 0;
 	json_t *v = NULL;
 	if (strncmp(field, "att.", 4) == 0) {
 		json_t *att = json_object_get(obj, "attendance");
@@ -43,7 +45,7 @@ static int set_field(json_t *obj, const char *field, const char *value)
 		errno = 0;
 		long long x = strtoll(value, &end, 10);
 		if (!*value || *end || errno) {
-			fprintf(stderr, _("bontot: %s=%s: needs a whole number\n"), field, value);
+			cli_usage_error(cmd, _("%s=%s: needs a whole number"), field, value);
 			return -1;
 		}
 		v = json_integer(x);
@@ -55,7 +57,7 @@ static int set_field(json_t *obj, const char *field, const char *value)
 		else if (in(tri_fields, field) && (!strcmp(value, "open") || !strcmp(value, "null")))
 			v = json_null();
 		else {
-			fprintf(stderr, _("bontot: %s=%s: needs yes or no%s\n"), field, value, in(tri_fields, field) ? _(" or open") : "");
+			cli_usage_error(cmd, _("%s=%s: needs yes or no%s"), field, value, in(tri_fields, field) ? _(" or open") : "");
 			return -1;
 		}
 	} else if (strcmp(field, "speakers") == 0) {
@@ -69,17 +71,17 @@ static int set_field(json_t *obj, const char *field, const char *value)
 		}
 	} else if (!strcmp(value, "null") || !strcmp(value, "none") || !*value) {
 		v = json_null();
-	} else if ((in(date_fields, field) || !strcmp(field, "month")) && strchr(value, '/')) {
-		/* A date as people write it, dd/mm/yyyy (a month mm/yyyy): the record keeps the ISO form. */
-		char iso[BT_DATE_STR_BYTES], opt[80];
-		snprintf(opt, sizeof(opt), "%s", field);
-		if (!strcmp(field, "month") ? cli_month_arg("record", opt, value, iso, NULL) : cli_date_arg("record", opt, value, iso, NULL))
+	} else if ((in(date_fields, field) && !(transfer && (!strcmp(field, "from") || !strcmp(field, "to")))) ||
+		   !strcmp(field, "month")) {
+		/* A date as people write it, dd/mm/yyyy (a month mm/yyyy) or ISO: the record keeps the ISO form. */
+		char iso[BT_DATE_STR_BYTES];
+		if (!strcmp(field, "month") ? cli_month_arg(cmd, field, value, iso, NULL) : cli_date_arg(cmd, field, value, iso, NULL))
 			return -1;
 		v = json_string(iso);
 	} else {
 		v = json_string(value);
 		if (!v) {
-			fprintf(stderr, _("bontot: %s: text is not valid UTF-8\n"), field);
+			cli_usage_error(cmd, _("%s: text is not valid UTF-8"), field);
 			return -1;
 		}
 	}
@@ -135,6 +137,23 @@ static int help(const char *cmd)
 	return CLI_OK;
 }
 
+/* How a kind's key is written on the command line. */
+static const char *key_form(bt_kind kind)
+{
+	switch (kind) {
+	case BT_KIND_DUES: return N_("MEMBER/YYYY-MM, e.g. DV-01/2026-03");
+	case BT_KIND_DUES_MONTH: return N_("CELL/YYYY-MM, e.g. CB-01/2026-03");
+	case BT_KIND_EXEMPTION:
+	case BT_KIND_DISCIPLINE:
+	case BT_KIND_TRANSFER: return N_("MEMBER/YYYY-MM-DD, e.g. DV-01/2026-03-06");
+	case BT_KIND_REGULATION: return N_("CELL/YYYY-MM-DD, e.g. CB-01/2026-01-15");
+	case BT_KIND_ATTESTATION: return N_("SUBJECT/YEAR/CRITERION, e.g. DV-01/2026/2.1");
+	case BT_KIND_HOLIDAY: return N_("YYYY-MM-DD");
+	case BT_KIND_SETTLE: return N_("the finding's id");
+	default: return N_("its id, e.g. CB-01-2026-03-06 for a meeting");
+	}
+}
+
 static bt_kind kind_of(const char *name)
 {
 	for (int k = 1; k <= BT_KIND_COUNT; k++)
@@ -172,6 +191,8 @@ static int run(int argc, char **argv, int correct)
 				*p = '\t';
 		if (bt_store_get(s, kind, key, &cur) < 0) {
 			fprintf(stderr, _("bontot: %s; nothing written.\n"), bt_error_last());
+			if (bt_error_last_code() == BT_ENOTFOUND)
+				fprintf(stderr, _("(the key of a %s is written %s)\n"), bt_kind_title(kind), _(key_form(kind)));
 			goto done;
 		}
 		obj = json_loads(cur->canonical, 0, NULL);
@@ -195,7 +216,7 @@ static int run(int argc, char **argv, int correct)
 			rc = cli_usage_error(cmd, _("the kind of a record cannot change"));
 			goto done;
 		}
-		if (set_field(obj, argv[i], eq + 1) < 0) {
+		if (set_field(cmd, obj, argv[i], eq + 1) < 0) {
 			rc = CLI_USAGE;
 			goto done;
 		}

@@ -361,6 +361,7 @@ static int run_sync(bt_store *s, const char *server, size_t batch_events)
 			cli_db_path);
 		return CLI_FAIL;
 	}
+	int given = server != NULL;
 	if (!server)
 		server = url;
 	device_key(s, path, sizeof(path));
@@ -393,7 +394,7 @@ static int run_sync(bt_store *s, const char *server, size_t batch_events)
 		fprintf(stderr, st.push_refused ? _("bontot: the office at %s refused what this tablet sent: %s\n")
 						: _("bontot: sync with the office at %s stopped: %s\n"),
 			server, bt_error_last());
-		if (err == BT_ENET)
+		if (err == BT_ENET && !given)
 			fprintf(stderr, _("(if the office's address changed: bontot sync --server NEW-URL --save)\n"));
 		if (st.pushed || st.pulled)
 			fprintf(stderr, _("(progress kept: sent %zu, received %zu; run sync again to go on)\n"), st.pushed, st.pulled);
@@ -524,8 +525,11 @@ int cmd_enroll(int argc, char **argv)
 	co.progress = progress;
 	co.tls_pin = pin;
 	co.tls_cacert = cacert ? cacert_abs : NULL;
-	if (bt_client_enroll(s, &co, code, path) < 0) {
+	int err = bt_client_enroll(s, &co, code, path);
+	if (err < 0) {
 		fprintf(stderr, _("bontot: enrollment failed: %s\n"), bt_error_last());
+		if (err == BT_ENET)
+			rc = 3; /* as sync: the office could not be reached */
 	} else if ((pin && bt_store_set_setting(s, "tls_pin", pin) < 0) ||
 		   (cacert && bt_store_set_setting(s, "tls_cacert", cacert_abs) < 0)) {
 		cli_fail(NULL);

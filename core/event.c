@@ -46,6 +46,8 @@ static int valid_log_id(const char *log)
 	return 1;
 }
 
+int bt_log_id_valid(const char *log) { return log && valid_log_id(log); }
+
 int bt_ref_parse(const char *ref, size_t *log_len, int64_t *seq)
 {
 	const char *h = strrchr(ref, '#');

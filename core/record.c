@@ -556,7 +556,7 @@ int bt__record_parse(bt_record **out, const char *text, size_t len, int merged)
 			if (strcmp(*f, key) == 0)
 				known = 1;
 		if (!known) {
-			err = bt__error_set(BT_EINVALID, BT_("%s: unknown field \"%.40s\""), kind_names[kind], key);
+			err = bt__error_set(BT_EINVALID, BT_("%s: unknown field \"%.40s\""), bt_kind_title(kind), key);
 			goto done;
 		}
 	}
@@ -564,7 +564,7 @@ int bt__record_parse(bt_record **out, const char *text, size_t len, int merged)
 		err = bt__oom();
 		goto done;
 	}
-	ctx c = {obj, kind_names[kind], merged};
+	ctx c = {obj, bt_kind_title(kind), merged}; /* the kind as messages name it */
 	if ((err = parse_fields(&c, r)) < 0)
 		goto done;
 	if ((err = bt_record_finish(r)) < 0)

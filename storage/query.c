@@ -30,8 +30,14 @@ void bt_strings_free(char **v, size_t n)
 int bt_store_get(bt_store *s, bt_kind kind, const char *key, bt_record **out)
 {
 	int err = bt_store__current_record(s, kind, key, out);
-	if (err == 0 && !*out)
-		err = bt__error_set(BT_ENOTFOUND, BT_("no %s \"%.64s\""), bt_kind_title(kind), key);
+	if (err == 0 && !*out) {
+		char shown[128]; /* a key's parts as people write them, "DV-01/2026-03" */
+		size_t n = 0;
+		for (const char *p = key; *p && n + 1 < sizeof(shown); p++)
+			shown[n++] = *p == '\t' ? '/' : *p;
+		shown[n] = '\0';
+		err = bt__error_set(BT_ENOTFOUND, BT_("no %s \"%.64s\""), bt_kind_title(kind), shown);
+	}
 	return err;
 }
 

@@ -40,6 +40,8 @@ extern "C" {
 #define BT_HASH_BYTES 32
 #define BT_EVENT_MAX_BYTES (64 * 1024)
 #define BT_LOG_ID_MAX_BYTES 64
+/* 1 when `log` is a valid log id: 1 to 64 of the letters a-z A-Z, digits and - _ . (no accents, no spaces). */
+int bt_log_id_valid(const char *log);
 #define BT_TIMESTAMP_BYTES 21 /* "YYYY-MM-DDTHH:MM:SSZ" plus NUL */
 
 typedef struct {

@@ -333,6 +333,27 @@ static void test_cli__rough_edges_a_new_user_met(void)
 	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' dues month --cell CB-01 --month 3/2026 --amount 20000 --paid-on 06/03/2026", db, NULL), 0);
 	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' record dues member=DV-01 month=04/2026 amount=20000 paid_on=5/4/2026", db, NULL), 0);
 	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' record dues member=DV-02 month=04/2026 amount=20000 paid_on=31/4/2026", db, NULL), 2);
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' record dues member=DV-02 month=04/2026 amount=20000 paid_on=2026-13-01", db, NULL), 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "dd/mm/yyyy"));
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' correct member DV-01 joined=31/2/2005", db, NULL), 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "bontot correct: joined"));
+	/* A key not found is shown as typed, with how that kind's key is written. */
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' correct dues DV-01/04/2026 amount=1", db, NULL), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "\"DV-01/04/2026\""));
+	CU_ASSERT_PTR_NULL(strchr(err, '\t'));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "DV-01/2026-03"));
+	/* A validation error names the kind in Vietnamese. */
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' record dues member=DV-02 month=04/2026 paid_on=5/4/2026", db, NULL), 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "đảng phí: trường \"amount\""));
+	/* Badly written values are usage errors everywhere; an unknown cell prints no half a document. */
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' init --log-id máy-phó-bí-thư", bt_test_path("bad-id.db"), NULL), 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "không dấu"));
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' evaluate --year 2026 --json --cell NOPE", db, NULL), 1);
+	CU_ASSERT_STRING_EQUAL(out, "");
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "NOPE"));
+	/* Enrolling with an office that does not answer: exit 3, as sync. */
+	CU_ASSERT_EQUAL(sh("rm -f '%s'* && '" B "' --db '%s' init", bt_test_path("never.db"), bt_test_path("never.db")), 0);
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' enroll --server http://127.0.0.1:1 --code AAAA-AAAA-AAAA", bt_test_path("never.db"), NULL), 3);
 	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' status --cell CB-01 --date 07/04/2026", db, NULL), 0);
 	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' evaluate --year 2026 --as-of 30/6/2026 --json", db, NULL), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "2026-06-30"));
