@@ -30,6 +30,10 @@ typedef struct {
 
 /* Print "bontot: lỗi: <library message>" and return CLI_FAIL. */
 int cli_fail(const char *what);
+/* Of `names` (NULL-terminated), the one a mistyped word most likely meant, or NULL when none is near. */
+const char *cli_nearest(const char *typed, const char *const *names);
+/* "no subcommand X (a, b, c)", with the nearest suggested; returns CLI_USAGE. */
+int cli_no_subcommand(const char *cmd, const char *typed, const char *const *names);
 /* Print a usage error, a hint to --help, and return CLI_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...);
 /* Read a whole file (or stdin for "-") into memory. Returns 0 or -1 with errno. */

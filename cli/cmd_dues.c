@@ -63,7 +63,7 @@ int cmd_dues(int argc, char **argv)
 	if (optind != argc)
 		return cli_usage_error("dues", _("unexpected argument \"%s\""), argv[optind]);
 	if (strcmp(sub, "pay") && strcmp(sub, "month"))
-		return cli_usage_error("dues", _("no subcommand \"%s\" (pay, month)"), sub);
+		return cli_no_subcommand("dues", sub, (const char *const[]){"pay", "month", NULL});
 	if (!month || !amount || (strcmp(sub, "pay") == 0 ? !member : !cell))
 		return cli_usage_error("dues", _("%s needs %s, --month and --amount"), sub, strcmp(sub, "pay") == 0 ? "--member" : "--cell");
 	if (strspn(amount, "0123456789") != strlen(amount) || strlen(amount) > 12)

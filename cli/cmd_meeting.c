@@ -412,7 +412,7 @@ int cmd_meeting(int argc, char **argv)
 	if (want_id ? optind + 1 != argc : optind != argc)
 		return cli_usage_error("meeting", want_id ? _("show needs exactly one meeting id") : _("unexpected arguments"));
 	if (strcmp(sub, "plan") && strcmp(sub, "record") && strcmp(sub, "show") && strcmp(sub, "list"))
-		return cli_usage_error("meeting", _("no subcommand \"%s\" (plan, record, show, list)"), sub);
+		return cli_no_subcommand("meeting", sub, (const char *const[]){"plan", "record", "show", "list", NULL});
 	if (cli_open_store(&s) < 0)
 		return CLI_FAIL;
 	if (strcmp(sub, "plan") == 0)

@@ -307,7 +307,7 @@ int cmd_member(int argc, char **argv)
 		return cli_usage_error("member", want_id ? _("%s needs exactly one member id") : _("%s: unexpected arguments"), sub);
 	if (strcmp(sub, "add") && strcmp(sub, "edit") && strcmp(sub, "exempt") && strcmp(sub, "list") &&
 	    strcmp(sub, "transfer"))
-		return cli_usage_error("member", _("no subcommand \"%s\" (add, edit, exempt, transfer, list)"), sub);
+		return cli_no_subcommand("member", sub, (const char *const[]){"add", "edit", "exempt", "transfer", "list", NULL});
 	if (cli_open_store(&s) < 0)
 		return CLI_FAIL;
 	if (strcmp(sub, "add") == 0)

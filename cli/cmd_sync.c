@@ -154,7 +154,7 @@ int cmd_office(int argc, char **argv)
 		}
 	}
 	if (strcmp(sub, "init") && strcmp(sub, "enroll-code") && strcmp(sub, "revoke") && strcmp(sub, "devices"))
-		return cli_usage_error("office", _("no subcommand \"%s\" (init, enroll-code, devices, revoke)"), sub);
+		return cli_no_subcommand("office", sub, (const char *const[]){"init", "enroll-code", "devices", "revoke", NULL});
 	if (strcmp(sub, "revoke") == 0 ? optind + 1 != argc : optind != argc)
 		return cli_usage_error("office", _("unexpected arguments"));
 	if (cli_open_store(&s) < 0)
@@ -366,9 +366,9 @@ static int run_sync(bt_store *s, const char *server, size_t batch_events)
 		server = url;
 	device_key(s, path, sizeof(path));
 	if (bt_key_load_private(&key, path) < 0) {
-		fprintf(stderr, _("bontot: cannot read this tablet's key %s: %s\n"
-				  "        (it is made at enrollment beside the store; without it the tablet cannot sign)\n"),
-			path, bt_error_last());
+		fprintf(stderr, _("bontot: %s\n"
+				  "        (this tablet's key is made at enrollment beside the store; without it the tablet cannot sign)\n"),
+			bt_error_last());
 		return CLI_FAIL;
 	}
 	bt_client_opts co = BT_CLIENT_OPTS_INIT;

@@ -112,46 +112,14 @@ static void usage(FILE *f)
 		"  4  sync: part was exchanged, then the link failed (run sync again to go on)\n"));
 }
 
-/* Edit distance between two short ASCII words (a swap of two letters counts one). */
-static size_t distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	size_t d[32][32];
-	if (la > 30 || lb > 30)
-		return (size_t)-1;
-	for (size_t i = 0; i <= la; i++)
-		d[i][0] = i;
-	for (size_t j = 0; j <= lb; j++)
-		d[0][j] = j;
-	for (size_t i = 1; i <= la; i++)
-		for (size_t j = 1; j <= lb; j++) {
-			size_t best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
-			if (d[i - 1][j] + 1 < best)
-				best = d[i - 1][j] + 1;
-			if (d[i][j - 1] + 1 < best)
-				best = d[i][j - 1] + 1;
-			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < best)
-				best = d[i - 2][j - 2] + 1;
-			d[i][j] = best;
-		}
-	return d[la][lb];
-}
-
-/* The command nearest to a mistyped one, if it is near enough to be what was meant; else NULL. */
+/* The command nearest to a mistyped one, if near enough to be what was meant; else NULL. */
 static const char *nearest_command(const char *typed)
 {
-	const char *best = NULL;
-	size_t best_d = (size_t)-1;
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		size_t d = distance(typed, commands[i].name);
-		if (strncmp(typed, commands[i].name, strlen(typed)) == 0 && strlen(typed) >= 3)
-			d = 1; /* a prefix: "meet" */
-		if (d < best_d) {
-			best_d = d;
-			best = commands[i].name;
-		}
-	}
-	return best && best_d <= (strlen(typed) > 4 ? 2u : 1u) ? best : NULL;
+	const char *names[sizeof(commands) / sizeof(commands[0]) + 1];
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		names[i] = commands[i].name;
+	names[sizeof(commands) / sizeof(commands[0])] = NULL;
+	return cli_nearest(typed, names);
 }
 
 int main(int argc, char **argv)

@@ -419,3 +419,57 @@ int cli_json_print(json_t *value)
 	}
 	return CLI_OK;
 }
+
+/* Edit distance between two short ASCII words (a swap of two letters counts one). */
+static size_t distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	size_t d[32][32];
+	if (la > 30 || lb > 30)
+		return (size_t)-1;
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (size_t i = 1; i <= la; i++)
+		for (size_t j = 1; j <= lb; j++) {
+			size_t best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+			if (d[i - 1][j] + 1 < best)
+				best = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < best)
+				best = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < best)
+				best = d[i - 2][j - 2] + 1;
+			d[i][j] = best;
+		}
+	return d[la][lb];
+}
+
+const char *cli_nearest(const char *typed, const char *const *names)
+{
+	const char *best = NULL;
+	size_t best_d = (size_t)-1;
+	for (const char *const *n = names; *n; n++) {
+		size_t d = distance(typed, *n);
+		if (strlen(typed) >= 3 && strncmp(typed, *n, strlen(typed)) == 0)
+			d = 1; /* a prefix: "meet" */
+		if (d < best_d) {
+			best_d = d;
+			best = *n;
+		}
+	}
+	return best && best_d <= (strlen(typed) > 4 ? 2u : 1u) ? best : NULL;
+}
+
+int cli_no_subcommand(const char *cmd, const char *typed, const char *const *names)
+{
+	char list[256];
+	size_t n = 0;
+	list[0] = '\0';
+	for (const char *const *p = names; *p; p++)
+		n += (size_t)snprintf(list + n, n < sizeof(list) ? sizeof(list) - n : 0, "%s%s", p == names ? "" : ", ", *p);
+	const char *near = cli_nearest(typed, names);
+	if (near)
+		return cli_usage_error(cmd, _("no subcommand \"%s\" (%s). Did you mean \"%s\"?"), typed, list, near);
+	return cli_usage_error(cmd, _("no subcommand \"%s\" (%s)"), typed, list);
+}

@@ -216,8 +216,12 @@ static int http(response *r, const bt_client_opts *o, const char *method, const 
 		if (attempt < o->retries) {
 			if (o->progress) {
 				char line[512];
-				snprintf(line, sizeof(line), BT_("network error, retrying (%d/%d): %s"), attempt + 1, o->retries,
-					 bt_error_last());
+				/* What went wrong once; then only the count (the last error is told at the end). */
+				if (attempt == 0)
+					snprintf(line, sizeof(line), BT_("network error, retrying (%d/%d): %s"), attempt + 1, o->retries,
+						 bt_error_last());
+				else
+					snprintf(line, sizeof(line), BT_("retrying (%d/%d)"), attempt + 1, o->retries);
 				o->progress(line, o->payload);
 			}
 			backoff(attempt);

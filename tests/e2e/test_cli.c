@@ -261,6 +261,8 @@ static void test_cli__rough_edges_a_new_user_met(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "Ý bạn là \"meeting\"?"));
 	CU_ASSERT_PTR_NULL(strstr(err, "Các lệnh"));
 	CU_ASSERT_STRING_EQUAL(out, "");
+	CU_ASSERT_EQUAL(sh("'" B "' meeting recrod", NULL, NULL), 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "Ý bạn là \"record\"?"));
 	CU_ASSERT_EQUAL(sh("LC_ALL=C.UTF-8 '" B "' sycn", NULL, NULL), 2);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "Did you mean \"sync\"?"));
 	/* The top-level help documents every exit code. */

@@ -813,7 +813,7 @@ static void test_offline__a_tablets_clock_does_not_matter(void)
 		char day[16];
 		time_t then = time(NULL) + offsets[k];
 		strftime(day, sizeof(day), "%Y-%m-%dT", gmtime(&then));
-		OK(a.db, "log -n 1");
+		OK(a.db, "log -n 1 --json");
 		CU_ASSERT_PTR_NOT_NULL(strstr(out, day));
 		for (int twice = 0; twice < 2; twice++) {
 			rc = sh("%s '" B "' --db '%s' sync", env, a.db);
