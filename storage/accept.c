@@ -4,7 +4,9 @@
  *
  * Refused, the whole batch, nothing applied, the sender told why - only what
  * makes a batch untrustworthy:
- *   - the device is not enrolled, or was revoked;
+ *   - the device is not enrolled, or was revoked; or the log is this store's
+ *     own (only this store writes it: a device enrolled under the office's
+ *     log id would otherwise write into the office's chain);
  *   - the batch does not verify: signature, hashes, chain, canonical bytes,
  *     size limits (sync/batch.c checks them, the signature first);
  *   - the batch does not continue what this store holds of that log (a gap),
@@ -214,6 +216,9 @@ static int accept(bt_store *s, const uint8_t *data, size_t len, const char *sign
 		return bt__error_set(BT_ECORRUPT, BT_("damaged batch: %s"), BT_("not a batch"));
 	memcpy(log, data + 6, data[5]);
 	log[data[5]] = '\0';
+	/* Our own log is written here only; another device sending it is borrowing our authority. */
+	if (!signer && strcmp(log, s->log_id) == 0)
+		return bt__error_set(BT_EDENIED, BT_("log \"%s\" is this store's own: no other device may write it"), log);
 	if (bt_store_device_lookup(s, signer ? signer : log, cell, &role, &revoked, &key) < 0)
 		return bt__error_set(BT_EDENIED, BT_("unknown device \"%s\""), signer ? signer : log);
 	if (revoked) {

@@ -205,6 +205,24 @@ int bt_store_enroll(bt_store *s, const char *code, const char *device_id, const 
 	bt__copy_utf8(role, sizeof(role), (const char *)sqlite3_column_text(st, 1));
 	sqlite3_finalize(st);
 	st = NULL;
+	/*
+	 * A log id is bound to one key, once: never the office's own (a copy of
+	 * the office's store would write into the office's chain), never a log
+	 * this store already holds. The code is not spent.
+	 */
+	if (strcmp(device_id, s->log_id) == 0) {
+		err = bt__error_set(BT_EDENIED, BT_("the device id \"%s\" is the office's own log: a tablet needs a store of its own (bontot init)"),
+				    device_id);
+		goto done;
+	}
+	int64_t held = 0;
+	if ((err = bt_store_log_head(s, device_id, &held)) < 0)
+		goto done;
+	if (held) {
+		err = bt__error_set(BT_EEXISTS, BT_("the device id \"%s\" is a log this office already holds: a tablet needs a store of its own (bontot init)"),
+				    device_id);
+		goto done;
+	}
 	if ((err = bt_store_device_add(s, device_id, cell,
 				       strcmp(role, "secretary") == 0 ? BT_ROLE_DEVICE_SECRETARY : BT_ROLE_DEVICE_DEPUTY, key)) < 0)
 		goto done;

@@ -315,6 +315,60 @@ static void test_accept__a_member_moved_in_is_the_new_cells(void)
 	free_world(&w);
 }
 
+/*
+ * Authority cannot be borrowed: a copy of the office's store, enrolled
+ * under the office's own log id, would have written into the office's chain.
+ * The enrollment is refused (the code not spent), and a batch of the
+ * office's own log from any device is refused whatever its key.
+ */
+static void test_accept__the_offices_log_cannot_be_borrowed(void)
+{
+	bt_store *s = bt_test_store("own.db", "office"), *copy = NULL;
+	bt_import_stats st;
+	bt_accept_stats as;
+	bt_key *k = NULL;
+	char code[BT_ENROLL_CODE_BYTES], cell[BT_ID_MAX_BYTES + 1], path[512], copy_path[512];
+	CU_ASSERT_EQUAL_FATAL(bt_test_import(s, BASE, &st), 0);
+	CU_ASSERT_EQUAL_FATAL(bt_key_generate(&k), 0);
+	CU_ASSERT_EQUAL(bt_store_enroll_code(code, s, "CB", BT_ROLE_DEVICE_SECRETARY, 5000), 0);
+	CU_ASSERT_EQUAL(bt_store_enroll(s, code, "office", k, 1001, cell), BT_EDENIED);
+	CU_ASSERT_PTR_NOT_NULL(strstr(bt_error_last(), "office"));
+	/* Typed in lowercase without dashes, the same code still works: it was not spent. */
+	char typed[16];
+	size_t n = 0;
+	for (const char *p = code; *p; p++)
+		if (*p != '-')
+			typed[n++] = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+	typed[n] = '\0';
+	CU_ASSERT_EQUAL(bt_store_enroll(s, typed, "tablet-a", k, 1001, cell), 0);
+	/* A device somehow enrolled under the office's id (an older store), sending a copy's continuation of the office's log. */
+	snprintf(path, sizeof(path), "%s", bt_test_path("own.db"));
+	snprintf(copy_path, sizeof(copy_path), "%s", bt_test_path("own-copy.db"));
+	bt_store_free(s);
+	char *cmd = NULL;
+	CU_ASSERT_EQUAL_FATAL(bt_test_sh(&cmd, NULL, "cp '%s' '%s' && (cp '%s-wal' '%s-wal' 2>/dev/null || true)", path, copy_path, path,
+					 copy_path), 0);
+	free(cmd);
+	CU_ASSERT_EQUAL_FATAL(bt_store_open(&s, path), 0);
+	CU_ASSERT_EQUAL_FATAL(bt_store_open(&copy, copy_path), 0);
+	CU_ASSERT_EQUAL_FATAL(bt_test_import(copy, MONTH, &st), 0);
+	bt_key *borrowed = NULL;
+	CU_ASSERT_EQUAL_FATAL(bt_key_generate(&borrowed), 0);
+	CU_ASSERT_EQUAL(bt_store_device_add(s, "office", "CB", BT_ROLE_DEVICE_SECRETARY, borrowed), 0);
+	int64_t before = bt_test_events(s);
+	bt_buf b;
+	bt_buf_init(&b, 0);
+	CU_ASSERT_EQUAL_FATAL(bt_batch_build(&b, &n, copy, "office", 7, 0, borrowed), 0);
+	CU_ASSERT_EQUAL(bt_store_accept(s, (const uint8_t *)b.data, b.len, &as), BT_EDENIED);
+	CU_ASSERT_PTR_NOT_NULL(strstr(bt_error_last(), "office"));
+	CU_ASSERT_EQUAL(bt_test_events(s), before);
+	bt_buf_free(&b);
+	bt_key_free(borrowed);
+	bt_key_free(k);
+	bt_store_free(copy);
+	bt_store_free(s);
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
@@ -324,6 +378,7 @@ int main(void)
 		{"enrollment requests are parsed strictly", test_accept__enrollment_requests_are_parsed_strictly},
 		{"enrollment codes expire and work once", test_accept__enrollment_codes_expire_and_work_once},
 		{"a member moved in is the new cell's", test_accept__a_member_moved_in_is_the_new_cells},
+		{"the office's log cannot be borrowed", test_accept__the_offices_log_cannot_be_borrowed},
 		CU_TEST_INFO_NULL};
 	return bt_test_run("accept", tests);
 }
