@@ -28,6 +28,9 @@ typedef struct {
 	const char *summary; /* one line, Vietnamese */
 } cli_command;
 
+/* bontot office user|token|reads (cmd_staff.c): argv[1] is the subcommand. */
+int cli_office_staff(int argc, char **argv);
+
 /* Print "bontot: lỗi: <library message>" and return CLI_FAIL. */
 int cli_fail(const char *what);
 /* Of `names` (NULL-terminated), the one a mistyped word most likely meant, or NULL when none is near. */

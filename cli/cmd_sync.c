@@ -56,7 +56,9 @@ static int office_help(void)
 		 "  bontot [--db FILE] office init [--name NAME]\n"
 		 "  bontot [--db FILE] office enroll-code --cell CELL --role secretary|deputy [--expires DURATION]\n"
 		 "  bontot [--db FILE] office devices [--json]\n"
-		 "  bontot [--db FILE] office revoke DEVICE\n\n"
+		 "  bontot [--db FILE] office revoke DEVICE\n"
+		 "  bontot [--db FILE] office user add|list|remove, office token NAME, office reads\n"
+		 "                     (staff accounts: bontot office user --help)\n\n"
 		 "init creates the office's signing key (FILE.key.pem, mode 0600) and keeps the office's\n"
 		 "name. enroll-code prints a one-time code for a tablet of the cell, valid for DURATION\n"
 		 "(e.g. 72h, 3d, 90m; default 72h). devices lists the enrolled tablets, what the office\n"
@@ -138,6 +140,8 @@ int cmd_office(int argc, char **argv)
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
 		return argc < 2 ? (office_help(), CLI_USAGE) : office_help();
 	const char *sub = argv[1];
+	if (!strcmp(sub, "user") || !strcmp(sub, "token") || !strcmp(sub, "reads"))
+		return cli_office_staff(argc, argv);
 	optind = 2;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
@@ -154,7 +158,8 @@ int cmd_office(int argc, char **argv)
 		}
 	}
 	if (strcmp(sub, "init") && strcmp(sub, "enroll-code") && strcmp(sub, "revoke") && strcmp(sub, "devices"))
-		return cli_no_subcommand("office", sub, (const char *const[]){"init", "enroll-code", "devices", "revoke", NULL});
+		return cli_no_subcommand("office", sub,
+					 (const char *const[]){"init", "enroll-code", "devices", "revoke", "user", "token", "reads", NULL});
 	if (strcmp(sub, "revoke") == 0 ? optind + 1 != argc : optind != argc)
 		return cli_usage_error("office", _("unexpected arguments"));
 	if (cli_open_store(&s) < 0)

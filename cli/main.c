@@ -77,7 +77,7 @@ static const cli_command commands[] = {
 	{"findings", cmd_findings, N_("records that disagree, kept for a person to settle")},
 	{"settle", cmd_settle, N_("note a decision on a finding")},
 	{"conflicts", cmd_conflicts, N_("fields two devices changed differently, and which value is kept")},
-	{"office", cmd_office, N_("the office: its key, one-time enrollment codes, revoking devices")},
+	{"office", cmd_office, N_("the office: its key, enrollment codes, devices, staff accounts and tokens, who read what")},
 	{"serve", cmd_serve, N_("serve the office store to tablets over HTTP or HTTPS")},
 	{"enroll", cmd_enroll, N_("join this tablet to the office with a one-time code")},
 	{"sync", cmd_sync, N_("send this tablet's records to the office and receive the office's and the cell's")},

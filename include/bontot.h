@@ -12,6 +12,7 @@
 #include "bontot/event.h"
 #include "bontot/store.h"
 #include "bontot/text.h"
+#include "bontot/staff.h"
 #include "bontot/status.h"
 #include "bontot/sync.h"
 

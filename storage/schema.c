@@ -145,6 +145,11 @@ static const char *const migrations[] = {
 	 "ALTER TABLE device ADD COLUMN last_counter INTEGER NOT NULL DEFAULT 0;"),
 	/* 6 -> 7: what each rebuild found: every table's rows before it, and the tables that differed (JSON). */
 	"CREATE TABLE rebuild_log(id INTEGER PRIMARY KEY, at TEXT NOT NULL, events INTEGER NOT NULL, tables TEXT NOT NULL);",
+	/* 7 -> 8: the office's staff accounts, their bearer tokens (SHA-256 only), and who read what (bontot/staff.h). */
+	"CREATE TABLE staff(name TEXT PRIMARY KEY, role TEXT NOT NULL, kdf TEXT NOT NULL, salt BLOB NOT NULL, hash BLOB NOT NULL,"
+	"  created TEXT NOT NULL);"
+	"CREATE TABLE staff_token(hash BLOB PRIMARY KEY, name TEXT NOT NULL, created TEXT NOT NULL, revoked INTEGER NOT NULL);"
+	"CREATE TABLE access_log(id INTEGER PRIMARY KEY, at TEXT NOT NULL, who TEXT NOT NULL, what TEXT NOT NULL);",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))

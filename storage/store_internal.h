@@ -17,6 +17,7 @@
  *   snapshot.c reading records back for the evaluation, the to-do list, the findings
  *   rebuild.c  verifying the log and replaying it; the projection digest
  *   devices.c  enrolled devices and one-time codes
+ *   staff.c    the office's staff accounts, tokens, and who read what
  *   export.c   export of the current facts
  *   query.c    small reads for the commands (members, roster, one fact)
  */

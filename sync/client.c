@@ -358,7 +358,7 @@ static int push(bt_sync_stats *st, bt_store *tablet, const bt_key *device, const
 	int err;
 	bt_buf_init(&batch, 0);
 	snprintf(path, sizeof(path), "/v1/head?log=%s", log);
-	if ((err = http(&r, o, "GET", path, NULL, 0, NULL, tablet, NULL, NULL)) < 0)
+	if ((err = signed_get(&r, o, path, tablet, device, log)) < 0)
 		goto done;
 	note_clock(st, &r);
 	if (r.status != 200) {

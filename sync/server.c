@@ -6,6 +6,7 @@
  * bodies are bounded; every reply is JSON except a pulled batch.
  * Endpoints and replies: docs/protocol.md.
  */
+#include "bontot/staff.h"
 #include "bontot/sync.h"
 #include "buf.h"
 #include "error.h"
@@ -78,6 +79,8 @@ static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const ch
 	/* The office's clock, so a tablet can tell its secretary hers is wrong (nothing depends on it). */
 	snprintf(now, sizeof(now), "%lld", (long long)time(NULL));
 	MHD_add_response_header(r, "X-Bontot-Time", now);
+	if (status == MHD_HTTP_UNAUTHORIZED)
+		MHD_add_response_header(r, "WWW-Authenticate", "Bearer realm=\"bontot\"");
 	enum MHD_Result ok = MHD_queue_response(c, status, r);
 	MHD_destroy_response(r);
 	return ok;
@@ -139,6 +142,42 @@ static int eval_cell(const bt_cell_result *r, void *payload)
 	return bt_eval_cell_json(&o->b, r);
 }
 
+/*
+ * Who reads the office's data (docs/protocol.md, "Who may read"): a staff
+ * account's bearer token. 1 with the account's name; 0 when the request
+ * carries none (the error says what is needed); BT_EDENIED for a token that
+ * is unknown or revoked.
+ */
+static int staff_reader(bt_server *s, struct MHD_Connection *c, char name[BT_STAFF_NAME_MAX_BYTES + 1])
+{
+	const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+	bt_staff_role role;
+	if (!h || !*h) {
+		bt__error_set(BT_EDENIED, BT_("reading the office's data needs a credential: Authorization: Bearer TOKEN (bontot office token NAME)"));
+		return 0;
+	}
+	if (strncmp(h, "Bearer ", 7) != 0)
+		return bt__error_set(BT_EDENIED, BT_("the credential must be a bearer token: Authorization: Bearer TOKEN"));
+	return bt_staff_authenticate(s->store, h + 7, name, &role) == 0 ? 1 : BT_EDENIED;
+}
+
+/* A staff read, checked and written to the access log; 0, or the answer already queued in *answer. */
+static int staff_read(bt_server *s, struct MHD_Connection *c, const char *what, const char *detail, enum MHD_Result *answer)
+{
+	char name[BT_STAFF_NAME_MAX_BYTES + 1], entry[512];
+	if (staff_reader(s, c, name) != 1) {
+		*answer = reply_error_status(s, c, what, BT_EDENIED, -1, MHD_HTTP_UNAUTHORIZED);
+		return -1;
+	}
+	snprintf(entry, sizeof(entry), "%s %s", what, detail);
+	if (bt_access_log_add(s->store, name, entry) < 0) {
+		*answer = reply_error(s, c, what, bt_error_last_code());
+		return -1;
+	}
+	logf_(s, "%s read by %s: %s", what, name, detail);
+	return 0;
+}
+
 static enum MHD_Result get_evaluation(bt_server *s, struct MHD_Connection *c)
 {
 	const char *y = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "year");
@@ -154,6 +193,12 @@ static enum MHD_Result get_evaluation(bt_server *s, struct MHD_Connection *c)
 		return reply_error(s, c, "evaluation", BT_EINVALID);
 	}
 	o.year = (int)year;
+	char detail[256];
+	enum MHD_Result answer;
+	snprintf(detail, sizeof(detail), "year=%ld%s%.20s%s%.64s", year, a ? " as_of=" : "", a ? a : "", cell ? " cell=" : "",
+		 cell ? cell : "");
+	if (staff_read(s, c, "evaluation", detail, &answer) < 0)
+		return answer;
 	if (a) {
 		if (bt_date_parse(&o.as_of, a, strlen(a)) < 0)
 			return reply_error(s, c, "evaluation", BT_EINVALID);
@@ -207,6 +252,11 @@ static enum MHD_Result get_findings(bt_server *s, struct MHD_Connection *c)
 		bt__error_set(BT_EINVALID, BT_("the query needs cell=ID"));
 		return reply_error(s, c, "findings", BT_EINVALID);
 	}
+	char detail[128];
+	enum MHD_Result answer;
+	snprintf(detail, sizeof(detail), "%s%.64s", cell ? "cell=" : "all", cell ? cell : "");
+	if (staff_read(s, c, "findings", detail, &answer) < 0)
+		return answer;
 	q.cell = cell;
 	q.open_only = open && strcmp(open, "1") == 0;
 	bt_buf_init(&o.b, 0);
@@ -327,6 +377,22 @@ static enum MHD_Result get_head(bt_server *s, struct MHD_Connection *c)
 		bt__error_set(BT_EINVALID, BT_("the query needs log=ID"));
 		return reply_error(s, c, "head", BT_EINVALID);
 	}
+	/* A device asks for its own log's head (signed); staff for any log's. */
+	if (MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Bontot-Device")) {
+		reader who;
+		int64_t last;
+		if (authenticate(s, c, "GET", "/v1/head", &who, &last) < 0)
+			return reply_error_counter(s, c, "head", BT_EDENIED, last);
+		char log_cell[BT_ID_MAX_BYTES + 1];
+		if (strcmp(who.device, log) != 0 && !may_read(s, &who, log, log_cell)) {
+			bt__error_set(BT_EDENIED, BT_("device \"%s\" of cell %s may not read log \"%.64s\""), who.device, who.cell, log);
+			return reply_error(s, c, "head", BT_EDENIED);
+		}
+	} else {
+		enum MHD_Result answer;
+		if (staff_read(s, c, "head", log, &answer) < 0)
+			return answer;
+	}
 	if (bt_store_log_head(s->store, log, &head) < 0)
 		return reply_error(s, c, "head", bt_error_last_code());
 	bt_buf_init(&b, 0);
@@ -369,6 +435,10 @@ static enum MHD_Result get_logs(bt_server *s, struct MHD_Connection *c)
 	reader who;
 	listing l = {s, &who, {0}};
 	int64_t last;
+	if (!MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Bontot-Device")) {
+		bt__error_set(BT_EDENIED, BT_("this request needs a device's signature (X-Bontot-Device, -Counter, -Signature)"));
+		return reply_error_status(s, c, "logs", BT_EDENIED, -1, MHD_HTTP_UNAUTHORIZED);
+	}
 	if (authenticate(s, c, "GET", "/v1/logs", &who, &last) < 0)
 		return reply_error_counter(s, c, "logs", BT_EDENIED, last);
 	bt_buf_init(&l.b, 0);
@@ -398,6 +468,10 @@ static enum MHD_Result get_pull(bt_server *s, struct MHD_Connection *c)
 	}
 	reader who;
 	int64_t last;
+	if (!MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Bontot-Device")) {
+		bt__error_set(BT_EDENIED, BT_("this request needs a device's signature (X-Bontot-Device, -Counter, -Signature)"));
+		return reply_error_status(s, c, "pull", BT_EDENIED, -1, MHD_HTTP_UNAUTHORIZED);
+	}
 	if (authenticate(s, c, "GET", "/v1/pull", &who, &last) < 0)
 		return reply_error_counter(s, c, "pull", BT_EDENIED, last);
 	char log_cell[BT_ID_MAX_BYTES + 1];

@@ -65,7 +65,25 @@ static void test_sync__two_tablets_of_a_cell_and_one_of_another_converge(void)
 	snprintf(office, sizeof(office), "%s", db("office.db")); /* db() returns rotating buffers */
 	CU_ASSERT_EQUAL_FATAL(sh("rm -f %s* && '" B "' --db '%s' init --log-id office && '" B "' sample --cells 2 --members 4-6 --year 2025 --seed 3 --until 2025-11-30 > '%s' && '" B "' --db '%s' import '%s' && '" B "' --db '%s' office init",
 				 office, office, db("c.jsonl"), office, db("c.jsonl"), office), 0);
+	/* An office clerk's token: every read of the office's data needs a credential. */
+	char auth[512];
+	snprintf(auth, sizeof(auth), "%s", db("auth.hdr"));
+	CU_ASSERT_EQUAL_FATAL(sh("printf 'mat-khau-van-phong\\n' | '" B "' --db '%s' office user add vanphong --role office && "
+				 "'" B "' --db '%s' office token vanphong | tail -n 1 | sed 's/^/Authorization: Bearer /' > '%s'",
+				 office, office, auth), 0);
 	start_server(office);
+	/* No credential, no data: 401, and the access log has nothing. */
+	CU_ASSERT_EQUAL(sh("curl -s -D - -o /dev/null 'http://127.0.0.1:%d/v1/evaluation?year=2025'", port), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, " 401"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "WWW-Authenticate: Bearer"));
+	CU_ASSERT_EQUAL(sh("curl -s -o /dev/null -w '%%{http_code}' 'http://127.0.0.1:%d/v1/findings'", port), 0);
+	CU_ASSERT_STRING_EQUAL(out, "401");
+	CU_ASSERT_EQUAL(sh("curl -s -o /dev/null -w '%%{http_code}' 'http://127.0.0.1:%d/v1/head?log=office'", port), 0);
+	CU_ASSERT_STRING_EQUAL(out, "401");
+	CU_ASSERT_EQUAL(sh("curl -s -o /dev/null -w '%%{http_code}' -H 'Authorization: Bearer btk_%064d' 'http://127.0.0.1:%d/v1/evaluation?year=2025'", 0, port), 0);
+	CU_ASSERT_STRING_EQUAL(out, "401");
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' office reads --json", office), 0);
+	CU_ASSERT_STRING_EQUAL(out, "[]\n");
 	/* Enrol: two tablets of CB-0001 (secretary, deputy) and one of CB-0002. */
 	const char *tabs[3] = {"t1", "t2", "t3"};
 	const char *cells[3] = {"CB-0001", "CB-0001", "CB-0002"};
@@ -99,8 +117,8 @@ static void test_sync__two_tablets_of_a_cell_and_one_of_another_converge(void)
 	for (int i = 0; i < 3; i++) {
 		char name[32];
 		snprintf(name, sizeof(name), "%s.db", tabs[i]);
-		CU_ASSERT_EQUAL(sh("curl -sf 'http://127.0.0.1:%d/v1/evaluation?year=2025&as_of=2025-12-31&cell=%s' > '%s'", port,
-				   cells[i], db("office.json")), 0);
+		CU_ASSERT_EQUAL(sh("curl -sf -H @'%s' 'http://127.0.0.1:%d/v1/evaluation?year=2025&as_of=2025-12-31&cell=%s' > '%s'", auth,
+				   port, cells[i], db("office.json")), 0);
 		CU_ASSERT_EQUAL(sh("grep -c '\"%s\"' '%s'", cells[i], db("office.json")), 0);
 		CU_ASSERT_EQUAL(sh("'" B "' --db '%s' evaluate --year 2025 --as-of 2025-12-31 --cell %s --json > '%s.json' && cmp '%s.json' '%s'",
 				   db(name), cells[i], db(name), db(name), db("office.json")), 0);
@@ -110,9 +128,17 @@ static void test_sync__two_tablets_of_a_cell_and_one_of_another_converge(void)
 	CU_ASSERT_EQUAL(atoi(out), 0);
 	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' log -n 0 | grep -c 'tablet-t1 #' || true", db("t2.db")), 0);
 	CU_ASSERT(atoi(out) > 0);
-	/* Reading needs a device's signature. */
+	/* Who read what: the clerk's three reads of the evaluation. */
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' office reads", office), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "vanphong"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "evaluation year=2025 as_of=2025-12-31 cell=CB-0002"));
+	/* A revoked token reads nothing. */
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' office token vanphong --revoke", office), 0);
+	CU_ASSERT_EQUAL(sh("curl -s -o /dev/null -w '%%{http_code}' -H @'%s' 'http://127.0.0.1:%d/v1/evaluation?year=2025'", auth, port), 0);
+	CU_ASSERT_STRING_EQUAL(out, "401");
+	/* Reading needs a device's signature: none is 401, a bad one 403. */
 	CU_ASSERT_EQUAL(sh("curl -s -w ' %%{http_code}' http://127.0.0.1:%d/v1/logs", port), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "403"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "401"));
 	CU_ASSERT_EQUAL(sh("curl -s -w ' %%{http_code}' -H 'X-Bontot-Device: tablet-t1' -H \"X-Bontot-Time: $(date +%%s)\" -H 'X-Bontot-Signature: %0128d' 'http://127.0.0.1:%d/v1/pull?log=tablet-t1&from=1'", 0, port), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "403"));
 	/* Both tablets of CB-0001 record one member's January dues differently before syncing:
@@ -211,8 +237,9 @@ static void test_sync__a_body_of_exactly_the_limit_is_read(void)
 	CU_ASSERT_STRING_EQUAL(out, "413");
 	CU_ASSERT_EQUAL(sh("cat '%s'", answer), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "8388608"));
-	/* The server is still there for the next request. */
-	CU_ASSERT_EQUAL(sh("curl -sf 'http://127.0.0.1:%d/v1/head?log=office'", port), 0);
+	/* The server is still there for the next request (which needs a credential). */
+	CU_ASSERT_EQUAL(sh("curl -s -o /dev/null -w '%%{http_code}' 'http://127.0.0.1:%d/v1/head?log=office'", port), 0);
+	CU_ASSERT_STRING_EQUAL(out, "401");
 	stop_server();
 }
 

@@ -1007,10 +1007,81 @@ static void test_record__a_failed_commit_then_the_next_record(void)
 	}
 }
 
+static int count_user(const bt_staff_info *u, void *payload)
+{
+	if (strcmp(u->name, "kiemtra") == 0)
+		CU_ASSERT_EQUAL(u->role, BT_STAFF_AUDITOR);
+	++*(int *)payload;
+	return 0;
+}
+
+static int first_read(const bt_access_entry *e, void *payload)
+{
+	snprintf(payload, 128, "%s: %s", e->who, e->what);
+	return 1; /* newest first: one is enough */
+}
+
+/* Staff accounts: the password only as a hash, tokens that work until revoked, who read what. */
+static void test_staff__accounts_tokens_and_reads(void)
+{
+	bt_store *s = bt_test_store("staff.db", "office");
+	bt_staff_role role = 0;
+	char token[BT_STAFF_TOKEN_BYTES], name[BT_STAFF_NAME_MAX_BYTES + 1];
+	CU_ASSERT_EQUAL(bt_staff_add(s, "kiemtra", BT_STAFF_AUDITOR, "mat-khau-dai"), 0);
+	CU_ASSERT_EQUAL(bt_staff_add(s, "kiemtra", BT_STAFF_OFFICE, "mat-khau-khac"), BT_EEXISTS);
+	CU_ASSERT_EQUAL(bt_staff_add(s, "cán bộ", BT_STAFF_OFFICE, "mat-khau-dai"), BT_EINVALID);
+	CU_ASSERT_EQUAL(bt_staff_add(s, "vanphong", BT_STAFF_OFFICE, "ngan"), BT_EINVALID);
+	CU_ASSERT_EQUAL(bt_staff_add(s, "vanphong", 0, "mat-khau-dai"), BT_EINVALID);
+	CU_ASSERT_EQUAL(bt_staff_add(s, "vanphong", BT_STAFF_OFFICE, "mat-khau-van-phong"), 0);
+	int n = 0;
+	CU_ASSERT_EQUAL(bt_staff_list(s, count_user, &n), 0);
+	CU_ASSERT_EQUAL(n, 2);
+	/* The password is not kept: no column holds it. */
+	sqlite3_stmt *st = NULL;
+	CU_ASSERT_EQUAL(sqlite3_prepare_v2(s->db, "SELECT count(*) FROM staff WHERE instr(CAST(hash AS TEXT), 'mat-khau') OR instr(kdf, 'mat-khau')", -1, &st, NULL), SQLITE_OK);
+	CU_ASSERT_EQUAL(sqlite3_step(st), SQLITE_ROW);
+	CU_ASSERT_EQUAL(sqlite3_column_int(st, 0), 0);
+	sqlite3_finalize(st);
+	/* Login: the right password; a wrong one and an unknown name look the same. */
+	CU_ASSERT_EQUAL(bt_staff_login(s, "kiemtra", "mat-khau-dai", &role), 0);
+	CU_ASSERT_EQUAL(role, BT_STAFF_AUDITOR);
+	CU_ASSERT_EQUAL(bt_staff_login(s, "kiemtra", "mat-khau-sai", &role), BT_EDENIED);
+	char wrong[256];
+	snprintf(wrong, sizeof(wrong), "%s", bt_error_last());
+	CU_ASSERT_EQUAL(bt_staff_login(s, "khong-co", "mat-khau-dai", &role), BT_EDENIED);
+	CU_ASSERT_STRING_EQUAL(bt_error_last(), wrong);
+	/* Tokens: shown once, kept as a hash, revocable; an account removed takes its tokens with it. */
+	CU_ASSERT_EQUAL(bt_staff_token(s, "khong-co", token), BT_ENOTFOUND);
+	CU_ASSERT_EQUAL(bt_staff_token(s, "kiemtra", token), 0);
+	CU_ASSERT_EQUAL(strlen(token), BT_STAFF_TOKEN_BYTES - 1);
+	CU_ASSERT_EQUAL(bt_staff_authenticate(s, token, name, &role), 0);
+	CU_ASSERT_STRING_EQUAL(name, "kiemtra");
+	token[10] = token[10] == 'a' ? 'b' : 'a';
+	CU_ASSERT_EQUAL(bt_staff_authenticate(s, token, name, &role), BT_EDENIED);
+	CU_ASSERT_EQUAL(bt_staff_authenticate(s, "", name, &role), BT_EDENIED);
+	int64_t revoked = 0;
+	CU_ASSERT_EQUAL(bt_staff_token(s, "kiemtra", token), 0);
+	CU_ASSERT_EQUAL(bt_staff_revoke_tokens(s, "kiemtra", &revoked), 0);
+	CU_ASSERT_EQUAL(revoked, 2);
+	CU_ASSERT_EQUAL(bt_staff_authenticate(s, token, name, &role), BT_EDENIED);
+	CU_ASSERT_EQUAL(bt_staff_token(s, "vanphong", token), 0);
+	CU_ASSERT_EQUAL(bt_staff_remove(s, "vanphong"), 0);
+	CU_ASSERT_EQUAL(bt_staff_authenticate(s, token, name, &role), BT_EDENIED);
+	CU_ASSERT_EQUAL(bt_staff_remove(s, "vanphong"), BT_ENOTFOUND);
+	/* Who read what, newest first. */
+	char last[128] = "";
+	CU_ASSERT_EQUAL(bt_access_log_add(s, "kiemtra", "evaluation year=2026"), 0);
+	CU_ASSERT_EQUAL(bt_access_log_add(s, "kiemtra", "findings all"), 0);
+	CU_ASSERT_EQUAL(bt_access_log(s, 0, first_read, last), 0);
+	CU_ASSERT_STRING_EQUAL(last, "kiemtra: findings all");
+	bt_store_free(s);
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
 		{"init, open, and a file that is not a store", test_store__init_open_and_not_a_store},
+		{"staff: accounts, tokens and reads", test_staff__accounts_tokens_and_reads},
 		{"import: a good file, then the same file again adds nothing", test_import__good_file_then_the_same_file_again_adds_nothing},
 		{"import: a changed record supersedes and keeps the old", test_import__a_changed_record_supersedes_and_keeps_the_old},
 		{"import: bad records change nothing and name line and field", test_import__bad_records_change_nothing_and_name_line_and_field},
