@@ -57,6 +57,7 @@ static int office_help(void)
 		 "  bontot [--db FILE] office enroll-code --cell CELL --role secretary|deputy [--expires DURATION]\n"
 		 "  bontot [--db FILE] office devices [--json]\n"
 		 "  bontot [--db FILE] office revoke DEVICE\n"
+		 "  bontot [--db FILE] office vkey\n"
 		 "  bontot [--db FILE] office user add|list|remove, office token NAME, office reads\n"
 		 "                     (staff accounts: bontot office user --help)\n\n"
 		 "init creates the office's signing key (FILE.key.pem, mode 0600) and keeps the office's\n"
@@ -64,7 +65,8 @@ static int office_help(void)
 		 "(e.g. 72h, 3d, 90m; default 72h). devices lists the enrolled tablets, what the office\n"
 		 "holds of each, and which are revoked (--json: an array of {id, cell, role, events,\n"
 		 "revoked}). revoke refuses every later batch of a device (a lost tablet); what it sent\n"
-		 "before stays.\n"));
+		 "before stays. vkey prints, on its last line, the verifier key of the office's\n"
+		 "transparency log (/log/checkpoint, C2SP signed note), for auditors (docs/audit.md).\n"));
 	return CLI_OK;
 }
 
@@ -157,9 +159,10 @@ int cmd_office(int argc, char **argv)
 		default: return cli_usage_error("office", _("invalid option"));
 		}
 	}
-	if (strcmp(sub, "init") && strcmp(sub, "enroll-code") && strcmp(sub, "revoke") && strcmp(sub, "devices"))
+	if (strcmp(sub, "init") && strcmp(sub, "enroll-code") && strcmp(sub, "revoke") && strcmp(sub, "devices") &&
+	    strcmp(sub, "vkey"))
 		return cli_no_subcommand("office", sub,
-					 (const char *const[]){"init", "enroll-code", "devices", "revoke", "user", "token", "reads", NULL});
+					 (const char *const[]){"init", "enroll-code", "devices", "revoke", "vkey", "user", "token", "reads", NULL});
 	if (strcmp(sub, "revoke") == 0 ? optind + 1 != argc : optind != argc)
 		return cli_usage_error("office", _("unexpected arguments"));
 	if (cli_open_store(&s) < 0)
@@ -181,6 +184,18 @@ int cmd_office(int argc, char **argv)
 			rc = CLI_OK;
 		}
 		free(nfc);
+		bt_key_free(k);
+	} else if (strcmp(sub, "vkey") == 0) {
+		/* The transparency log's verifier key, for auditors and any C2SP tool (docs/audit.md). */
+		bt_key *k = NULL;
+		char origin[BT_LOG_ID_MAX_BYTES + 16], vkey[256];
+		bt_tlog_origin(origin, sizeof(origin), bt_store_log_id(s));
+		if (bt_key_load_private(&k, path) < 0 || bt_tlog_vkey(vkey, sizeof(vkey), origin, k) < 0) {
+			cli_fail(_("no office key (run: bontot office init)"));
+		} else {
+			printf(_("The verifier key of the office's transparency log %s (signed notes, Ed25519):\n%s\n"), origin, vkey);
+			rc = CLI_OK;
+		}
 		bt_key_free(k);
 	} else if (strcmp(sub, "devices") == 0) {
 		json_t *devices = json_array();

@@ -33,7 +33,9 @@ static void make_key(void)
 	cleanup_ok = pthread_key_create(&cleanup_key, thread_done) == 0;
 }
 
-int bt__sha256(uint8_t out[BT_SHA256_BYTES], const void *data, size_t len)
+int bt__sha256(uint8_t out[BT_SHA256_BYTES], const void *data, size_t len) { return bt__sha256_2(out, NULL, 0, data, len); }
+
+int bt__sha256_2(uint8_t out[BT_SHA256_BYTES], const void *a, size_t alen, const void *data, size_t len)
 {
 	unsigned int n = 0;
 	if (!ctx) {
@@ -46,7 +48,8 @@ int bt__sha256(uint8_t out[BT_SHA256_BYTES], const void *data, size_t len)
 		if (!(ctx = EVP_MD_CTX_new()))
 			return -1;
 	}
-	if (EVP_DigestInit_ex(ctx, md, NULL) != 1 || EVP_DigestUpdate(ctx, data, len) != 1 ||
+	if (EVP_DigestInit_ex(ctx, md, NULL) != 1 || (alen && EVP_DigestUpdate(ctx, a, alen) != 1) ||
+	    EVP_DigestUpdate(ctx, data, len) != 1 ||
 	    EVP_DigestFinal_ex(ctx, out, &n) != 1 || n != BT_SHA256_BYTES)
 		return -1;
 	return 0;

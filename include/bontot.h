@@ -13,6 +13,7 @@
 #include "bontot/store.h"
 #include "bontot/text.h"
 #include "bontot/staff.h"
+#include "bontot/tlog.h"
 #include "bontot/status.h"
 #include "bontot/sync.h"
 

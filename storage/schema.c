@@ -150,6 +150,9 @@ static const char *const migrations[] = {
 	"  created TEXT NOT NULL);"
 	"CREATE TABLE staff_token(hash BLOB PRIMARY KEY, name TEXT NOT NULL, created TEXT NOT NULL, revoked INTEGER NOT NULL);"
 	"CREATE TABLE access_log(id INTEGER PRIMARY KEY, at TEXT NOT NULL, who TEXT NOT NULL, what TEXT NOT NULL);",
+	/* 8 -> 9: the transparency log's full subtrees of height 8, 16... (bontot/tlog.h), a cache of what the events say. */
+	"CREATE TABLE tlog_hash(height INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL, PRIMARY KEY(height, idx))"
+	"  WITHOUT ROWID;",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -146,6 +146,20 @@ int bt_key_public_raw(uint8_t out[BT_ED25519_PUBLIC_BYTES], const bt_key *k)
 	return 0;
 }
 
+int bt_key_from_public_raw(bt_key **out, const uint8_t raw[BT_ED25519_PUBLIC_BYTES])
+{
+	bt_key *k = calloc(1, sizeof(*k));
+	*out = NULL;
+	if (!k)
+		return bt__oom();
+	if (!(k->pkey = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, raw, BT_ED25519_PUBLIC_BYTES))) {
+		free(k);
+		return ssl_error("EVP_PKEY_new_raw_public_key");
+	}
+	*out = k;
+	return 0;
+}
+
 int bt_head_message(bt_buf *out, const char *log, int64_t seq, const uint8_t hash[BT_HASH_BYTES])
 {
 	char hex[BT_SHA256_HEX_BYTES];

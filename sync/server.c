@@ -8,6 +8,7 @@
  */
 #include "bontot/staff.h"
 #include "bontot/sync.h"
+#include "bontot/tlog.h"
 #include "buf.h"
 #include "error.h"
 #include "i18n.h"
@@ -603,6 +604,68 @@ static enum MHD_Result post_enroll(bt_server *s, struct MHD_Connection *c, reque
 	return ok;
 }
 
+/*
+ * The transparency log (docs/audit.md), C2SP tlog-tiles under /log/: the
+ * checkpoint, tiles and entry bundles. Readers: staff with a token, or a
+ * tablet signing the request (it witnesses the checkpoint at each sync).
+ */
+static enum MHD_Result get_log(bt_server *s, struct MHD_Connection *c, const char *url)
+{
+	enum MHD_Result answer;
+	if (MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Bontot-Device")) {
+		reader who;
+		int64_t last;
+		if (authenticate(s, c, "GET", url, &who, &last) < 0)
+			return reply_error_counter(s, c, "log", BT_EDENIED, last);
+	} else if (staff_read(s, c, "log", url + 5, &answer) < 0) {
+		return answer;
+	}
+	uint64_t size;
+	bt_tlog_source src;
+	bt_buf b;
+	int err;
+	bt_store_tlog_source(s->store, &src);
+	if ((err = bt_store_tlog_size(s->store, &size)) < 0)
+		return reply_error(s, c, "log", err);
+	bt_buf_init(&b, 0);
+	if (strcmp(url, "/log/checkpoint") == 0) {
+		uint8_t root[BT_HASH_BYTES];
+		char origin[BT_LOG_ID_MAX_BYTES + 16];
+		bt_tlog_origin(origin, sizeof(origin), s->office_log);
+		if ((err = bt_tlog_root(&src, size, root)) == 0)
+			err = bt_tlog_checkpoint(&b, origin, size, root, s->office_key);
+		answer = err < 0 ? reply_error(s, c, "log", err) : reply(c, MHD_HTTP_OK, "text/plain; charset=utf-8", b.data, b.len);
+		bt_buf_free(&b);
+		return answer;
+	}
+	int level, width;
+	uint64_t index;
+	if (bt_tlog_tile_path_parse(url + 5, &level, &index, &width) < 0) {
+		bt__error_set(BT_ENOTFOUND, BT_("no such endpoint: %.8s %.100s"), "GET", url);
+		return reply_error(s, c, "log", BT_ENOTFOUND);
+	}
+	/* Only tiles the current tree has: a full one, or the partial one of exactly its width. */
+	uint64_t span = level < 0 ? 1 : 1ull << (8 * level);
+	uint64_t at_level = size / span, full = at_level / BT_TLOG_TILE_WIDTH;
+	if (level > 7 || index > full || (width == BT_TLOG_TILE_WIDTH && index >= full) ||
+	    (width < BT_TLOG_TILE_WIDTH && (index != full || (uint64_t)width != at_level % BT_TLOG_TILE_WIDTH))) {
+		bt__error_set(BT_ENOTFOUND, BT_("no such tile in a tree of %llu"), (unsigned long long)size);
+		return reply_error(s, c, "log", BT_ENOTFOUND);
+	}
+	if (level < 0) {
+		err = bt_store_tlog_entries(s->store, index, width, &b);
+	} else {
+		uint8_t *tile = malloc((size_t)width * BT_HASH_BYTES);
+		err = tile ? bt_tlog_tile(&src, level, index, width, tile) : bt__oom();
+		if (err == 0)
+			bt_buf_put(&b, (const char *)tile, (size_t)width * BT_HASH_BYTES);
+		free(tile);
+	}
+	answer = err < 0 ? reply_error(s, c, "log", err) : reply(c, MHD_HTTP_OK, "application/octet-stream", b.data ? b.data : "", b.len);
+	bt_buf_free(&b);
+	return answer;
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 			      const char *version, const char *upload, size_t *upload_size, void **con_cls)
 {
@@ -652,6 +715,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		return post_push(s, c, rq);
 	if (post && strcmp(url, "/v1/enroll") == 0)
 		return post_enroll(s, c, rq);
+	if (get && strncmp(url, "/log/", 5) == 0)
+		return get_log(s, c, url);
 	bt__error_set(BT_ENOTFOUND, BT_("no such endpoint: %.8s %.100s"), method, url);
 	return reply_error(s, c, "request", BT_ENOTFOUND);
 }

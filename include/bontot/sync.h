@@ -45,6 +45,8 @@ int bt_key_from_public_pem(bt_key **out, const char *pem, size_t len) BT_WARN_UN
 
 /* The raw 32-byte public key. */
 int bt_key_public_raw(uint8_t out[BT_ED25519_PUBLIC_BYTES], const bt_key *key) BT_WARN_UNUSED;
+/* A public key from its 32 raw bytes (RFC 8032). */
+int bt_key_from_public_raw(bt_key **out, const uint8_t raw[BT_ED25519_PUBLIC_BYTES]) BT_WARN_UNUSED;
 
 void bt_key_free(bt_key *key);
 

@@ -1,0 +1,113 @@
+/*
+ * bontot/tlog.h - the office's transparency log (docs/audit.md): an RFC 6962
+ * Merkle tree over every event the office holds, in the order it took them,
+ * served as C2SP tlog-tiles and signed as a C2SP tlog-checkpoint (a signed
+ * note, Ed25519). The hashing and the proofs here do no I/O: a
+ * bt_tlog_source gives the leaves (and may cache full subtrees).
+ */
+#ifndef BONTOT_TLOG_H
+#define BONTOT_TLOG_H
+
+#include "bontot/common.h"
+#include "bontot/eval.h" /* bt_buf */
+#include "bontot/event.h"
+#include "bontot/store.h"
+#include "bontot/sync.h" /* bt_key */
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define BT_TLOG_TILE_WIDTH 256 /* hashes in a full tile (tile height 8) */
+#define BT_TLOG_PROOF_MAX 64   /* hashes in an inclusion or consistency proof, at most */
+
+typedef struct {
+	/* The leaf hashes of entries [start, start + n), n <= 256, into out. 0 or an error code. */
+	int (*leaves)(void *ctx, uint64_t start, size_t n, uint8_t (*out)[BT_HASH_BYTES]);
+	/*
+	 * A cache of the hashes of full subtrees of height 8, 16... (what
+	 * tiles above level 0 hold), may be NULL: get returns 1 and the hash,
+	 * or 0; put keeps one (0 or an error code).
+	 */
+	int (*cache_get)(void *ctx, int height, uint64_t index, uint8_t out[BT_HASH_BYTES]);
+	int (*cache_put)(void *ctx, int height, uint64_t index, const uint8_t hash[BT_HASH_BYTES]);
+	void *ctx;
+} bt_tlog_source;
+
+/* RFC 6962: SHA-256(0x00 || entry) and SHA-256(0x01 || left || right). */
+int bt_tlog_leaf_hash(uint8_t out[BT_HASH_BYTES], const void *entry, size_t len) BT_WARN_UNUSED;
+int bt_tlog_node_hash(uint8_t out[BT_HASH_BYTES], const uint8_t left[BT_HASH_BYTES], const uint8_t right[BT_HASH_BYTES]) BT_WARN_UNUSED;
+
+/* MTH(D[start:end]), end > start. */
+int bt_tlog_range_hash(const bt_tlog_source *src, uint64_t start, uint64_t end, uint8_t out[BT_HASH_BYTES]) BT_WARN_UNUSED;
+/* The root of the tree of `size` leaves (size 0: SHA-256 of nothing). */
+int bt_tlog_root(const bt_tlog_source *src, uint64_t size, uint8_t out[BT_HASH_BYTES]) BT_WARN_UNUSED;
+
+/*
+ * Tile `index` of `level` (C2SP tlog-tiles), `width` hashes (1 to 256),
+ * into out (width * 32 bytes): hash i is MTH of the 256^level entries from
+ * (index * 256 + i) * 256^level.
+ */
+int bt_tlog_tile(const bt_tlog_source *src, int level, uint64_t index, int width, uint8_t *out) BT_WARN_UNUSED;
+
+/* RFC 6962 audit path of leaf `index` in the tree of `size`; *n hashes. */
+int bt_tlog_inclusion_proof(const bt_tlog_source *src, uint64_t index, uint64_t size, uint8_t (*out)[BT_HASH_BYTES],
+			    size_t *n) BT_WARN_UNUSED;
+/* RFC 6962 consistency proof from the tree of `m` leaves to the tree of `size` (0 < m <= size); *n hashes. */
+int bt_tlog_consistency_proof(const bt_tlog_source *src, uint64_t m, uint64_t size, uint8_t (*out)[BT_HASH_BYTES],
+			      size_t *n) BT_WARN_UNUSED;
+
+/* RFC 9162 verification: 0, or BT_EBADSIG when the proof does not prove it. */
+int bt_tlog_verify_inclusion(const uint8_t leaf[BT_HASH_BYTES], uint64_t index, uint64_t size, const uint8_t (*proof)[BT_HASH_BYTES],
+			     size_t n, const uint8_t root[BT_HASH_BYTES]) BT_WARN_UNUSED;
+int bt_tlog_verify_consistency(uint64_t m, uint64_t size, const uint8_t old_root[BT_HASH_BYTES], const uint8_t root[BT_HASH_BYTES],
+			       const uint8_t (*proof)[BT_HASH_BYTES], size_t n) BT_WARN_UNUSED;
+
+/*
+ * A tile's path under the log's prefix: "tile/<L>/<N>[.p/<W>]" (level -1:
+ * "tile/entries/<N>[.p/<W>]"), N in 3-digit elements, all but the last
+ * with an "x" (1234067: x001/x234/067); width 256 is a full tile.
+ */
+void bt_tlog_tile_path(char *out, size_t size, int level, uint64_t index, int width);
+/* Parse one; 0, or BT_EINVALID. *level is -1 for an entry bundle. */
+int bt_tlog_tile_path_parse(const char *path, int *level, uint64_t *index, int *width) BT_WARN_UNUSED;
+
+/* ---- the office's log, from a store (storage/tlog.c) ---- */
+
+/* The entries the store's transparency log has: every event it holds, in the order it took them. */
+int bt_store_tlog_size(bt_store *store, uint64_t *size) BT_WARN_UNUSED;
+/*
+ * The store's leaves as a bt_tlog_source (valid while the store is open):
+ * leaf i is the i-th event's exact stored bytes. Full subtrees are cached
+ * in the store (table tlog_hash) once computed.
+ */
+void bt_store_tlog_source(bt_store *store, bt_tlog_source *out);
+/* The entry bundle `index` of `width` entries (uint16 big-endian length, then the bytes; each entry an event). */
+int bt_store_tlog_entries(bt_store *store, uint64_t index, int width, bt_buf *out) BT_WARN_UNUSED;
+
+/* ---- checkpoints: signed notes (sync/note.c) ---- */
+
+#define BT_NOTE_MAX_BYTES 16384
+
+/* The log's origin line and key name: "bontot/<office log id>". */
+void bt_tlog_origin(char *out, size_t size, const char *office_log);
+/*
+ * The checkpoint (C2SP tlog-checkpoint) of a tree: "<origin>\n<size>\n<base64
+ * root>\n", a blank line and one signature line "— <origin> <base64(key
+ * ID || Ed25519 signature)>", the key ID as C2SP signed-note says.
+ */
+int bt_tlog_checkpoint(bt_buf *out, const char *origin, uint64_t size, const uint8_t root[BT_HASH_BYTES], const bt_key *key) BT_WARN_UNUSED;
+/* The verifier key of the signed notes: "<origin>+<key ID, 8 hex>+<base64(0x01 || public key)>". */
+int bt_tlog_vkey(char *out, size_t size, const char *origin, const bt_key *key) BT_WARN_UNUSED;
+/*
+ * Verify a checkpoint against a verifier key: 0 with its size and root, or
+ * BT_EBADSIG (no valid signature by that key), BT_ECORRUPT (not a
+ * checkpoint of that origin).
+ */
+int bt_tlog_checkpoint_verify(const char *note, size_t len, const char *vkey, uint64_t *size,
+			      uint8_t root[BT_HASH_BYTES]) BT_WARN_UNUSED;
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,124 @@
+/*
+ * tlog.c - the store's transparency log (bontot/tlog.h): its leaves are
+ * the events, in the order this store took them (event.id 1, 2, 3...), each
+ * hashed over its exact stored bytes; the full subtrees of height 8, 16...
+ * are kept in tlog_hash once computed (they never change: the log is
+ * append-only).
+ */
+#include "bontot/tlog.h"
+#include "error.h"
+#include "i18n.h"
+#include "store_internal.h"
+
+#include <string.h>
+
+int bt_store_tlog_size(bt_store *s, uint64_t *size)
+{
+	sqlite3_stmt *st = s->st.ev_count;
+	int r = bt_store__step_row(s, st, N_("reading the log"));
+	if (r < 0)
+		return r;
+	*size = r ? (uint64_t)sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	return 0;
+}
+
+static int leaves(void *ctx, uint64_t start, size_t n, uint8_t (*out)[BT_HASH_BYTES])
+{
+	bt_store *s = ctx;
+	sqlite3_stmt *st = NULL;
+	size_t got = 0;
+	int err = 0, rc;
+	if (sqlite3_prepare_v2(s->db, "SELECT id, bytes FROM event WHERE id > ?1 AND id <= ?2 ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+		return bt_store__db_error(s, BT_EIO, BT_("reading the log"));
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)start);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)(start + n));
+	while (err == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((uint64_t)sqlite3_column_int64(st, 0) != start + got + 1) {
+			err = bt__error_set(BT_ECORRUPT, BT_("the log has a gap at event %llu"), (unsigned long long)(start + got + 1));
+			break;
+		}
+		err = bt_tlog_leaf_hash(out[got++], sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1));
+	}
+	if (err == 0 && rc != SQLITE_DONE)
+		err = bt_store__db_error(s, BT_EIO, BT_("reading the log"));
+	if (err == 0 && got != n)
+		err = bt__error_set(BT_EINVALID, BT_("the log has %llu entries, not %llu"), (unsigned long long)(start + got),
+				    (unsigned long long)(start + n));
+	sqlite3_finalize(st);
+	return err;
+}
+
+static int cache_get(void *ctx, int height, uint64_t index, uint8_t out[BT_HASH_BYTES])
+{
+	bt_store *s = ctx;
+	sqlite3_stmt *st = NULL;
+	int found = 0;
+	if (sqlite3_prepare_v2(s->db, "SELECT hash FROM tlog_hash WHERE height = ?1 AND idx = ?2", -1, &st, NULL) != SQLITE_OK)
+		return bt_store__db_error(s, BT_EIO, BT_("reading the log"));
+	sqlite3_bind_int(st, 1, height);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)index);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_bytes(st, 0) == BT_HASH_BYTES) {
+		memcpy(out, sqlite3_column_blob(st, 0), BT_HASH_BYTES);
+		found = 1;
+	}
+	sqlite3_finalize(st);
+	return found;
+}
+
+static int cache_put(void *ctx, int height, uint64_t index, const uint8_t hash[BT_HASH_BYTES])
+{
+	bt_store *s = ctx;
+	sqlite3_stmt *st = NULL;
+	/* A cache: a store opened read-only, or busy, computes again next time. */
+	if (sqlite3_prepare_v2(s->db, "INSERT OR IGNORE INTO tlog_hash(height, idx, hash) VALUES(?1, ?2, ?3)", -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_int(st, 1, height);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)index);
+	sqlite3_bind_blob(st, 3, hash, BT_HASH_BYTES, SQLITE_STATIC);
+	sqlite3_step(st);
+	sqlite3_finalize(st);
+	return 0;
+}
+
+void bt_store_tlog_source(bt_store *s, bt_tlog_source *out)
+{
+	out->leaves = leaves;
+	out->cache_get = cache_get;
+	out->cache_put = cache_put;
+	out->ctx = s;
+}
+
+int bt_store_tlog_entries(bt_store *s, uint64_t index, int width, bt_buf *out)
+{
+	sqlite3_stmt *st = NULL;
+	uint64_t start = index * BT_TLOG_TILE_WIDTH;
+	int err = 0, rc, got = 0;
+	if (width < 1 || width > BT_TLOG_TILE_WIDTH)
+		return bt__error_set(BT_EINVALID, BT_("no such tile"));
+	if (sqlite3_prepare_v2(s->db, "SELECT id, bytes FROM event WHERE id > ?1 AND id <= ?2 ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+		return bt_store__db_error(s, BT_EIO, BT_("reading the log"));
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)start);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)(start + (uint64_t)width));
+	while (err == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		size_t len = (size_t)sqlite3_column_bytes(st, 1);
+		if ((uint64_t)sqlite3_column_int64(st, 0) != start + (uint64_t)got + 1)
+			err = bt__error_set(BT_ECORRUPT, BT_("the log has a gap at event %llu"), (unsigned long long)(start + (uint64_t)got + 1));
+		else if (len > 0xffff)
+			err = bt__error_set(BT_ECORRUPT, BT_("event %llu is too large for an entry bundle"), (unsigned long long)(start + (uint64_t)got + 1));
+		else {
+			uint8_t be[2] = {(uint8_t)(len >> 8), (uint8_t)len};
+			bt_buf_put(out, (const char *)be, 2);
+			bt_buf_put(out, sqlite3_column_blob(st, 1), len);
+			got++;
+		}
+	}
+	if (err == 0 && rc != SQLITE_DONE)
+		err = bt_store__db_error(s, BT_EIO, BT_("reading the log"));
+	if (err == 0 && got != width)
+		err = bt__error_set(BT_ENOTFOUND, BT_("no such tile"));
+	if (err == 0 && out->failed)
+		err = BT_ENOMEM;
+	sqlite3_finalize(st);
+	return err;
+}

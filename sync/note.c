@@ -1,0 +1,166 @@
+/*
+ * note.c - checkpoints of the office's transparency log as C2SP signed
+ * notes (tlog-checkpoint, signed-note): the text, one Ed25519 signature
+ * line, the verifier key, and the verification an auditor or a tablet does.
+ */
+#include "bontot/tlog.h"
+#include "buf.h"
+#include "error.h"
+#include "i18n.h"
+#include "sha256.h"
+
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define EM_DASH "\xe2\x80\x94"
+
+void bt_tlog_origin(char *out, size_t size, const char *office_log) { snprintf(out, size, "bontot/%s", office_log); }
+
+static void b64(char *out, const uint8_t *data, size_t len) { EVP_EncodeBlock((unsigned char *)out, data, (int)len); }
+
+/* Decode standard base64 exactly into want bytes; 0 or -1. */
+static int unb64(uint8_t *out, size_t want, const char *text, size_t len)
+{
+	uint8_t buf[512];
+	if (len == 0 || len % 4 || len / 4 * 3 > sizeof(buf))
+		return -1;
+	int n = EVP_DecodeBlock(buf, (const unsigned char *)text, (int)len);
+	if (n < 0)
+		return -1;
+	size_t pad = (text[len - 1] == '=') + (text[len - 2] == '=');
+	if ((size_t)n - pad != want)
+		return -1;
+	memcpy(out, buf, want);
+	return 0;
+}
+
+/* SHA-256(name || 0x0A || 0x01 || public key)[:4] as a big-endian number. */
+static int key_id(uint32_t *id, const char *name, const uint8_t pub[BT_ED25519_PUBLIC_BYTES])
+{
+	uint8_t buf[256 + 2 + BT_ED25519_PUBLIC_BYTES], h[BT_HASH_BYTES];
+	size_t n = strlen(name);
+	if (n > 256)
+		return bt__error_set(BT_EINVALID, BT_("a key name is at most 256 bytes"));
+	memcpy(buf, name, n);
+	buf[n] = '\n';
+	buf[n + 1] = 0x01;
+	memcpy(buf + n + 2, pub, BT_ED25519_PUBLIC_BYTES);
+	if (bt__sha256(h, buf, n + 2 + BT_ED25519_PUBLIC_BYTES) < 0)
+		return bt__error_set(BT_ERROR, BT_("SHA-256 failed"));
+	*id = (uint32_t)h[0] << 24 | (uint32_t)h[1] << 16 | (uint32_t)h[2] << 8 | h[3];
+	return 0;
+}
+
+int bt_tlog_vkey(char *out, size_t size, const char *origin, const bt_key *key)
+{
+	uint8_t pub[1 + BT_ED25519_PUBLIC_BYTES];
+	char enc[64];
+	uint32_t id;
+	int err;
+	pub[0] = 0x01;
+	if ((err = bt_key_public_raw(pub + 1, key)) < 0 || (err = key_id(&id, origin, pub + 1)) < 0)
+		return err;
+	b64(enc, pub, sizeof(pub));
+	if ((size_t)snprintf(out, size, "%s+%08x+%s", origin, id, enc) >= size)
+		return bt__error_set(BT_EINVALID, BT_("the verifier key does not fit"));
+	return 0;
+}
+
+int bt_tlog_checkpoint(bt_buf *out, const char *origin, uint64_t size, const uint8_t root[BT_HASH_BYTES], const bt_key *key)
+{
+	uint8_t pub[BT_ED25519_PUBLIC_BYTES], sig[4 + BT_ED25519_SIG_BYTES];
+	char root64[64], sig64[128];
+	uint32_t id;
+	int err;
+	size_t start = out->len;
+	b64(root64, root, BT_HASH_BYTES);
+	bt_buf_printf(out, "%s\n%llu\n%s\n", origin, (unsigned long long)size, root64);
+	if (out->failed)
+		return BT_ENOMEM;
+	if ((err = bt_key_public_raw(pub, key)) < 0 || (err = key_id(&id, origin, pub)) < 0 ||
+	    (err = bt_key_sign(sig + 4, key, out->data + start, out->len - start)) < 0)
+		return err;
+	sig[0] = (uint8_t)(id >> 24), sig[1] = (uint8_t)(id >> 16), sig[2] = (uint8_t)(id >> 8), sig[3] = (uint8_t)id;
+	b64(sig64, sig, sizeof(sig));
+	bt_buf_printf(out, "\n" EM_DASH " %s %s\n", origin, sig64);
+	return out->failed ? BT_ENOMEM : 0;
+}
+
+int bt_tlog_checkpoint_verify(const char *note, size_t len, const char *vkey, uint64_t *size, uint8_t root[BT_HASH_BYTES])
+{
+	/* The verifier key: name+id+base64(0x01 || key). */
+	const char *p1 = strchr(vkey, '+'), *p2 = p1 ? strchr(p1 + 1, '+') : NULL;
+	uint8_t pub[1 + BT_ED25519_PUBLIC_BYTES];
+	char name[257];
+	uint32_t id, want;
+	if (!p1 || !p2 || p1 == vkey || (size_t)(p1 - vkey) >= sizeof(name) || p2 - p1 != 9 ||
+	    unb64(pub, sizeof(pub), p2 + 1, strlen(p2 + 1)) < 0 || pub[0] != 0x01)
+		return bt__error_set(BT_EINVALID, BT_("not a verifier key (NAME+ID+KEY)"));
+	memcpy(name, vkey, (size_t)(p1 - vkey));
+	name[p1 - vkey] = '\0';
+	char idhex[9];
+	memcpy(idhex, p1 + 1, 8);
+	idhex[8] = '\0';
+	want = (uint32_t)strtoul(idhex, NULL, 16);
+	if (key_id(&id, name, pub + 1) < 0 || id != want)
+		return bt__error_set(BT_EINVALID, BT_("the verifier key's id does not match its key"));
+	if (len > BT_NOTE_MAX_BYTES || memchr(note, '\0', len))
+		return bt__error_set(BT_ECORRUPT, BT_("not a checkpoint"));
+	/* The text ends at the last blank line. */
+	size_t text_len = 0;
+	for (size_t i = len; i >= 2; i--)
+		if (note[i - 1] == '\n' && note[i - 2] == '\n' && i - 1 < len) {
+			text_len = i - 1;
+			break;
+		}
+	if (!text_len || note[len - 1] != '\n')
+		return bt__error_set(BT_ECORRUPT, BT_("not a checkpoint: no signatures"));
+	bt_key *key = NULL;
+	int err = bt_key_from_public_raw(&key, pub + 1), verified = 0;
+	if (err < 0)
+		return err;
+	/* Each signature line: em dash, space, name, space, base64(id || signature). */
+	for (size_t i = text_len + 1; i < len && err == 0;) {
+		const char *line = note + i, *eol = memchr(line, '\n', len - i);
+		size_t n = (size_t)(eol - line), nl = strlen(name);
+		i += n + 1;
+		if (n < 4 || memcmp(line, EM_DASH " ", 4) != 0) {
+			err = bt__error_set(BT_ECORRUPT, BT_("not a checkpoint: a signature line is malformed"));
+			break;
+		}
+		uint8_t sig[4 + BT_ED25519_SIG_BYTES];
+		if (n > 4 + nl && memcmp(line + 4, name, nl) == 0 && line[4 + nl] == ' ' &&
+		    unb64(sig, sizeof(sig), line + 5 + nl, n - 5 - nl) == 0 &&
+		    ((uint32_t)sig[0] << 24 | (uint32_t)sig[1] << 16 | (uint32_t)sig[2] << 8 | sig[3]) == id) {
+			if (bt_key_verify(key, note, text_len, sig + 4) < 0) {
+				err = bt__error_set(BT_EBADSIG, BT_("the checkpoint's signature by %s does not verify"), name);
+				break;
+			}
+			verified = 1;
+		}
+	}
+	bt_key_free(key);
+	if (err < 0)
+		return err;
+	if (!verified)
+		return bt__error_set(BT_EBADSIG, BT_("the checkpoint carries no signature by %s"), name);
+	/* origin, size, root. */
+	const char *l2 = memchr(note, '\n', text_len), *l3 = l2 ? memchr(l2 + 1, '\n', text_len - (size_t)(l2 + 1 - note)) : NULL;
+	const char *l4 = l3 ? memchr(l3 + 1, '\n', text_len - (size_t)(l3 + 1 - note)) : NULL;
+	if (!l4 || (size_t)(l2 - note) != strlen(name) || memcmp(note, name, strlen(name)) != 0)
+		return bt__error_set(BT_ECORRUPT, BT_("not a checkpoint of %s"), name);
+	char num[24];
+	size_t nn = (size_t)(l3 - l2 - 1);
+	if (nn == 0 || nn >= sizeof(num) || (nn > 1 && l2[1] == '0'))
+		return bt__error_set(BT_ECORRUPT, BT_("not a checkpoint: bad tree size"));
+	memcpy(num, l2 + 1, nn);
+	num[nn] = '\0';
+	char *end;
+	unsigned long long sz = strtoull(num, &end, 10);
+	if (*end || unb64(root, BT_HASH_BYTES, l3 + 1, (size_t)(l4 - l3 - 1)) < 0)
+		return bt__error_set(BT_ECORRUPT, BT_("not a checkpoint: bad tree size or root"));
+	*size = sz;
+	return 0;
+}
