@@ -156,8 +156,24 @@ int cmd_status(int argc, char **argv)
 	char iso[BT_DATE_STR_BYTES];
 	bt_date_to_ymd(ctx.date, &y, &m, &d);
 	bt_date_format(iso, ctx.date);
-	if (ctx.json)
-		printf("{\"date\":\"%s\",\"cells\":[", iso);
+	/* Before anything: the office's log disagreed with what this tablet saw (the evidence is kept). */
+	char conflict[2 * BT_NOTE_MAX_BYTES + 64];
+	int forked = bt_store_setting(s, "checkpoint_conflict", conflict, sizeof(conflict)) == 0 && conflict[0];
+	bt_error_clear();
+	if (forked && !ctx.json)
+		printf(_("WARNING: the office's signed log did not agree with what this tablet saw before; do not trust its\n"
+			 "evaluation and report it to the inspection committee. The two checkpoints kept as evidence:\n%s\n\n"),
+		       conflict);
+	if (ctx.json) {
+		printf("{\"date\":\"%s\",", iso);
+		if (forked) {
+			char esc[sizeof(conflict) * 2];
+			size_t n = 0;
+			cli_json_escape(esc, sizeof(esc), &n, conflict);
+			printf("\"log_conflict\":%s,", esc);
+		}
+		printf("\"cells\":[");
+	}
 	int err = bt_store_each_cell(s, y, cell, print_cell, &ctx);
 	if (ctx.json)
 		printf("]}\n");

@@ -410,7 +410,14 @@ static int run_sync(bt_store *s, const char *server, size_t batch_events)
 						  : _("bontot: warning: this tablet's clock is %lld minutes ahead of the office's. Set the date and time right: the order of corrections depends on it.\n"),
 			minutes);
 	}
-	if (err < 0) {
+	if (err < 0 && st.log_forked) {
+		fprintf(stderr, _("bontot: WARNING: the office's signed log does not agree with what this tablet saw before: %s\n"
+				  "        Do not trust this office's evaluation. Report it to the inspection committee: both checkpoints\n"
+				  "        are kept on this tablet as evidence (bontot status shows them).\n"),
+			bt_error_last());
+		printf(_("Synchronised with %s: sent %zu events, received %zu events.\n"), server, st.pushed, st.pulled);
+		rc = CLI_FAIL;
+	} else if (err < 0) {
 		fprintf(stderr, st.push_refused ? _("bontot: the office at %s refused what this tablet sent: %s\n")
 						: _("bontot: sync with the office at %s stopped: %s\n"),
 			server, bt_error_last());
@@ -423,6 +430,12 @@ static int run_sync(bt_store *s, const char *server, size_t batch_events)
 	} else {
 		printf(_("Synchronised with %s: sent %zu events in %zu batches (%zu bytes), received %zu events.\n"), server,
 		       st.pushed, st.batches, st.bytes_sent, st.pulled);
+		if (st.log_size && st.log_from)
+			printf(_("The office's signed log (%llu entries) extends the one this tablet saw before.\n"),
+			       (unsigned long long)st.log_size);
+		else if (st.log_size)
+			printf(_("The office's signed log (%llu entries) is kept: the next sync checks that the office never rewrites it.\n"),
+			       (unsigned long long)st.log_size);
 		rc = CLI_OK;
 	}
 	size_t after = open_findings(s);

@@ -8,6 +8,7 @@
  * exponential backoff and jitter. Endpoints: docs/protocol.md.
  */
 #include "bontot/sync.h"
+#include "bontot/tlog.h"
 #include "buf.h"
 #include "error.h"
 #include "i18n.h"
@@ -477,6 +478,146 @@ done:
 	return err;
 }
 
+/* The office's tiles as a bt_tlog_source: a tablet computes its consistency proofs from them. */
+typedef struct {
+	const bt_client_opts *o;
+	bt_store *tablet;
+	const bt_key *device;
+	const char *log;    /* this tablet's: it signs the requests */
+	uint64_t size;      /* the tree the tiles are read for */
+	int err;
+	/* The last tile fetched: proofs read a few hashes of each. */
+	int level;
+	uint64_t index;
+	int width;
+	uint8_t hashes[BT_TLOG_TILE_WIDTH][BT_HASH_BYTES];
+} remote_tiles;
+
+/* Hash `i` of level `level` of the tree, from the tile that holds it. */
+static int remote_hash(remote_tiles *t, int level, uint64_t i, uint8_t out[BT_HASH_BYTES])
+{
+	uint64_t index = i / BT_TLOG_TILE_WIDTH, at_level = t->size >> (8 * level);
+	uint64_t full = at_level / BT_TLOG_TILE_WIDTH;
+	int width = index < full ? BT_TLOG_TILE_WIDTH : (int)(at_level % BT_TLOG_TILE_WIDTH);
+	if (i >= at_level || width == 0)
+		return bt__error_set(BT_ECORRUPT, BT_("the office's log has no hash %llu at level %d"), (unsigned long long)i, level);
+	if (!(t->width && t->level == level && t->index == index && t->width == width)) {
+		char path[128];
+		response r = {{0}, 0, 0, 0};
+		memcpy(path, "/log/", 5);
+		bt_tlog_tile_path(path + 5, sizeof(path) - 5, level, index, width);
+		int err = signed_get(&r, t->o, path, t->tablet, t->device, t->log);
+		if (err == 0 && r.status != 200)
+			err = refused(&r);
+		if (err == 0 && r.body.len != (size_t)width * BT_HASH_BYTES)
+			err = bt__error_set(BT_ECORRUPT, BT_("the office's tile %s is not %d hashes"), path, width);
+		if (err == 0)
+			memcpy(t->hashes, r.body.data, r.body.len);
+		bt_buf_free(&r.body);
+		if (err < 0) {
+			t->width = 0;
+			return err;
+		}
+		t->level = level, t->index = index, t->width = width;
+	}
+	memcpy(out, t->hashes[i % BT_TLOG_TILE_WIDTH], BT_HASH_BYTES);
+	return 0;
+}
+
+static int remote_leaves(void *ctx, uint64_t start, size_t n, uint8_t (*out)[BT_HASH_BYTES])
+{
+	for (size_t i = 0; i < n; i++) {
+		int err = remote_hash(ctx, 0, start + i, out[i]);
+		if (err < 0)
+			return err;
+	}
+	return 0;
+}
+
+static int remote_subtree(void *ctx, int height, uint64_t index, uint8_t out[BT_HASH_BYTES])
+{
+	int err = remote_hash(ctx, height / 8, index, out);
+	return err < 0 ? err : 1;
+}
+
+/*
+ * Witness the office's transparency log: its checkpoint verifies with the
+ * office's key, and its tree extends the one this tablet kept.
+ */
+static int witness(bt_sync_stats *st, bt_store *tablet, const bt_key *device, const bt_client_opts *o, const char *office_log)
+{
+	char origin[BT_LOG_ID_MAX_BYTES + 16], vkey[256], kept[BT_NOTE_MAX_BYTES];
+	uint8_t root[BT_HASH_BYTES], old_root[BT_HASH_BYTES];
+	uint64_t size = 0, old_size = 0;
+	bt_key *office = NULL;
+	response r = {{0}, 0, 0, 0};
+	char office_cell[BT_ID_MAX_BYTES + 1];
+	bt_device_role role;
+	int err, revoked;
+	bt_tlog_origin(origin, sizeof(origin), office_log);
+	if ((err = bt_store_device_lookup(tablet, office_log, office_cell, &role, &revoked, &office)) < 0 || !office ||
+	    (err = bt_tlog_vkey(vkey, sizeof(vkey), origin, office)) < 0) {
+		bt_key_free(office);
+		return err < 0 ? err : bt__error_set(BT_ENOTFOUND, BT_("the office's key is not known here"));
+	}
+	bt_key_free(office);
+	if ((err = signed_get(&r, o, "/log/checkpoint", tablet, device, bt_store_log_id(tablet))) < 0)
+		goto done;
+	if (r.status != 200) {
+		err = refused(&r);
+		goto done;
+	}
+	bt_buf_put(&r.body, "", 1); /* a NUL after the text, for the settings */
+	r.body.len--;
+	int have = bt_store_setting(tablet, "checkpoint", kept, sizeof(kept)) == 0 && kept[0];
+	bt_error_clear();
+	if ((err = bt_tlog_checkpoint_verify(r.body.data, r.body.len, vkey, &size, root)) < 0)
+		goto forked;
+	if (have && (err = bt_tlog_checkpoint_verify(kept, strlen(kept), vkey, &old_size, old_root)) < 0)
+		goto forked;
+	if (have && old_size > size) {
+		err = bt__error_set(BT_EBADSIG, BT_("the office's log has %llu entries, fewer than the %llu it showed before"),
+				    (unsigned long long)size, (unsigned long long)old_size);
+		goto forked;
+	}
+	if (have && old_size > 0) {
+		remote_tiles t;
+		memset(&t, 0, sizeof(t));
+		t.o = o, t.tablet = tablet, t.device = device, t.log = bt_store_log_id(tablet), t.size = size;
+		bt_tlog_source src = {remote_leaves, remote_subtree, NULL, &t};
+		uint8_t proof[BT_TLOG_PROOF_MAX][BT_HASH_BYTES];
+		size_t n = 0;
+		if ((err = bt_tlog_consistency_proof(&src, old_size, size, proof, &n)) < 0)
+			goto done; /* the tiles could not be read: tried again at the next sync */
+		if ((err = bt_tlog_verify_consistency(old_size, size, old_root, root, (const uint8_t(*)[BT_HASH_BYTES])proof, n)) < 0) {
+			err = bt__error_set(BT_EBADSIG, BT_("the office's log of %llu entries does not extend the one of %llu this tablet saw: its history was rewritten"),
+					    (unsigned long long)size, (unsigned long long)old_size);
+			goto forked;
+		}
+	}
+	err = bt_store_set_setting(tablet, "checkpoint", r.body.data);
+	st->log_size = size;
+	st->log_from = have ? old_size : 0;
+	goto done;
+forked:
+	/* Both checkpoints kept as evidence; the kept one stays the reference. */
+	st->log_forked = 1;
+	{
+		char msg[1024];
+		bt__copy_utf8(msg, sizeof(msg), bt_error_last());
+		bt_buf ev;
+		bt_buf_init(&ev, 0);
+		bt_buf_printf(&ev, "kept:\n%s\nreceived:\n%.*s", have ? kept : "", (int)r.body.len, r.body.data ? r.body.data : "");
+		if (!ev.failed && bt_store_set_setting(tablet, "checkpoint_conflict", ev.data) < 0)
+			bt_error_clear();
+		bt_buf_free(&ev);
+		err = bt__error_set(BT_EBADSIG, "%s", msg);
+	}
+done:
+	bt_buf_free(&r.body);
+	return err;
+}
+
 int bt_client_sync(bt_sync_stats *st, bt_store *tablet, const bt_key *device, const bt_client_opts *o)
 {
 	char office_log[BT_LOG_ID_MAX_BYTES + 1], push_msg[1024];
@@ -499,5 +640,11 @@ int bt_client_sync(bt_sync_stats *st, bt_store *tablet, const bt_key *device, co
 		return err;
 	if (push_err < 0)
 		return bt__error_set(push_err, "%s", push_msg);
-	return 0;
+	/* An office too old to serve its log (404) is not witnessed; anything else that fails is told. */
+	err = witness(st, tablet, device, o, office_log);
+	if (err == BT_ENOTFOUND && !st->log_forked) {
+		bt_error_clear();
+		err = 0;
+	}
+	return err;
 }

@@ -324,6 +324,9 @@ typedef struct {
 	int clock_known;       /* the office said what time it is */
 	int64_t clock_skew;    /* seconds the office's clock is ahead of this tablet's (negative: behind) */
 	int push_refused;      /* the office refused the push (the pull was still done): see the error */
+	uint64_t log_size;     /* the office's transparency log as this sync saw it (checkpoint), 0: not witnessed */
+	uint64_t log_from;     /* the size of the checkpoint it was proved consistent with (0: the first one kept) */
+	int log_forked;        /* the office's checkpoint is not consistent with the one kept here: see the error */
 } bt_sync_stats;
 
 /*
@@ -337,6 +340,15 @@ typedef struct {
  * office could not be reached: try later), BT_EDENIED / BT_EBADSIG /
  * BT_ECONFLICT / BT_EINVALID (refused: the message says why), BT_ECORRUPT.
  * The office's clock comes back in stats (clock_known, clock_skew).
+ *
+ * Last, the tablet witnesses the office's transparency log (docs/audit.md):
+ * it fetches the checkpoint, checks the office's signature, and checks,
+ * from the tiles, that the tree is consistent with the checkpoint it kept
+ * from its last sync (setting "checkpoint"), then keeps the new one. A
+ * checkpoint that does not verify, or a tree that is not an extension of
+ * the one kept (history rewritten or forked), sets stats->log_forked, keeps
+ * both checkpoints as evidence (setting "checkpoint_conflict") and returns
+ * BT_EBADSIG; the records exchanged stay.
  */
 int bt_client_sync(bt_sync_stats *stats, bt_store *tablet, const bt_key *device, const bt_client_opts *opts) BT_WARN_UNUSED;
 

@@ -537,6 +537,24 @@ static void test_sync__a_secretary_enrolls_and_syncs_from_anywhere(void)
 	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' init --log-id tablet-w && '" B "' --db '%s' enroll --server http://127.0.0.1:%d --code %s",
 			   db("w.db"), db("w.db"), port, code), 1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "quá nhiều"));
+	/* The tablet witnesses the office's signed log at every sync. */
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s/tab.db' sync", dir), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "Nhật ký có chữ ký của văn phòng"));
+	CU_ASSERT_EQUAL(sh("sqlite3 '%s' \".backup '%s'\"", office, db("office-backup.db")), 0);
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s/tab.db' dues pay --member DV-0001-01 --month 01/2026 --amount 20000 --paid-on 5/1/2026 && "
+			   "'" B "' --db '%s/tab.db' sync", dir, dir), 0);
+	/* The office goes back to an older copy and records something else in that place: its history is rewritten. */
+	stop_server();
+	CU_ASSERT_EQUAL(sh("rm -f '%s-wal' '%s-shm' && cp '%s' '%s'", office, office, db("office-backup.db"), office), 0);
+	bt_test_write(db("holiday.jsonl"), "{\"kind\":\"holiday\",\"date\":\"2025-11-20\",\"working\":true,\"note\":\"Ngày Nhà giáo\"}\n");
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' import '%s'", office, db("holiday.jsonl")), 0);
+	start_server(office);
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s/tab.db' sync --server http://127.0.0.1:%d", dir, port), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "CẢNH BÁO"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "viết lại"));
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s/tab.db' status", dir), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "CẢNH BÁO"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "— bontot/office"));
 	stop_server();
 	/* The kept address no longer answers: how to change it is said. */
 	CU_ASSERT_EQUAL(sh("'" B "' --db '%s/tab.db' sync", dir), 3);
