@@ -178,20 +178,26 @@ int bt_staff_login(bt_store *s, const char *name, const char *password, bt_staff
 	return ok ? 0 : bt__error_set(BT_EDENIED, BT_("wrong account name or password"));
 }
 
+/* 0 when the account exists, BT_ENOTFOUND when not. */
+static int account_exists(bt_store *s, const char *name)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM staff WHERE name = ?1", -1, &st, NULL) != SQLITE_OK)
+		return bt_store__db_error(s, BT_EIO, BT_("reading the accounts"));
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	int found = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return found ? 0 : bt__error_set(BT_ENOTFOUND, BT_("no account \"%.64s\""), name);
+}
+
 int bt_staff_token(bt_store *s, const char *name, char out[BT_STAFF_TOKEN_BYTES])
 {
 	uint8_t rnd[32], hash[BT_HASH_BYTES];
 	char at[BT_TIMESTAMP_BYTES];
 	sqlite3_stmt *st = NULL;
 	int err = 0;
-	if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM staff WHERE name = ?1", -1, &st, NULL) != SQLITE_OK)
-		return bt_store__db_error(s, BT_EIO, BT_("reading the accounts"));
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	int found = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
-	st = NULL;
-	if (!found)
-		return bt__error_set(BT_ENOTFOUND, BT_("no account \"%.64s\""), name);
+	if ((err = account_exists(s, name)) < 0)
+		return err;
 	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
 		return bt__error_set(BT_ERROR, BT_("cannot generate random bytes"));
 	memcpy(out, "btk_", 4);
@@ -217,16 +223,11 @@ int bt_staff_token(bt_store *s, const char *name, char out[BT_STAFF_TOKEN_BYTES]
 
 int bt_staff_revoke_tokens(bt_store *s, const char *name, int64_t *count)
 {
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM staff WHERE name = ?1", -1, &st, NULL) != SQLITE_OK)
-		return bt_store__db_error(s, BT_EIO, BT_("reading the accounts"));
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	int found = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
-	if (!found)
-		return bt__error_set(BT_ENOTFOUND, BT_("no account \"%.64s\""), name);
+	int err = account_exists(s, name);
+	if (err < 0)
+		return err;
 	int64_t n = 0;
-	int err = exec_name(s, "UPDATE staff_token SET revoked = 1 WHERE name = ?1 AND revoked = 0", name, &n);
+	err = exec_name(s, "UPDATE staff_token SET revoked = 1 WHERE name = ?1 AND revoked = 0", name, &n);
 	if (err == 0 && count)
 		*count = n;
 	return err;
