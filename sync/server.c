@@ -612,11 +612,17 @@ static enum MHD_Result post_enroll(bt_server *s, struct MHD_Connection *c, reque
 static enum MHD_Result get_log(bt_server *s, struct MHD_Connection *c, const char *url)
 {
 	enum MHD_Result answer;
-	if (MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Bontot-Device")) {
+	int device = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Bontot-Device") != NULL;
+	if (device) {
 		reader who;
 		int64_t last;
 		if (authenticate(s, c, "GET", url, &who, &last) < 0)
 			return reply_error_counter(s, c, "log", BT_EDENIED, last);
+		/* A tablet reads the checkpoint and the hashes; the entries are every cell's records: staff only. */
+		if (strncmp(url, "/log/tile/entries/", 18) == 0) {
+			bt__error_set(BT_EDENIED, BT_("device \"%s\" may read the log's checkpoint and hashes, not its entries"), who.device);
+			return reply_error(s, c, "log", BT_EDENIED);
+		}
 	} else if (staff_read(s, c, "log", url + 5, &answer) < 0) {
 		return answer;
 	}
@@ -640,14 +646,14 @@ static enum MHD_Result get_log(bt_server *s, struct MHD_Connection *c, const cha
 	}
 	int level, width;
 	uint64_t index;
-	if (bt_tlog_tile_path_parse(url + 5, &level, &index, &width) < 0) {
+	if (bt_tlog_tile_path_parse(url + 5, &level, &index, &width) < 0 || level > 7) {
 		bt__error_set(BT_ENOTFOUND, BT_("no such endpoint: %.8s %.100s"), "GET", url);
 		return reply_error(s, c, "log", BT_ENOTFOUND);
 	}
 	/* Only tiles the current tree has: a full one, or the partial one of exactly its width. */
 	uint64_t span = level < 0 ? 1 : 1ull << (8 * level);
 	uint64_t at_level = size / span, full = at_level / BT_TLOG_TILE_WIDTH;
-	if (level > 7 || index > full || (width == BT_TLOG_TILE_WIDTH && index >= full) ||
+	if (index > full || (width == BT_TLOG_TILE_WIDTH && index >= full) ||
 	    (width < BT_TLOG_TILE_WIDTH && (index != full || (uint64_t)width != at_level % BT_TLOG_TILE_WIDTH))) {
 		bt__error_set(BT_ENOTFOUND, BT_("no such tile in a tree of %llu"), (unsigned long long)size);
 		return reply_error(s, c, "log", BT_ENOTFOUND);
