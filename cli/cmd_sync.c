@@ -431,7 +431,8 @@ static int run_sync(bt_store *s, const char *server, size_t batch_events)
 		printf(_("Synchronised with %s: sent %zu events in %zu batches (%zu bytes), received %zu events.\n"), server,
 		       st.pushed, st.batches, st.bytes_sent, st.pulled);
 		if (st.log_size && st.log_from)
-			printf(_("The office's signed log (%llu entries) extends the one this tablet saw before.\n"),
+			printf(st.log_cosigned ? _("The office's signed log (%llu entries) extends the one this tablet saw before; cosigned.\n")
+					       : _("The office's signed log (%llu entries) extends the one this tablet saw before.\n"),
 			       (unsigned long long)st.log_size);
 		else if (st.log_size)
 			printf(_("The office's signed log (%llu entries) is kept: the next sync checks that the office never rewrites it.\n"),
@@ -578,3 +579,35 @@ int cmd_enroll(int argc, char **argv)
 	return rc;
 }
 
+
+int cmd_vkey(int argc, char **argv)
+{
+	bt_store *s = NULL;
+	bt_key *key = NULL;
+	char path[4096], name[BT_LOG_ID_MAX_BYTES + 32], vkey[256];
+	int rc = CLI_FAIL;
+	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		printf(_("Usage: bontot [--db FILE] vkey\n\n"
+			 "Print, on its last line, this tablet's cosigner key: at each sync the tablet checks the\n"
+			 "office's signed log and cosigns it (C2SP cosignature/v1); an auditor verifies those\n"
+			 "cosignatures with this key (docs/audit.md). The office's own key: bontot office vkey.\n"));
+		return CLI_OK;
+	}
+	if (argc > 1)
+		return cli_usage_error("vkey", _("unexpected arguments"));
+	if (cli_open_store(&s) < 0)
+		return CLI_FAIL;
+	device_key(s, path, sizeof(path));
+	bt_tlog_witness_name(name, sizeof(name), bt_store_log_id(s));
+	if (bt_key_load_private(&key, path) < 0) {
+		fprintf(stderr, _("bontot: this store has no device key: it is made when a tablet enrolls (an office: bontot office vkey)\n"));
+	} else if (bt_tlog_witness_vkey(vkey, sizeof(vkey), name, key) < 0) {
+		cli_fail(NULL);
+	} else {
+		printf(_("This tablet's cosigner key (%s):\n%s\n"), name, vkey);
+		rc = CLI_OK;
+	}
+	bt_key_free(key);
+	bt_store_free(s);
+	return rc;
+}

@@ -61,6 +61,7 @@ int cmd_office(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_enroll(int argc, char **argv);
 int cmd_sync(int argc, char **argv);
+int cmd_vkey(int argc, char **argv);
 
 static const cli_command commands[] = {
 	{"init", cmd_init, N_("create a new store")},
@@ -80,6 +81,7 @@ static const cli_command commands[] = {
 	{"office", cmd_office, N_("the office: its key, enrollment codes, devices, staff accounts and tokens, who read what")},
 	{"serve", cmd_serve, N_("serve the office store to tablets over HTTP or HTTPS")},
 	{"enroll", cmd_enroll, N_("join this tablet to the office with a one-time code")},
+	{"vkey", cmd_vkey, N_("this tablet's cosigner key, for auditors")},
 	{"sync", cmd_sync, N_("send this tablet's records to the office and receive the office's and the cell's")},
 	{"rebuild", cmd_rebuild, N_("check the log and rebuild every table from it")},
 	{"lunar", cmd_lunar, N_("convert a solar date to the Vietnamese lunar calendar")},

@@ -153,6 +153,9 @@ static const char *const migrations[] = {
 	/* 8 -> 9: the transparency log's full subtrees of height 8, 16... (bontot/tlog.h), a cache of what the events say. */
 	"CREATE TABLE tlog_hash(height INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL, PRIMARY KEY(height, idx))"
 	"  WITHOUT ROWID;",
+	/* 9 -> 10: the tablets' cosignatures of the checkpoint of each tree size (docs/audit.md), served with it. */
+	"CREATE TABLE tlog_cosig(size INTEGER NOT NULL, device TEXT NOT NULL, line TEXT NOT NULL, PRIMARY KEY(size, device))"
+	"  WITHOUT ROWID;",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))

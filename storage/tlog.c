@@ -122,3 +122,34 @@ int bt_store_tlog_entries(bt_store *s, uint64_t index, int width, bt_buf *out)
 	sqlite3_finalize(st);
 	return err;
 }
+
+int bt_store_tlog_cosig_put(bt_store *s, uint64_t size, const char *device, const char *line)
+{
+	sqlite3_stmt *st = NULL;
+	int err = 0;
+	if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO tlog_cosig(size, device, line) VALUES(?1, ?2, ?3)", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return bt_store__db_error(s, BT_EIO, BT_("writing the log's cosignatures"));
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)size);
+	sqlite3_bind_text(st, 2, device, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, line, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		err = bt_store__db_error(s, BT_EIO, BT_("writing the log's cosignatures"));
+	sqlite3_finalize(st);
+	return err;
+}
+
+int bt_store_tlog_cosigs(bt_store *s, uint64_t size, bt_buf *out)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+	if (sqlite3_prepare_v2(s->db, "SELECT line FROM tlog_cosig WHERE size = ?1 ORDER BY device", -1, &st, NULL) != SQLITE_OK)
+		return bt_store__db_error(s, BT_EIO, BT_("reading the log's cosignatures"));
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)size);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		bt_buf_puts(out, (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return bt_store__db_error(s, BT_EIO, BT_("reading the log's cosignatures"));
+	return out->failed ? BT_ENOMEM : 0;
+}

@@ -598,6 +598,23 @@ static int witness(bt_sync_stats *st, bt_store *tablet, const bt_key *device, co
 	err = bt_store_set_setting(tablet, "checkpoint", r.body.data);
 	st->log_size = size;
 	st->log_from = have ? old_size : 0;
+	if (err == 0) {
+		/* Cosign what was checked; an office that does not take cosignatures yet is not an error. */
+		const char *blank = strstr(r.body.data, "\n\n");
+		char name[BT_LOG_ID_MAX_BYTES + 32];
+		bt_buf req;
+		response a = {{0}, 0, 0, 0};
+		bt_tlog_witness_name(name, sizeof(name), bt_store_log_id(tablet));
+		bt_buf_init(&req, 0);
+		bt_buf_printf(&req, "%llu\n", (unsigned long long)size);
+		if (blank && bt_tlog_cosign(&req, name, device, r.body.data, (size_t)(blank + 1 - r.body.data), (int64_t)time(NULL)) == 0 &&
+		    http(&a, o, "POST", "/v1/cosign", req.data, req.len, "Content-Type: text/plain", tablet, device,
+			 bt_store_log_id(tablet)) == 0 && a.status == 200)
+			st->log_cosigned = 1;
+		bt_error_clear();
+		bt_buf_free(&a.body);
+		bt_buf_free(&req);
+	}
 	goto done;
 forked:
 	/* Both checkpoints kept as evidence; the kept one stays the reference. */
@@ -640,9 +657,14 @@ int bt_client_sync(bt_sync_stats *st, bt_store *tablet, const bt_key *device, co
 		return err;
 	if (push_err < 0)
 		return bt__error_set(push_err, "%s", push_msg);
-	/* An office too old to serve its log (404) is not witnessed; anything else that fails is told. */
+	/*
+	 * The records are exchanged: only a log that does not verify is an
+	 * error now. An office too old to serve its log (404), or a link that
+	 * fails during the check, leaves it for the next sync (stats->log_size 0).
+	 */
 	err = witness(st, tablet, device, o, office_log);
-	if (err == BT_ENOTFOUND && !st->log_forked) {
+	if (err < 0 && !st->log_forked) {
+		st->log_size = 0;
 		bt_error_clear();
 		err = 0;
 	}

@@ -10,6 +10,7 @@
 #include "sha256.h"
 
 #include <openssl/evp.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,8 +37,8 @@ static int unb64(uint8_t *out, size_t want, const char *text, size_t len)
 	return 0;
 }
 
-/* SHA-256(name || 0x0A || 0x01 || public key)[:4] as a big-endian number. */
-static int key_id(uint32_t *id, const char *name, const uint8_t pub[BT_ED25519_PUBLIC_BYTES])
+/* SHA-256(name || 0x0A || type || public key)[:4] as a big-endian number (type 0x01: a note's key, 0x04: a cosigner's). */
+static int key_id_of(uint32_t *id, const char *name, uint8_t type, const uint8_t pub[BT_ED25519_PUBLIC_BYTES])
 {
 	uint8_t buf[256 + 2 + BT_ED25519_PUBLIC_BYTES], h[BT_HASH_BYTES];
 	size_t n = strlen(name);
@@ -45,13 +46,15 @@ static int key_id(uint32_t *id, const char *name, const uint8_t pub[BT_ED25519_P
 		return bt__error_set(BT_EINVALID, BT_("a key name is at most 256 bytes"));
 	memcpy(buf, name, n);
 	buf[n] = '\n';
-	buf[n + 1] = 0x01;
+	buf[n + 1] = type;
 	memcpy(buf + n + 2, pub, BT_ED25519_PUBLIC_BYTES);
 	if (bt__sha256(h, buf, n + 2 + BT_ED25519_PUBLIC_BYTES) < 0)
 		return bt__error_set(BT_ERROR, BT_("SHA-256 failed"));
 	*id = (uint32_t)h[0] << 24 | (uint32_t)h[1] << 16 | (uint32_t)h[2] << 8 | h[3];
 	return 0;
 }
+
+static int key_id(uint32_t *id, const char *name, const uint8_t pub[BT_ED25519_PUBLIC_BYTES]) { return key_id_of(id, name, 0x01, pub); }
 
 int bt_tlog_vkey(char *out, size_t size, const char *origin, const bt_key *key)
 {
@@ -68,17 +71,23 @@ int bt_tlog_vkey(char *out, size_t size, const char *origin, const bt_key *key)
 	return 0;
 }
 
+int bt_tlog_checkpoint_text(bt_buf *out, const char *origin, uint64_t size, const uint8_t root[BT_HASH_BYTES])
+{
+	char root64[64];
+	b64(root64, root, BT_HASH_BYTES);
+	bt_buf_printf(out, "%s\n%llu\n%s\n", origin, (unsigned long long)size, root64);
+	return out->failed ? BT_ENOMEM : 0;
+}
+
 int bt_tlog_checkpoint(bt_buf *out, const char *origin, uint64_t size, const uint8_t root[BT_HASH_BYTES], const bt_key *key)
 {
 	uint8_t pub[BT_ED25519_PUBLIC_BYTES], sig[4 + BT_ED25519_SIG_BYTES];
-	char root64[64], sig64[128];
+	char sig64[128];
 	uint32_t id;
 	int err;
 	size_t start = out->len;
-	b64(root64, root, BT_HASH_BYTES);
-	bt_buf_printf(out, "%s\n%llu\n%s\n", origin, (unsigned long long)size, root64);
-	if (out->failed)
-		return BT_ENOMEM;
+	if ((err = bt_tlog_checkpoint_text(out, origin, size, root)) < 0)
+		return err;
 	if ((err = bt_key_public_raw(pub, key)) < 0 || (err = key_id(&id, origin, pub)) < 0 ||
 	    (err = bt_key_sign(sig + 4, key, out->data + start, out->len - start)) < 0)
 		return err;
@@ -163,4 +172,82 @@ int bt_tlog_checkpoint_verify(const char *note, size_t len, const char *vkey, ui
 		return bt__error_set(BT_ECORRUPT, BT_("not a checkpoint: bad tree size or root"));
 	*size = sz;
 	return 0;
+}
+
+void bt_tlog_witness_name(char *out, size_t size, const char *device_log) { snprintf(out, size, "bontot-witness/%s", device_log); }
+
+int bt_tlog_witness_vkey(char *out, size_t size, const char *name, const bt_key *key)
+{
+	uint8_t pub[1 + BT_ED25519_PUBLIC_BYTES];
+	char enc[64];
+	uint32_t id;
+	int err;
+	pub[0] = 0x04;
+	if ((err = bt_key_public_raw(pub + 1, key)) < 0 || (err = key_id_of(&id, name, 0x04, pub + 1)) < 0)
+		return err;
+	b64(enc, pub, sizeof(pub));
+	if ((size_t)snprintf(out, size, "%s+%08x+%s", name, id, enc) >= size)
+		return bt__error_set(BT_EINVALID, BT_("the verifier key does not fit"));
+	return 0;
+}
+
+/* "cosignature/v1\ntime T\n" and the checkpoint's text: what a cosigner signs. */
+static int cosigned_message(bt_buf *m, const char *text, size_t len, int64_t timestamp)
+{
+	bt_buf_printf(m, "cosignature/v1\ntime %lld\n", (long long)timestamp);
+	bt_buf_put(m, text, len);
+	return m->failed ? BT_ENOMEM : 0;
+}
+
+int bt_tlog_cosign(bt_buf *out, const char *name, const bt_key *key, const char *text, size_t len, int64_t timestamp)
+{
+	uint8_t pub[BT_ED25519_PUBLIC_BYTES], sig[4 + 8 + BT_ED25519_SIG_BYTES];
+	char sig64[160];
+	uint32_t id;
+	bt_buf m;
+	int err;
+	if (timestamp < 0)
+		return bt__error_set(BT_EINVALID, BT_("a cosignature's time is not before 1970"));
+	bt_buf_init(&m, 0);
+	if ((err = bt_key_public_raw(pub, key)) < 0 || (err = key_id_of(&id, name, 0x04, pub)) < 0 ||
+	    (err = cosigned_message(&m, text, len, timestamp)) < 0 || (err = bt_key_sign(sig + 12, key, m.data, m.len)) < 0) {
+		bt_buf_free(&m);
+		return err;
+	}
+	bt_buf_free(&m);
+	sig[0] = (uint8_t)(id >> 24), sig[1] = (uint8_t)(id >> 16), sig[2] = (uint8_t)(id >> 8), sig[3] = (uint8_t)id;
+	for (int i = 0; i < 8; i++)
+		sig[4 + i] = (uint8_t)((uint64_t)timestamp >> (56 - 8 * i));
+	b64(sig64, sig, sizeof(sig));
+	bt_buf_printf(out, EM_DASH " %s %s\n", name, sig64);
+	return out->failed ? BT_ENOMEM : 0;
+}
+
+int bt_tlog_cosignature_verify(const char *text, size_t len, const char *line, size_t line_len, const char *name, const bt_key *key,
+			       int64_t *timestamp)
+{
+	uint8_t pub[BT_ED25519_PUBLIC_BYTES], sig[4 + 8 + BT_ED25519_SIG_BYTES];
+	size_t nl = strlen(name);
+	uint32_t id;
+	int err;
+	if (line_len <= 5 + nl || memcmp(line, EM_DASH " ", 4) != 0 || memcmp(line + 4, name, nl) != 0 || line[4 + nl] != ' ' ||
+	    unb64(sig, sizeof(sig), line + 5 + nl, line_len - 5 - nl) < 0)
+		return bt__error_set(BT_EBADSIG, BT_("not a cosignature by %s"), name);
+	if ((err = bt_key_public_raw(pub, key)) < 0 || (err = key_id_of(&id, name, 0x04, pub)) < 0)
+		return err;
+	if (((uint32_t)sig[0] << 24 | (uint32_t)sig[1] << 16 | (uint32_t)sig[2] << 8 | sig[3]) != id)
+		return bt__error_set(BT_EBADSIG, BT_("not a cosignature by %s"), name);
+	uint64_t t = 0;
+	for (int i = 0; i < 8; i++)
+		t = t << 8 | sig[4 + i];
+	if (t > (uint64_t)INT64_MAX)
+		return bt__error_set(BT_EBADSIG, BT_("not a cosignature by %s"), name);
+	bt_buf m;
+	bt_buf_init(&m, 0);
+	if ((err = cosigned_message(&m, text, len, (int64_t)t)) == 0 && bt_key_verify(key, m.data, m.len, sig + 12) < 0)
+		err = bt__error_set(BT_EBADSIG, BT_("the cosignature by %s does not verify"), name);
+	bt_buf_free(&m);
+	if (err == 0 && timestamp)
+		*timestamp = (int64_t)t;
+	return err;
 }

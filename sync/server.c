@@ -638,8 +638,9 @@ static enum MHD_Result get_log(bt_server *s, struct MHD_Connection *c, const cha
 		uint8_t root[BT_HASH_BYTES];
 		char origin[BT_LOG_ID_MAX_BYTES + 16];
 		bt_tlog_origin(origin, sizeof(origin), s->office_log);
-		if ((err = bt_tlog_root(&src, size, root)) == 0)
-			err = bt_tlog_checkpoint(&b, origin, size, root, s->office_key);
+		/* The office's signature, then the tablets' cosignatures of this very tree. */
+		if ((err = bt_tlog_root(&src, size, root)) == 0 && (err = bt_tlog_checkpoint(&b, origin, size, root, s->office_key)) == 0)
+			err = bt_store_tlog_cosigs(s->store, size, &b);
 		answer = err < 0 ? reply_error(s, c, "log", err) : reply(c, MHD_HTTP_OK, "text/plain; charset=utf-8", b.data, b.len);
 		bt_buf_free(&b);
 		return answer;
@@ -670,6 +671,66 @@ static enum MHD_Result get_log(bt_server *s, struct MHD_Connection *c, const cha
 	answer = err < 0 ? reply_error(s, c, "log", err) : reply(c, MHD_HTTP_OK, "application/octet-stream", b.data ? b.data : "", b.len);
 	bt_buf_free(&b);
 	return answer;
+}
+
+/*
+ * POST /v1/cosign (signed): "<size>\n<the tablet's cosignature line>\n" -
+ * the tablet witnessed the checkpoint of that size. Checked against the
+ * tablet's key and kept; served with the checkpoint while the tree has that size.
+ */
+static enum MHD_Result post_cosign(bt_server *s, struct MHD_Connection *c, request *rq)
+{
+	reader who;
+	int64_t last;
+	if (!MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Bontot-Device")) {
+		bt__error_set(BT_EDENIED, BT_("this request needs a device's signature (X-Bontot-Device, -Counter, -Signature)"));
+		return reply_error_status(s, c, "cosign", BT_EDENIED, -1, MHD_HTTP_UNAUTHORIZED);
+	}
+	if (authenticate(s, c, "POST", "/v1/cosign", &who, &last) < 0)
+		return reply_error_counter(s, c, "cosign", BT_EDENIED, last);
+	char body[1024], name[BT_LOG_ID_MAX_BYTES + 32], origin[BT_LOG_ID_MAX_BYTES + 16];
+	if (rq->body.len == 0 || rq->body.len >= sizeof(body) || rq->body.data[rq->body.len - 1] != '\n') {
+		bt__error_set(BT_EINVALID, BT_("a cosignature request is the tree size and one signature line"));
+		return reply_error(s, c, "cosign", BT_EINVALID);
+	}
+	memcpy(body, rq->body.data, rq->body.len);
+	body[rq->body.len] = '\0';
+	char *nl = strchr(body, '\n'), *end = NULL;
+	unsigned long long size = strtoull(body, &end, 10);
+	uint64_t now_size;
+	if (!nl || end != nl || nl == body || nl[1] == '\0' || strchr(nl + 1, '\n') != body + rq->body.len - 1) {
+		bt__error_set(BT_EINVALID, BT_("a cosignature request is the tree size and one signature line"));
+		return reply_error(s, c, "cosign", BT_EINVALID);
+	}
+	int err = bt_store_tlog_size(s->store, &now_size);
+	if (err == 0 && (size == 0 || size > now_size))
+		err = bt__error_set(BT_EINVALID, BT_("the log has no tree of %llu entries"), size);
+	bt_tlog_source src;
+	uint8_t root[BT_HASH_BYTES];
+	bt_buf text;
+	bt_key *key = NULL;
+	char cell[BT_ID_MAX_BYTES + 1];
+	bt_device_role role;
+	int revoked;
+	bt_buf_init(&text, 0);
+	bt_store_tlog_source(s->store, &src);
+	bt_tlog_origin(origin, sizeof(origin), s->office_log);
+	bt_tlog_witness_name(name, sizeof(name), who.device);
+	if (err == 0 && (err = bt_tlog_root(&src, size, root)) == 0 && (err = bt_tlog_checkpoint_text(&text, origin, size, root)) == 0 &&
+	    (err = bt_store_device_lookup(s->store, who.device, cell, &role, &revoked, &key)) == 0 &&
+	    (err = bt_tlog_cosignature_verify(text.data, text.len, nl + 1, strlen(nl + 1) - 1, name, key, NULL)) == 0)
+		err = bt_store_tlog_cosig_put(s->store, size, who.device, nl + 1);
+	bt_key_free(key);
+	bt_buf_free(&text);
+	if (err < 0)
+		return reply_error(s, c, "cosign", err);
+	logf_(s, "cosign device=%s size=%llu", who.device, size);
+	bt_buf b;
+	bt_buf_init(&b, 0);
+	bt_buf_printf(&b, "{\"size\":%llu}\n", size);
+	enum MHD_Result ok = reply_json(c, MHD_HTTP_OK, &b);
+	bt_buf_free(&b);
+	return ok;
 }
 
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
@@ -723,6 +784,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		return post_enroll(s, c, rq);
 	if (get && strncmp(url, "/log/", 5) == 0)
 		return get_log(s, c, url);
+	if (post && strcmp(url, "/v1/cosign") == 0)
+		return post_cosign(s, c, rq);
 	bt__error_set(BT_ENOTFOUND, BT_("no such endpoint: %.8s %.100s"), method, url);
 	return reply_error(s, c, "request", BT_ENOTFOUND);
 }

@@ -326,6 +326,7 @@ typedef struct {
 	int push_refused;      /* the office refused the push (the pull was still done): see the error */
 	uint64_t log_size;     /* the office's transparency log as this sync saw it (checkpoint), 0: not witnessed */
 	uint64_t log_from;     /* the size of the checkpoint it was proved consistent with (0: the first one kept) */
+	int log_cosigned;      /* this tablet's cosignature of that checkpoint was taken by the office */
 	int log_forked;        /* the office's checkpoint is not consistent with the one kept here: see the error */
 } bt_sync_stats;
 
@@ -348,7 +349,11 @@ typedef struct {
  * checkpoint that does not verify, or a tree that is not an extension of
  * the one kept (history rewritten or forked), sets stats->log_forked, keeps
  * both checkpoints as evidence (setting "checkpoint_conflict") and returns
- * BT_EBADSIG; the records exchanged stay.
+ * BT_EBADSIG; the records exchanged stay. A check the link or an older
+ * office did not let through is left for the next sync (log_size 0, not an
+ * error). A consistent checkpoint is
+ * cosigned with the device key (C2SP cosignature/v1) and sent to the office,
+ * which serves it with the checkpoint (stats->log_cosigned).
  */
 int bt_client_sync(bt_sync_stats *stats, bt_store *tablet, const bt_key *device, const bt_client_opts *opts) BT_WARN_UNUSED;
 

@@ -85,6 +85,11 @@ void bt_store_tlog_source(bt_store *store, bt_tlog_source *out);
 /* The entry bundle `index` of `width` entries (uint16 big-endian length, then the bytes; each entry an event). */
 int bt_store_tlog_entries(bt_store *store, uint64_t index, int width, bt_buf *out) BT_WARN_UNUSED;
 
+/* Keep a witness's cosignature line (its newline included) of the checkpoint of `size`; one per device and size. */
+int bt_store_tlog_cosig_put(bt_store *store, uint64_t size, const char *device, const char *line) BT_WARN_UNUSED;
+/* Append the cosignature lines kept for `size` to out, by device. */
+int bt_store_tlog_cosigs(bt_store *store, uint64_t size, bt_buf *out) BT_WARN_UNUSED;
+
 /* ---- checkpoints: signed notes (sync/note.c) ---- */
 
 #define BT_NOTE_MAX_BYTES 16384
@@ -106,6 +111,25 @@ int bt_tlog_vkey(char *out, size_t size, const char *origin, const bt_key *key) 
  */
 int bt_tlog_checkpoint_verify(const char *note, size_t len, const char *vkey, uint64_t *size,
 			      uint8_t root[BT_HASH_BYTES]) BT_WARN_UNUSED;
+
+/* ---- cosignatures: tablets as witnesses (C2SP tlog-cosignature, cosignature/v1, Ed25519) ---- */
+
+/* A witness's key name: "bontot-witness/<its log id>". */
+void bt_tlog_witness_name(char *out, size_t size, const char *device_log);
+/* The witness's verifier key: "<name>+<key ID>+<base64(0x04 || public key)>". */
+int bt_tlog_witness_vkey(char *out, size_t size, const char *name, const bt_key *key) BT_WARN_UNUSED;
+/*
+ * Cosign a checkpoint's text (its three lines and final newline, no
+ * signatures) at `timestamp`: appends one signature line "— <name>
+ * base64(key ID || u64 timestamp || Ed25519 signature of "cosignature/v1\n
+ * time <timestamp>\n" and the text)\n" to out.
+ */
+int bt_tlog_cosign(bt_buf *out, const char *name, const bt_key *key, const char *text, size_t len, int64_t timestamp) BT_WARN_UNUSED;
+/* Check one such line (without its newline) by `name` and `key` over the text: 0 and *timestamp, or BT_EBADSIG. */
+int bt_tlog_cosignature_verify(const char *text, size_t len, const char *line, size_t line_len, const char *name,
+			       const bt_key *key, int64_t *timestamp) BT_WARN_UNUSED;
+/* The text of the checkpoint of a tree (what is signed): "<origin>\n<size>\n<base64 root>\n". */
+int bt_tlog_checkpoint_text(bt_buf *out, const char *origin, uint64_t size, const uint8_t root[BT_HASH_BYTES]) BT_WARN_UNUSED;
 
 #ifdef __cplusplus
 }

@@ -32,12 +32,25 @@ out=$("$CHECK" "$url" "$d/auth.hdr" "$vkey")
 # The log grows; the new checkpoint is consistent with the old one.
 "$B" sample --cells 3 --members 5-8 --year 2026 --seed 2 --until 2026-11-30 > "$d/b.jsonl"
 "$B" --db "$d/o.db" import "$d/b.jsonl" >/dev/null
-out=$("$CHECK" "$url" "$d/auth.hdr" "$vkey" "$d/old.ckpt")
+out=$("$CHECK" -old "$d/old.ckpt" "$url" "$d/auth.hdr" "$vkey")
 case $out in "ok "*) ;; *) echo "tlog_independent: $out"; exit 1;; esac
-# Another key's verifier, and an old checkpoint with its root changed: refused.
+# A tablet witnesses and cosigns the checkpoint at its sync; the cosignature verifies with its key.
+code=$("$B" --db "$d/o.db" office enroll-code --cell CB-0001 --role secretary | tail -n 1)
+"$B" --db "$d/t.db" init --log-id tablet-cb0001 >/dev/null
+"$B" --db "$d/t.db" enroll --server "$url" --code "$code" > "$d/enroll.out" 2>&1 || { cat "$d/enroll.out"; exit 1; }
+grep -q cosigned "$d/enroll.out" || "$B" --db "$d/t.db" sync > "$d/sync.out" 2>&1 || { cat "$d/sync.out"; exit 1; }
+witness=$("$B" --db "$d/t.db" vkey | tail -n 1)
+curl -sf -H @"$d/auth.hdr" "$url/log/checkpoint" | grep -q '^— bontot-witness/tablet-cb0001 ' ||
+  { echo "tlog_independent: the checkpoint carries no cosignature"; exit 1; }
+out=$("$CHECK" -old "$d/old.ckpt" -witness "$witness" "$url" "$d/auth.hdr" "$vkey")
+case $out in "ok "*) ;; *) echo "tlog_independent: $out"; exit 1;; esac
 "$B" --db "$d/x.db" init --log-id office >/dev/null && "$B" --db "$d/x.db" office init >/dev/null
+if "$CHECK" -witness "$("$B" --db "$d/x.db" vkey | tail -n 1)" "$url" "$d/auth.hdr" "$vkey" 2>/dev/null; then
+  echo "tlog_independent: a cosignature by another key was accepted"; exit 1
+fi
+# Another key's verifier, and an old checkpoint with its root changed: refused.
 other=$("$B" --db "$d/x.db" office vkey | tail -n 1)
 if "$CHECK" "$url" "$d/auth.hdr" "$other" 2>/dev/null; then echo "tlog_independent: another key was accepted"; exit 1; fi
 awk 'NR == 3 { c = substr($0, 1, 1); $0 = (c == "A" ? "B" : "A") substr($0, 2) } { print }' "$d/old.ckpt" > "$d/forged.ckpt"
-if "$CHECK" "$url" "$d/auth.hdr" "$vkey" "$d/forged.ckpt" 2>/dev/null; then echo "tlog_independent: a forged checkpoint was accepted"; exit 1; fi
-echo "tlog_independent: Go's sumdb/note and sumdb/tlog accept the checkpoint, the tiles, the entries and the consistency proof ($out); a wrong key and a forged checkpoint are refused"
+if "$CHECK" -old "$d/forged.ckpt" "$url" "$d/auth.hdr" "$vkey" 2>/dev/null; then echo "tlog_independent: a forged checkpoint was accepted"; exit 1; fi
+echo "tlog_independent: Go's sumdb/note, sumdb/tlog and crypto/ed25519 accept the checkpoint, the tiles, the entries, the consistency proof and a tablet's cosignature ($out); a wrong key, a forged checkpoint and a stranger's cosignature are refused"

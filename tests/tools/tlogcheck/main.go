@@ -4,9 +4,11 @@
 // note against the verifier key, checks every tile against the checkpoint's
 // root (tlog.TileHashReader authenticates each tile it reads), checks that
 // every entry bundle hashes to the level-0 tiles, and, given an older
-// checkpoint, proves and checks the consistency of the two trees.
+// checkpoint, proves and checks the consistency of the two trees; given a
+// tablet's cosigner key, checks its C2SP cosignature/v1 line (Ed25519) on the
+// checkpoint, with crypto/ed25519.
 //
-//	tlogcheck URL HEADER-FILE VKEY [OLD-CHECKPOINT-FILE]
+//	tlogcheck [-old OLD-CHECKPOINT-FILE] [-witness COSIGNER-VKEY] URL HEADER-FILE VKEY
 //
 // HEADER-FILE holds one "Authorization: Bearer TOKEN" line. Prints "ok SIZE"
 // and exits 0, or says what failed and exits 1.
@@ -14,8 +16,12 @@ package main
 
 import (
 	"bytes"
+	"crypto/ed25519"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
+	"encoding/hex"
+	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -55,6 +61,41 @@ func fail(format string, args ...interface{}) {
 	os.Exit(1)
 }
 
+// cosigned checks the cosignature/v1 line of the witness whose vkey is given.
+func cosigned(msg []byte, vkey string) {
+	f := strings.SplitN(vkey, "+", 3)
+	if len(f) != 3 {
+		fail("not a cosigner key: %q", vkey)
+	}
+	key, err := base64.StdEncoding.DecodeString(f[2])
+	if err != nil || len(key) != 33 || key[0] != 0x04 {
+		fail("not an Ed25519 cosigner key: %q", vkey)
+	}
+	h := sha256.Sum256(append([]byte(f[0]+"\n"), key...))
+	id, _ := hex.DecodeString(f[1])
+	if !bytes.Equal(h[:4], id) {
+		fail("the cosigner key's id does not match its key")
+	}
+	text := msg[:bytes.Index(msg, []byte("\n\n"))+1]
+	for _, line := range strings.Split(string(msg[len(text)+1:]), "\n") {
+		prefix := "\u2014 " + f[0] + " "
+		if !strings.HasPrefix(line, prefix) {
+			continue
+		}
+		sig, err := base64.StdEncoding.DecodeString(line[len(prefix):])
+		if err != nil || len(sig) != 4+8+64 || !bytes.Equal(sig[:4], id) {
+			continue
+		}
+		t := binary.BigEndian.Uint64(sig[4:12])
+		m := append([]byte(fmt.Sprintf("cosignature/v1\ntime %d\n", t)), text...)
+		if !ed25519.Verify(ed25519.PublicKey(key[1:]), m, sig[12:]) {
+			fail("the cosignature by %s does not verify", f[0])
+		}
+		return
+	}
+	fail("the checkpoint carries no cosignature by %s", f[0])
+}
+
 // open verifies a checkpoint's note and parses origin, size and root.
 func open(msg []byte, v note.Verifier) (int64, tlog.Hash) {
 	n, err := note.Open(msg, note.VerifierList(v))
@@ -92,20 +133,27 @@ func (tiles) ReadTiles(ts []tlog.Tile) ([][]byte, error) {
 }
 
 func main() {
-	if len(os.Args) < 4 {
-		fail("usage: tlogcheck URL HEADER-FILE VKEY [OLD-CHECKPOINT-FILE]")
+	oldFile := flag.String("old", "", "an older checkpoint the current one must extend")
+	witness := flag.String("witness", "", "a tablet's cosigner key whose cosignature the checkpoint must carry")
+	flag.Parse()
+	if flag.NArg() != 3 {
+		fail("usage: tlogcheck [-old FILE] [-witness VKEY] URL HEADER-FILE VKEY")
 	}
-	base = os.Args[1]
-	h, err := os.ReadFile(os.Args[2])
+	base = flag.Arg(0)
+	h, err := os.ReadFile(flag.Arg(1))
 	if err != nil {
 		fail("%v", err)
 	}
 	auth = strings.TrimSpace(string(h))
-	v, err := note.NewVerifier(os.Args[3])
+	v, err := note.NewVerifier(flag.Arg(2))
 	if err != nil {
 		fail("the verifier key: %v", err)
 	}
-	size, root := open(get("checkpoint"), v)
+	ckpt := get("checkpoint")
+	size, root := open(ckpt, v)
+	if *witness != "" {
+		cosigned(ckpt, *witness)
+	}
 	hr := tlog.TileHashReader(tlog.Tree{N: size, Hash: root}, tiles{})
 	th, err := tlog.TreeHash(size, hr)
 	if err != nil || th != root {
@@ -138,8 +186,8 @@ func main() {
 			fail("entry bundle %d has %d bytes too many", t.N, r.Len())
 		}
 	}
-	if len(os.Args) > 4 {
-		old, err := os.ReadFile(os.Args[4])
+	if *oldFile != "" {
+		old, err := os.ReadFile(*oldFile)
 		if err != nil {
 			fail("%v", err)
 		}
