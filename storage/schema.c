@@ -156,6 +156,8 @@ static const char *const migrations[] = {
 	/* 9 -> 10: the tablets' cosignatures of the checkpoint of each tree size (docs/audit.md), served with it. */
 	"CREATE TABLE tlog_cosig(size INTEGER NOT NULL, device TEXT NOT NULL, line TEXT NOT NULL, PRIMARY KEY(size, device))"
 	"  WITHOUT ROWID;",
+	/* 10 -> 11: the signed evaluation receipts the office published (docs/audit.md). */
+	"CREATE TABLE receipt(id INTEGER PRIMARY KEY, at TEXT NOT NULL, note TEXT NOT NULL);",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -11,6 +11,7 @@
 #include "store_internal.h"
 
 #include <string.h>
+#include <time.h>
 
 int bt_store_tlog_size(bt_store *s, uint64_t *size)
 {
@@ -152,4 +153,23 @@ int bt_store_tlog_cosigs(bt_store *s, uint64_t size, bt_buf *out)
 	if (rc != SQLITE_DONE)
 		return bt_store__db_error(s, BT_EIO, BT_("reading the log's cosignatures"));
 	return out->failed ? BT_ENOMEM : 0;
+}
+
+int bt_store_receipt_put(bt_store *s, const char *note)
+{
+	sqlite3_stmt *st = NULL;
+	char at[BT_TIMESTAMP_BYTES];
+	time_t t = time(NULL);
+	struct tm tm;
+	int err = 0;
+	gmtime_r(&t, &tm);
+	strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (sqlite3_prepare_v2(s->db, "INSERT INTO receipt(at, note) VALUES(?1, ?2)", -1, &st, NULL) != SQLITE_OK)
+		return bt_store__db_error(s, BT_EIO, BT_("writing the receipts"));
+	sqlite3_bind_text(st, 1, at, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, note, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		err = bt_store__db_error(s, BT_EIO, BT_("writing the receipts"));
+	sqlite3_finalize(st);
+	return err;
 }

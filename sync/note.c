@@ -79,22 +79,42 @@ int bt_tlog_checkpoint_text(bt_buf *out, const char *origin, uint64_t size, cons
 	return out->failed ? BT_ENOMEM : 0;
 }
 
-int bt_tlog_checkpoint(bt_buf *out, const char *origin, uint64_t size, const uint8_t root[BT_HASH_BYTES], const bt_key *key)
+/* Sign out[start..] as a note by `name` with `key`: the blank line and the signature line. */
+static int sign_note(bt_buf *out, size_t start, const char *name, const bt_key *key)
 {
 	uint8_t pub[BT_ED25519_PUBLIC_BYTES], sig[4 + BT_ED25519_SIG_BYTES];
 	char sig64[128];
 	uint32_t id;
 	int err;
-	size_t start = out->len;
-	if ((err = bt_tlog_checkpoint_text(out, origin, size, root)) < 0)
-		return err;
-	if ((err = bt_key_public_raw(pub, key)) < 0 || (err = key_id(&id, origin, pub)) < 0 ||
+	if (out->failed)
+		return BT_ENOMEM;
+	if ((err = bt_key_public_raw(pub, key)) < 0 || (err = key_id(&id, name, pub)) < 0 ||
 	    (err = bt_key_sign(sig + 4, key, out->data + start, out->len - start)) < 0)
 		return err;
 	sig[0] = (uint8_t)(id >> 24), sig[1] = (uint8_t)(id >> 16), sig[2] = (uint8_t)(id >> 8), sig[3] = (uint8_t)id;
 	b64(sig64, sig, sizeof(sig));
-	bt_buf_printf(out, "\n" EM_DASH " %s %s\n", origin, sig64);
+	bt_buf_printf(out, "\n" EM_DASH " %s %s\n", name, sig64);
 	return out->failed ? BT_ENOMEM : 0;
+}
+
+int bt_tlog_receipt(bt_buf *out, const char *origin, uint64_t size, const uint8_t root[BT_HASH_BYTES], const char *rules_label,
+		    int year, bt_date as_of, const char *cell, const uint8_t body_sha256[BT_HASH_BYTES], const bt_key *key)
+{
+	char root64[64], hex[BT_SHA256_HEX_BYTES], day[BT_DATE_STR_BYTES];
+	size_t start = out->len;
+	b64(root64, root, BT_HASH_BYTES);
+	bt__hex(hex, body_sha256, BT_HASH_BYTES);
+	bt_date_format(day, as_of);
+	bt_buf_printf(out, "bontot evaluation receipt v1\n%s\n%llu\n%s\nrules %s\nyear %d\nas_of %s\ncell %s\nsha256 %s\n", origin,
+		      (unsigned long long)size, root64, rules_label, year, day, cell && *cell ? cell : "*", hex);
+	return sign_note(out, start, origin, key);
+}
+
+int bt_tlog_checkpoint(bt_buf *out, const char *origin, uint64_t size, const uint8_t root[BT_HASH_BYTES], const bt_key *key)
+{
+	size_t start = out->len;
+	int err = bt_tlog_checkpoint_text(out, origin, size, root);
+	return err < 0 ? err : sign_note(out, start, origin, key);
 }
 
 int bt_tlog_checkpoint_verify(const char *note, size_t len, const char *vkey, uint64_t *size, uint8_t root[BT_HASH_BYTES])

@@ -70,7 +70,16 @@ static void logf_(bt_server *s, const char *fmt, ...)
 	s->opts.log(line, s->opts.log_payload);
 }
 
+static enum MHD_Result reply_with(struct MHD_Connection *c, unsigned status, const char *type, const void *data, size_t len,
+				   const char *header, const char *value);
 static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const char *type, const void *data, size_t len)
+{
+	return reply_with(c, status, type, data, len, NULL, NULL);
+}
+
+/* An answer with one more header (header NULL: none). */
+static enum MHD_Result reply_with(struct MHD_Connection *c, unsigned status, const char *type, const void *data, size_t len,
+				   const char *header, const char *value)
 {
 	struct MHD_Response *r = MHD_create_response_from_buffer(len, (void *)data, MHD_RESPMEM_MUST_COPY);
 	char now[24];
@@ -82,6 +91,8 @@ static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const ch
 	MHD_add_response_header(r, "X-Bontot-Time", now);
 	if (status == MHD_HTTP_UNAUTHORIZED)
 		MHD_add_response_header(r, "WWW-Authenticate", "Bearer realm=\"bontot\"");
+	if (header)
+		MHD_add_response_header(r, header, value);
 	enum MHD_Result ok = MHD_queue_response(c, status, r);
 	MHD_destroy_response(r);
 	return ok;
@@ -224,7 +235,38 @@ static enum MHD_Result get_evaluation(bt_server *s, struct MHD_Connection *c)
 		err = bt_store_evaluate(s->store, &o, cell && *cell ? cell : NULL, eval_cell, &out);
 	if (err == 0)
 		err = bt_eval_json_tail(&out.b);
-	enum MHD_Result ok = err < 0 ? reply_error(s, c, "evaluation", err) : reply_json(c, MHD_HTTP_OK, &out.b);
+	/*
+	 * What is published is signed: a receipt binding the JSON's SHA-256 to
+	 * the rule set and to the log it was computed from (docs/audit.md),
+	 * kept, and sent as X-Bontot-Receipt (the note, base64).
+	 */
+	bt_buf receipt;
+	char *receipt64 = NULL;
+	bt_buf_init(&receipt, 0);
+	if (err == 0) {
+		uint8_t body_hash[BT_HASH_BYTES], root[BT_HASH_BYTES];
+		uint64_t size = 0;
+		char origin[BT_LOG_ID_MAX_BYTES + 16], label[96];
+		bt_tlog_source src;
+		bt_store_tlog_source(s->store, &src);
+		bt_tlog_origin(origin, sizeof(origin), s->office_log);
+		bt_rules_label(label, sizeof(label), &rules);
+		if (bt__sha256(body_hash, out.b.data, out.b.len) < 0)
+			err = bt__error_set(BT_ERROR, BT_("SHA-256 failed"));
+		if (err == 0 && (err = bt_store_tlog_size(s->store, &size)) == 0 && (err = bt_tlog_root(&src, size, root)) == 0 &&
+		    (err = bt_tlog_receipt(&receipt, origin, size, root, label, o.year, o.as_of, cell, body_hash, s->office_key)) == 0 &&
+		    (err = bt_store_receipt_put(s->store, receipt.data)) == 0) {
+			if (!(receipt64 = malloc(receipt.len * 4 / 3 + 8)))
+				err = bt__oom();
+			else
+				EVP_EncodeBlock((unsigned char *)receipt64, (const unsigned char *)receipt.data, (int)receipt.len);
+		}
+	}
+	enum MHD_Result ok = err < 0 ? reply_error(s, c, "evaluation", err)
+				     : reply_with(c, MHD_HTTP_OK, "application/json; charset=utf-8", out.b.data, out.b.len,
+						  "X-Bontot-Receipt", receipt64);
+	free(receipt64);
+	bt_buf_free(&receipt);
 	bt_buf_free(&out.b);
 	return ok;
 }

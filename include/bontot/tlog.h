@@ -112,6 +112,20 @@ int bt_tlog_vkey(char *out, size_t size, const char *origin, const bt_key *key) 
 int bt_tlog_checkpoint_verify(const char *note, size_t len, const char *vkey, uint64_t *size,
 			      uint8_t root[BT_HASH_BYTES]) BT_WARN_UNUSED;
 
+/*
+ * A signed evaluation receipt: what the office published, bound to the log
+ * it computed it from. A signed note by the log's key (the checkpoint's key
+ * name and key), text:
+ *   bontot evaluation receipt v1\n<origin>\n<tree size>\n<base64 root>\n
+ *   rules <label>\nyear <Y>\nas_of <YYYY-MM-DD>\ncell <CELL or *>\n
+ *   sha256 <hex of the evaluation JSON as served>\n
+ */
+int bt_tlog_receipt(bt_buf *out, const char *origin, uint64_t size, const uint8_t root[BT_HASH_BYTES], const char *rules_label,
+		    int year, bt_date as_of, const char *cell, const uint8_t body_sha256[BT_HASH_BYTES], const bt_key *key) BT_WARN_UNUSED;
+
+/* Keep a receipt the office published (table receipt). */
+int bt_store_receipt_put(bt_store *store, const char *note) BT_WARN_UNUSED;
+
 /* ---- cosignatures: tablets as witnesses (C2SP tlog-cosignature, cosignature/v1, Ed25519) ---- */
 
 /* A witness's key name: "bontot-witness/<its log id>". */

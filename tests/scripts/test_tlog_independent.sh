@@ -29,6 +29,24 @@ code=$(curl -s -o /dev/null -w '%{http_code}' "$url/log/checkpoint")
 curl -sf -H @"$d/auth.hdr" "$url/log/checkpoint" > "$d/old.ckpt"
 out=$("$CHECK" "$url" "$d/auth.hdr" "$vkey")
 [ "$out" = "ok 300" ] || { echo "tlog_independent: $out"; exit 1; }
+# What the office publishes comes with a signed receipt: openssl verifies its Ed25519 signature with
+# the office's public key, sha256sum gives the hash it names, and it names the tree it was computed from.
+curl -sf -D "$d/h.txt" -o "$d/eval.json" -H @"$d/auth.hdr" "$url/v1/evaluation?year=2025&as_of=2025-12-31"
+tr -d '\r' < "$d/h.txt" | sed -n 's/^X-Bontot-Receipt: //Ip' | base64 -d > "$d/receipt.txt"
+n=$(grep -n '^$' "$d/receipt.txt" | head -n 1 | cut -d: -f1)
+head -n $((n - 1)) "$d/receipt.txt" > "$d/receipt.text"
+tail -n 1 "$d/receipt.txt" | sed 's/^— [^ ]* //' | base64 -d | tail -c 64 > "$d/receipt.sig"
+openssl pkey -in "$d/o.db.key.pem" -pubout > "$d/office.pub"
+openssl pkeyutl -verify -pubin -inkey "$d/office.pub" -rawin -in "$d/receipt.text" -sigfile "$d/receipt.sig" >/dev/null ||
+  { echo "tlog_independent: openssl does not verify the receipt"; cat "$d/receipt.txt"; exit 1; }
+grep -qx "sha256 $(sha256sum "$d/eval.json" | cut -c1-64)" "$d/receipt.text" ||
+  { echo "tlog_independent: the receipt does not name the evaluation it came with"; exit 1; }
+sed -n 2,4p "$d/receipt.text" | cmp -s - <(head -n 3 "$d/old.ckpt") ||
+  { echo "tlog_independent: the receipt does not name the log's tree"; exit 1; }
+sed 's/^year 2025$/year 2024/' "$d/receipt.text" > "$d/receipt.forged"
+if openssl pkeyutl -verify -pubin -inkey "$d/office.pub" -rawin -in "$d/receipt.forged" -sigfile "$d/receipt.sig" >/dev/null 2>&1; then
+  echo "tlog_independent: a changed receipt still verifies"; exit 1
+fi
 # The log grows; the new checkpoint is consistent with the old one.
 "$B" sample --cells 3 --members 5-8 --year 2026 --seed 2 --until 2026-11-30 > "$d/b.jsonl"
 "$B" --db "$d/o.db" import "$d/b.jsonl" >/dev/null
@@ -53,4 +71,4 @@ other=$("$B" --db "$d/x.db" office vkey | tail -n 1)
 if "$CHECK" "$url" "$d/auth.hdr" "$other" 2>/dev/null; then echo "tlog_independent: another key was accepted"; exit 1; fi
 awk 'NR == 3 { c = substr($0, 1, 1); $0 = (c == "A" ? "B" : "A") substr($0, 2) } { print }' "$d/old.ckpt" > "$d/forged.ckpt"
 if "$CHECK" -old "$d/forged.ckpt" "$url" "$d/auth.hdr" "$vkey" 2>/dev/null; then echo "tlog_independent: a forged checkpoint was accepted"; exit 1; fi
-echo "tlog_independent: Go's sumdb/note, sumdb/tlog and crypto/ed25519 accept the checkpoint, the tiles, the entries, the consistency proof and a tablet's cosignature ($out); a wrong key, a forged checkpoint and a stranger's cosignature are refused"
+echo "tlog_independent: Go's sumdb/note, sumdb/tlog and crypto/ed25519 accept the checkpoint, the tiles, the entries, the consistency proof and a tablet's cosignature ($out), openssl and sha256sum a signed evaluation receipt; a wrong key, a forged checkpoint and receipt, and a stranger's cosignature are refused"
