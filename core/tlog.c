@@ -281,6 +281,7 @@ void bt_tlog_tile_path(char *out, size_t size, int level, uint64_t index, int wi
 
 int bt_tlog_tile_path_parse(const char *p, int *level, uint64_t *index, int *width)
 {
+	const char *start = p;
 	*width = BT_TLOG_TILE_WIDTH;
 	if (strncmp(p, "tile/", 5) != 0)
 		return bt__error_set(BT_EINVALID, BT_("no such tile"));
@@ -327,6 +328,11 @@ int bt_tlog_tile_path_parse(const char *p, int *level, uint64_t *index, int *wid
 		*width = w;
 	}
 	if (*p)
+		return bt__error_set(BT_EINVALID, BT_("no such tile"));
+	/* Only the one way of writing it (no "x000/067" for "067"). */
+	char again[128];
+	bt_tlog_tile_path(again, sizeof(again), *level, n, *width);
+	if (strcmp(again, start) != 0)
 		return bt__error_set(BT_EINVALID, BT_("no such tile"));
 	*index = n;
 	return 0;

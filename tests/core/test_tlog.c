@@ -235,7 +235,8 @@ static void test_tlog__tile_paths(void)
 	CU_ASSERT_EQUAL(bt_tlog_tile_path_parse("tile/entries/273.p/112", &level, &index, &width), 0);
 	CU_ASSERT(level == -1 && index == 273 && width == 112);
 	const char *bad[] = {"tile/00/000", "tile/0/0", "tile/0/x000", "tile/0/000/001", "tile/0/000.p/0", "tile/0/000.p/256",
-			     "tile/0/000.p/07", "tile/64/000", "tile/0/000x", "tiles/0/000", "tile/0/x001/x002/x003/x004/x005/x006/x007/000"};
+			     "tile/0/000.p/07", "tile/64/000", "tile/0/000x", "tiles/0/000", "tile/0/x001/x002/x003/x004/x005/x006/x007/000",
+			     "tile/0/x000/067", "tile/entries/x000/x001/002"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		CU_ASSERT_EQUAL(bt_tlog_tile_path_parse(bad[i], &level, &index, &width), BT_EINVALID);
 }
