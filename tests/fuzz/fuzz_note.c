@@ -1,5 +1,5 @@
 /*
- * fuzz_note.c - libFuzzer target  for what a tablet or an auditor parses of
+ * fuzz_note.c - libFuzzer target for what a tablet or an auditor parses of
  * the office's transparency log: a checkpoint (a signed note) against a
  * verifier key, a cosignature line, and a tile path (which must print back
  * exactly as it was given when it parses). Accepts only success or a clean
