@@ -218,6 +218,13 @@ static int exempt(bt_store *s, const char *id, const args *a)
 
 static void pad(const char *s, size_t cols) { cli_pad(stdout, s, cols); }
 
+typedef struct {
+	const char *id;
+	size_t i; /* its place in the listing */
+} member_at;
+
+static int cmp_member_at(const void *x, const void *y) { return strcmp(((const member_at *)x)->id, ((const member_at *)y)->id); }
+
 static int list(bt_store *s, const args *a)
 {
 	bt_record **v = NULL;
@@ -246,17 +253,26 @@ static int list(bt_store *s, const args *a)
 	}
 	for (size_t i = 0; i < n; i++)
 		now[i] = a->v[O_CELL] ? a->v[O_CELL] : v[i]->cell;
-	if (!a->v[O_CELL] && bt_store_cells(s, &cells, &n_cells) == 0)
+	/* The listed members by id, so each cell's list finds them by binary search. */
+	member_at *by_id = a->v[O_CELL] ? NULL : calloc(n + 1, sizeof(*by_id));
+	for (size_t i = 0; by_id && i < n; i++)
+		by_id[i] = (member_at){v[i]->id, i};
+	if (by_id)
+		qsort(by_id, n, sizeof(*by_id), cmp_member_at);
+	if (by_id && bt_store_cells(s, &cells, &n_cells) == 0)
 		for (size_t c = 0; c < n_cells; c++) {
 			bt_record **w = NULL;
 			size_t m = 0;
 			if (bt_store_members(s, cells[c], &w, &m) == 0)
-				for (size_t k = 0; k < m; k++)
-					for (size_t i = 0; i < n; i++)
-						if (strcmp(v[i]->id, w[k]->id) == 0)
-							now[i] = cells[c];
+				for (size_t k = 0; k < m; k++) {
+					member_at key = {w[k]->id, 0};
+					const member_at *hit = bsearch(&key, by_id, n, sizeof(*by_id), cmp_member_at);
+					if (hit)
+						now[hit->i] = cells[c];
+				}
 			bt_records_free(w, m);
 		}
+	free(by_id);
 	/* Columns as wide as their widest value (display width). */
 	size_t wid[5] = {bt_text_width(_("ID")), bt_text_width(_("Full name")), bt_text_width(_("Role")), bt_text_width(_("Joined")),
 			 bt_text_width(_("Cell"))};

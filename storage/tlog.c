@@ -15,40 +15,51 @@
 
 int bt_store_tlog_size(bt_store *s, uint64_t *size)
 {
-	sqlite3_stmt *st = s->st.ev_count;
-	int r = bt_store__step_row(s, st, N_("reading the log"));
-	if (r < 0)
-		return r;
-	*size = r ? (uint64_t)sqlite3_column_int64(st, 0) : 0;
-	sqlite3_reset(st);
-	return 0;
+	/* Events are numbered 1, 2, 3... with no gap (read_events checks it): the largest id is the size, found in O(log n). */
+	sqlite3_stmt *st = NULL;
+	int err = 0;
+	if (sqlite3_prepare_v2(s->db, "SELECT coalesce(max(id), 0) FROM event", -1, &st, NULL) != SQLITE_OK)
+		return bt_store__db_error(s, BT_EIO, BT_("reading the log"));
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*size = (uint64_t)sqlite3_column_int64(st, 0);
+	else
+		err = bt_store__db_error(s, BT_EIO, BT_("reading the log"));
+	sqlite3_finalize(st);
+	return err;
 }
 
-static int leaves(void *ctx, uint64_t start, size_t n, uint8_t (*out)[BT_HASH_BYTES])
+/*
+ * Call each(i, bytes, len) for the events start + 1 ... start + n, which
+ * must all be there, in order: the log's entries [start, start + n).
+ */
+static int read_events(bt_store *s, uint64_t start, size_t n, int (*each)(void *ctx, size_t i, const void *bytes, size_t len),
+		       void *ctx)
 {
-	bt_store *s = ctx;
 	sqlite3_stmt *st = NULL;
 	size_t got = 0;
-	int err = 0, rc;
+	int err = 0, rc = SQLITE_DONE;
 	if (sqlite3_prepare_v2(s->db, "SELECT id, bytes FROM event WHERE id > ?1 AND id <= ?2 ORDER BY id", -1, &st, NULL) != SQLITE_OK)
 		return bt_store__db_error(s, BT_EIO, BT_("reading the log"));
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)start);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)(start + n));
 	while (err == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((uint64_t)sqlite3_column_int64(st, 0) != start + got + 1) {
+		if ((uint64_t)sqlite3_column_int64(st, 0) != start + got + 1)
 			err = bt__error_set(BT_ECORRUPT, BT_("the log has a gap at event %llu"), (unsigned long long)(start + got + 1));
-			break;
-		}
-		err = bt_tlog_leaf_hash(out[got++], sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1));
+		else
+			err = each(ctx, got++, sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1));
 	}
 	if (err == 0 && rc != SQLITE_DONE)
 		err = bt_store__db_error(s, BT_EIO, BT_("reading the log"));
 	if (err == 0 && got != n)
-		err = bt__error_set(BT_EINVALID, BT_("the log has %llu entries, not %llu"), (unsigned long long)(start + got),
+		err = bt__error_set(BT_ENOTFOUND, BT_("the log has %llu entries, not %llu"), (unsigned long long)(start + got),
 				    (unsigned long long)(start + n));
 	sqlite3_finalize(st);
 	return err;
 }
+
+static int leaf_of(void *ctx, size_t i, const void *bytes, size_t len) { return bt_tlog_leaf_hash(((uint8_t(*)[BT_HASH_BYTES])ctx)[i], bytes, len); }
+
+static int leaves(void *ctx, uint64_t start, size_t n, uint8_t (*out)[BT_HASH_BYTES]) { return read_events(ctx, start, n, leaf_of, out); }
 
 static int cache_get(void *ctx, int height, uint64_t index, uint8_t out[BT_HASH_BYTES])
 {
@@ -90,38 +101,30 @@ void bt_store_tlog_source(bt_store *s, bt_tlog_source *out)
 	out->ctx = s;
 }
 
+typedef struct {
+	bt_buf *out;
+	uint64_t start;
+} bundle;
+
+/* One entry of a bundle: its uint16 big-endian length, then its bytes. */
+static int bundle_entry(void *ctx, size_t i, const void *bytes, size_t len)
+{
+	bundle *b = ctx;
+	bt_buf *out = b->out;
+	if (len > 0xffff)
+		return bt__error_set(BT_ECORRUPT, BT_("event %llu is too large for an entry bundle"), (unsigned long long)(b->start + i + 1));
+	char be[2] = {(char)(uint8_t)(len >> 8), (char)(uint8_t)len};
+	bt_buf_put(out, be, 2);
+	bt_buf_put(out, bytes, len);
+	return out->failed ? BT_ENOMEM : 0;
+}
+
 int bt_store_tlog_entries(bt_store *s, uint64_t index, int width, bt_buf *out)
 {
-	sqlite3_stmt *st = NULL;
-	uint64_t start = index * BT_TLOG_TILE_WIDTH;
-	int err = 0, rc, got = 0;
 	if (width < 1 || width > BT_TLOG_TILE_WIDTH)
 		return bt__error_set(BT_EINVALID, BT_("no such tile"));
-	if (sqlite3_prepare_v2(s->db, "SELECT id, bytes FROM event WHERE id > ?1 AND id <= ?2 ORDER BY id", -1, &st, NULL) != SQLITE_OK)
-		return bt_store__db_error(s, BT_EIO, BT_("reading the log"));
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)start);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)(start + (uint64_t)width));
-	while (err == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		size_t len = (size_t)sqlite3_column_bytes(st, 1);
-		if ((uint64_t)sqlite3_column_int64(st, 0) != start + (uint64_t)got + 1)
-			err = bt__error_set(BT_ECORRUPT, BT_("the log has a gap at event %llu"), (unsigned long long)(start + (uint64_t)got + 1));
-		else if (len > 0xffff)
-			err = bt__error_set(BT_ECORRUPT, BT_("event %llu is too large for an entry bundle"), (unsigned long long)(start + (uint64_t)got + 1));
-		else {
-			uint8_t be[2] = {(uint8_t)(len >> 8), (uint8_t)len};
-			bt_buf_put(out, (const char *)be, 2);
-			bt_buf_put(out, sqlite3_column_blob(st, 1), len);
-			got++;
-		}
-	}
-	if (err == 0 && rc != SQLITE_DONE)
-		err = bt_store__db_error(s, BT_EIO, BT_("reading the log"));
-	if (err == 0 && got != width)
-		err = bt__error_set(BT_ENOTFOUND, BT_("no such tile"));
-	if (err == 0 && out->failed)
-		err = BT_ENOMEM;
-	sqlite3_finalize(st);
-	return err;
+	bundle b = {out, index * BT_TLOG_TILE_WIDTH};
+	return read_events(s, b.start, (size_t)width, bundle_entry, &b);
 }
 
 int bt_store_tlog_cosig_put(bt_store *s, uint64_t size, const char *device, const char *line)

@@ -56,20 +56,23 @@ static int key_id_of(uint32_t *id, const char *name, uint8_t type, const uint8_t
 
 static int key_id(uint32_t *id, const char *name, const uint8_t pub[BT_ED25519_PUBLIC_BYTES]) { return key_id_of(id, name, 0x01, pub); }
 
-int bt_tlog_vkey(char *out, size_t size, const char *origin, const bt_key *key)
+/* A verifier key "<name>+<key ID>+<base64(type || public key)>" (type 0x01: a note's signer, 0x04: a cosigner). */
+static int vkey_of(char *out, size_t size, const char *name, uint8_t type, const bt_key *key)
 {
 	uint8_t pub[1 + BT_ED25519_PUBLIC_BYTES];
 	char enc[64];
 	uint32_t id;
 	int err;
-	pub[0] = 0x01;
-	if ((err = bt_key_public_raw(pub + 1, key)) < 0 || (err = key_id(&id, origin, pub + 1)) < 0)
+	pub[0] = type;
+	if ((err = bt_key_public_raw(pub + 1, key)) < 0 || (err = key_id_of(&id, name, type, pub + 1)) < 0)
 		return err;
 	b64(enc, pub, sizeof(pub));
-	if ((size_t)snprintf(out, size, "%s+%08x+%s", origin, id, enc) >= size)
+	if ((size_t)snprintf(out, size, "%s+%08x+%s", name, id, enc) >= size)
 		return bt__error_set(BT_EINVALID, BT_("the verifier key does not fit"));
 	return 0;
 }
+
+int bt_tlog_vkey(char *out, size_t size, const char *origin, const bt_key *key) { return vkey_of(out, size, origin, 0x01, key); }
 
 int bt_tlog_checkpoint_text(bt_buf *out, const char *origin, uint64_t size, const uint8_t root[BT_HASH_BYTES])
 {
@@ -196,20 +199,7 @@ int bt_tlog_checkpoint_verify(const char *note, size_t len, const char *vkey, ui
 
 void bt_tlog_witness_name(char *out, size_t size, const char *device_log) { snprintf(out, size, "bontot-witness/%s", device_log); }
 
-int bt_tlog_witness_vkey(char *out, size_t size, const char *name, const bt_key *key)
-{
-	uint8_t pub[1 + BT_ED25519_PUBLIC_BYTES];
-	char enc[64];
-	uint32_t id;
-	int err;
-	pub[0] = 0x04;
-	if ((err = bt_key_public_raw(pub + 1, key)) < 0 || (err = key_id_of(&id, name, 0x04, pub + 1)) < 0)
-		return err;
-	b64(enc, pub, sizeof(pub));
-	if ((size_t)snprintf(out, size, "%s+%08x+%s", name, id, enc) >= size)
-		return bt__error_set(BT_EINVALID, BT_("the verifier key does not fit"));
-	return 0;
-}
+int bt_tlog_witness_vkey(char *out, size_t size, const char *name, const bt_key *key) { return vkey_of(out, size, name, 0x04, key); }
 
 /* "cosignature/v1\ntime T\n" and the checkpoint's text: what a cosigner signs. */
 static int cosigned_message(bt_buf *m, const char *text, size_t len, int64_t timestamp)
