@@ -58,6 +58,7 @@ int cmd_correct(int argc, char **argv);
 int cmd_dues(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_office(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_enroll(int argc, char **argv);
 int cmd_sync(int argc, char **argv);
@@ -82,6 +83,7 @@ static const cli_command commands[] = {
 	{"serve", cmd_serve, N_("serve the office store to tablets over HTTP or HTTPS")},
 	{"enroll", cmd_enroll, N_("join this tablet to the office with a one-time code")},
 	{"vkey", cmd_vkey, N_("this tablet's cosigner key, for auditors")},
+	{"audit", cmd_audit, N_("the auditors' offline bundle: export it at the office, verify it anywhere")},
 	{"sync", cmd_sync, N_("send this tablet's records to the office and receive the office's and the cell's")},
 	{"rebuild", cmd_rebuild, N_("check the log and rebuild every table from it")},
 	{"lunar", cmd_lunar, N_("convert a solar date to the Vietnamese lunar calendar")},

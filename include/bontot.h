@@ -16,5 +16,6 @@
 #include "bontot/tlog.h"
 #include "bontot/status.h"
 #include "bontot/sync.h"
+#include "bontot/audit.h"
 
 #endif

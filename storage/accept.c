@@ -186,6 +186,23 @@ static int register_relayed(bt_store *s, const char *log, const char *device_cel
 static int accept(bt_store *s, const uint8_t *data, size_t len, const char *signer, const char *device_cell,
 		  bt_accept_stats *stats);
 
+static int keep_head_sig(bt_store *s, const char *log, int64_t seq, const char *signer, const uint8_t sig[BT_ED25519_SIG_BYTES])
+{
+	sqlite3_stmt *st = NULL;
+	int err = 0;
+	if (sqlite3_prepare_v2(s->db, "INSERT OR IGNORE INTO head_sig(log, seq, signer, sig) VALUES(?1, ?2, ?3, ?4)", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return bt_store__db_error(s, BT_EIO, BT_("writing the log"));
+	sqlite3_bind_text(st, 1, log, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, seq);
+	sqlite3_bind_text(st, 3, signer, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 4, sig, BT_ED25519_SIG_BYTES, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		err = bt_store__db_error(s, BT_EIO, BT_("writing the log"));
+	sqlite3_finalize(st);
+	return err;
+}
+
 int bt_store_accept(bt_store *s, const uint8_t *data, size_t len, bt_accept_stats *stats)
 {
 	return accept(s, data, len, NULL, NULL, stats);
@@ -309,6 +326,9 @@ static int accept(bt_store *s, const uint8_t *data, size_t len, const char *sign
 		head_seq = ev->seq;
 		memcpy(head, ev->hash, BT_HASH_BYTES);
 	}
+	/* The signer's signature over the new head: what lets an auditor check, later, that the device wrote these events. */
+	if (stats->accepted && (err = keep_head_sig(s, log, head_seq, signer ? signer : log, data + 82 + data[5])) < 0)
+		goto done;
 	if ((err = bt_store__commit(s)) < 0) {
 		began = 0;
 		goto done;

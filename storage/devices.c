@@ -42,7 +42,8 @@ int bt_store_device_add(bt_store *s, const char *id, const char *cell, bt_device
 		return bt__error_set(BT_EINVALID, BT_("invalid device"));
 	if ((err = bt_key_public_pem(&pem, key)) < 0)
 		return err;
-	if (sqlite3_prepare_v2(s->db, "INSERT INTO device(id, cell, role, public_key) VALUES(?1, ?2, ?3, ?4)", -1, &st, NULL) !=
+	if (sqlite3_prepare_v2(s->db, "INSERT INTO device(id, cell, role, public_key, enrolled_size)"
+			       "  VALUES(?1, ?2, ?3, ?4, (SELECT coalesce(max(id), 0) FROM event))", -1, &st, NULL) !=
 	    SQLITE_OK) {
 		err = bt_store__db_error(s, BT_EIO, BT_("writing the settings"));
 		goto done;
@@ -67,7 +68,8 @@ int bt_store_device_revoke(bt_store *s, const char *id)
 {
 	sqlite3_stmt *st = NULL;
 	int err = 0;
-	if (sqlite3_prepare_v2(s->db, "UPDATE device SET revoked = 1 WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(s->db, "UPDATE device SET revoked = 1, revoked_size = coalesce(revoked_size, (SELECT coalesce(max(id), 0) FROM event))"
+			       "  WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
 		return bt_store__db_error(s, BT_EIO, BT_("writing the settings"));
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
@@ -278,7 +280,8 @@ int bt_store_devices(bt_store *s, int (*each)(const bt_device_info *device, void
 	int err = 0, rc;
 	if (sqlite3_prepare_v2(s->db,
 			       "SELECT d.id, d.cell, d.role, d.revoked, d.public_key,"
-			       "  (SELECT coalesce(max(seq), 0) FROM event e WHERE e.log = d.id) FROM device d ORDER BY d.id",
+			       "  (SELECT coalesce(max(seq), 0) FROM event e WHERE e.log = d.id), coalesce(d.enrolled_size, -1),"
+			       "  coalesce(d.revoked_size, -1) FROM device d ORDER BY d.id",
 			       -1, &st, NULL) != SQLITE_OK)
 		return bt_store__db_error(s, BT_EIO, BT_("reading the settings"));
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -290,6 +293,8 @@ int bt_store_devices(bt_store *s, int (*each)(const bt_device_info *device, void
 		d.revoked = sqlite3_column_int(st, 3);
 		d.public_key = (const char *)sqlite3_column_text(st, 4);
 		d.head_seq = sqlite3_column_int64(st, 5);
+		d.enrolled_size = sqlite3_column_int64(st, 6);
+		d.revoked_size = sqlite3_column_int64(st, 7);
 		if ((err = each(&d, payload)) != 0)
 			break;
 	}

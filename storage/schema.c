@@ -158,6 +158,18 @@ static const char *const migrations[] = {
 	"  WITHOUT ROWID;",
 	/* 10 -> 11: the signed evaluation receipts the office published (docs/audit.md). */
 	"CREATE TABLE receipt(id INTEGER PRIMARY KEY, at TEXT NOT NULL, note TEXT NOT NULL);",
+	/*
+	 * 11 -> 12: what an auditor's bundle needs (docs/audit.md): the signed
+	 * head of every batch this store took (the device's signature over
+	 * its chain), where in the transparency log each device's key became
+	 * valid and stopped being so, and the evaluations published (by their
+	 * SHA-256, once each).
+	 */
+	("CREATE TABLE head_sig(log TEXT NOT NULL, seq INTEGER NOT NULL, signer TEXT NOT NULL, sig BLOB NOT NULL,"
+	 "  PRIMARY KEY(log, seq, signer)) WITHOUT ROWID;"
+	 "ALTER TABLE device ADD COLUMN enrolled_size INTEGER;"
+	 "ALTER TABLE device ADD COLUMN revoked_size INTEGER;"
+	 "CREATE TABLE published(hash BLOB PRIMARY KEY, body BLOB NOT NULL) WITHOUT ROWID;"),
 };
 
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))

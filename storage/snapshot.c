@@ -1208,3 +1208,30 @@ int bt_store_evaluate(bt_store *s, const bt_eval_opts *opts, const char *cell_id
 	bt_calendar_free(own_cal);
 	return err;
 }
+
+typedef struct {
+	bt_buf *b;
+	int first;
+} eval_json_out;
+
+static int eval_json_cell(const bt_cell_result *r, void *payload)
+{
+	eval_json_out *o = payload;
+	if (!o->first && bt_buf_put(o->b, ",", 1) < 0)
+		return BT_ENOMEM;
+	o->first = 0;
+	return bt_eval_cell_json(o->b, r);
+}
+
+int bt_store_evaluation_json(bt_buf *out, bt_store *s, const bt_eval_opts *opts, const char *cell_id)
+{
+	eval_json_out o = {out, 1};
+	int err;
+	if (!opts || opts->version != BT_EVAL_OPTS_VERSION || !opts->rules)
+		return bt__error_set(BT_EINVALID, BT_("invalid evaluation options"));
+	bt_date as_of = opts->as_of == BT_DATE_NONE ? bt_date_from_ymd(opts->year, 12, 31) : opts->as_of;
+	if ((err = bt_eval_json_head(out, opts->year, as_of, opts->rules)) == 0 &&
+	    (err = bt_store_evaluate(s, opts, cell_id, eval_json_cell, &o)) == 0)
+		err = bt_eval_json_tail(out);
+	return err;
+}

@@ -176,3 +176,108 @@ int bt_store_receipt_put(bt_store *s, const char *note)
 	sqlite3_finalize(st);
 	return err;
 }
+
+/* ---- what an auditor's bundle carries (sync/audit.c) ---- */
+
+int bt_store_head_sigs(bt_store *s, int (*each)(const char *log, int64_t seq, const char *signer, const uint8_t *sig, void *payload),
+		       void *payload)
+{
+	sqlite3_stmt *st = NULL;
+	int err = 0, rc;
+	if (sqlite3_prepare_v2(s->db, "SELECT log, seq, signer, sig FROM head_sig ORDER BY log, seq, signer", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return bt_store__db_error(s, BT_EIO, BT_("reading the log"));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (sqlite3_column_bytes(st, 3) != BT_ED25519_SIG_BYTES)
+			continue;
+		if ((err = each((const char *)sqlite3_column_text(st, 0), sqlite3_column_int64(st, 1),
+				(const char *)sqlite3_column_text(st, 2), sqlite3_column_blob(st, 3), payload)) != 0)
+			break;
+	}
+	if (err == 0 && rc != SQLITE_DONE)
+		err = bt_store__db_error(s, BT_EIO, BT_("reading the log"));
+	sqlite3_finalize(st);
+	return err;
+}
+
+int bt_store_tlog_cosigs_each(bt_store *s, int (*each)(uint64_t size, const char *device, const char *line, void *payload),
+			      void *payload)
+{
+	sqlite3_stmt *st = NULL;
+	int err = 0, rc;
+	if (sqlite3_prepare_v2(s->db, "SELECT size, device, line FROM tlog_cosig ORDER BY size, device", -1, &st, NULL) != SQLITE_OK)
+		return bt_store__db_error(s, BT_EIO, BT_("reading the log's cosignatures"));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if ((err = each((uint64_t)sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1),
+				(const char *)sqlite3_column_text(st, 2), payload)) != 0)
+			break;
+	if (err == 0 && rc != SQLITE_DONE)
+		err = bt_store__db_error(s, BT_EIO, BT_("reading the log's cosignatures"));
+	sqlite3_finalize(st);
+	return err;
+}
+
+int bt_store_receipts(bt_store *s, int (*each)(const char *at, const char *note, void *payload), void *payload)
+{
+	sqlite3_stmt *st = NULL;
+	int err = 0, rc;
+	if (sqlite3_prepare_v2(s->db, "SELECT at, note FROM receipt ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+		return bt_store__db_error(s, BT_EIO, BT_("reading the receipts"));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if ((err = each((const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1), payload)) != 0)
+			break;
+	if (err == 0 && rc != SQLITE_DONE)
+		err = bt_store__db_error(s, BT_EIO, BT_("reading the receipts"));
+	sqlite3_finalize(st);
+	return err;
+}
+
+int bt_store_published_put(bt_store *s, const uint8_t hash[BT_HASH_BYTES], const char *body, size_t len)
+{
+	sqlite3_stmt *st = NULL;
+	int err = 0;
+	if (sqlite3_prepare_v2(s->db, "INSERT OR IGNORE INTO published(hash, body) VALUES(?1, ?2)", -1, &st, NULL) != SQLITE_OK)
+		return bt_store__db_error(s, BT_EIO, BT_("writing the receipts"));
+	sqlite3_bind_blob(st, 1, hash, BT_HASH_BYTES, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, body, (int)len, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		err = bt_store__db_error(s, BT_EIO, BT_("writing the receipts"));
+	sqlite3_finalize(st);
+	return err;
+}
+
+int bt_store_published_get(bt_store *s, const uint8_t hash[BT_HASH_BYTES], bt_buf *out)
+{
+	sqlite3_stmt *st = NULL;
+	int err = 0, rc;
+	if (sqlite3_prepare_v2(s->db, "SELECT body FROM published WHERE hash = ?1", -1, &st, NULL) != SQLITE_OK)
+		return bt_store__db_error(s, BT_EIO, BT_("reading the receipts"));
+	sqlite3_bind_blob(st, 1, hash, BT_HASH_BYTES, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		bt_buf_put(out, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0));
+		err = out->failed ? BT_ENOMEM : 1;
+	} else if (rc != SQLITE_DONE) {
+		err = bt_store__db_error(s, BT_EIO, BT_("reading the receipts"));
+	}
+	sqlite3_finalize(st);
+	return err;
+}
+
+int bt_store_tlog_replay(bt_store *s, const uint8_t *const *bytes, const size_t *lens, size_t n)
+{
+	int err;
+	if ((err = bt_store__begin(s)) < 0)
+		return err;
+	for (size_t i = 0; i < n && err == 0; i++) {
+		bt_event ev;
+		memset(&ev, 0, sizeof(ev));
+		if ((err = bt_event_decode(&ev, bytes[i], lens[i])) == 0)
+			err = bt_store__append(s, &ev, bytes[i], lens[i], NULL);
+		bt_event_clear(&ev);
+	}
+	if (err < 0) {
+		bt_store__rollback(s);
+		return err;
+	}
+	return bt_store__commit(s);
+}

@@ -120,7 +120,7 @@ int bt_tlog_checkpoint(bt_buf *out, const char *origin, uint64_t size, const uin
 	return err < 0 ? err : sign_note(out, start, origin, key);
 }
 
-int bt_tlog_checkpoint_verify(const char *note, size_t len, const char *vkey, uint64_t *size, uint8_t root[BT_HASH_BYTES])
+int bt_note_open(const char *note, size_t len, const char *vkey, size_t *text_out)
 {
 	/* The verifier key: name+id+base64(0x01 || key). */
 	const char *p1 = strchr(vkey, '+'), *p2 = p1 ? strchr(p1 + 1, '+') : NULL;
@@ -178,6 +178,20 @@ int bt_tlog_checkpoint_verify(const char *note, size_t len, const char *vkey, ui
 		return err;
 	if (!verified)
 		return bt__error_set(BT_EBADSIG, BT_("the checkpoint carries no signature by %s"), name);
+	*text_out = text_len;
+	return 0;
+}
+
+int bt_tlog_checkpoint_verify(const char *note, size_t len, const char *vkey, uint64_t *size, uint8_t root[BT_HASH_BYTES])
+{
+	size_t text_len;
+	int err = bt_note_open(note, len, vkey, &text_len);
+	if (err < 0)
+		return err;
+	const char *p1 = strchr(vkey, '+');
+	char name[257];
+	memcpy(name, vkey, (size_t)(p1 - vkey));
+	name[p1 - vkey] = '\0';
 	/* origin, size, root. */
 	const char *l2 = memchr(note, '\n', text_len), *l3 = l2 ? memchr(l2 + 1, '\n', text_len - (size_t)(l2 + 1 - note)) : NULL;
 	const char *l4 = l3 ? memchr(l3 + 1, '\n', text_len - (size_t)(l3 + 1 - note)) : NULL;

@@ -6,6 +6,7 @@
  * bodies are bounded; every reply is JSON except a pulled batch.
  * Endpoints and replies: docs/protocol.md.
  */
+#include "bontot/audit.h"
 #include "bontot/staff.h"
 #include "bontot/sync.h"
 #include "bontot/tlog.h"
@@ -140,20 +141,6 @@ static enum MHD_Result reply_error_status(bt_server *s, struct MHD_Connection *c
 	return ok;
 }
 
-typedef struct {
-	bt_buf b;
-	int first;
-} eval_out;
-
-static int eval_cell(const bt_cell_result *r, void *payload)
-{
-	eval_out *o = payload;
-	if (!o->first && bt_buf_put(&o->b, ",", 1) < 0)
-		return BT_ENOMEM;
-	o->first = 0;
-	return bt_eval_cell_json(&o->b, r);
-}
-
 /*
  * Who reads the office's data (docs/protocol.md, "Who may read"): a staff
  * account's bearer token. 1 with the account's name; 0 when the request
@@ -197,7 +184,9 @@ static enum MHD_Result get_evaluation(bt_server *s, struct MHD_Connection *c)
 	const char *cell = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "cell");
 	bt_eval_opts o = BT_EVAL_OPTS_INIT;
 	bt_rules rules;
-	eval_out out = {{0}, 1};
+	struct {
+		bt_buf b;
+	} out;
 	char *end;
 	long year = y ? strtol(y, &end, 10) : 0;
 	if (!y || *end || year < BT_DATE_MIN_YEAR || year > BT_DATE_MAX_YEAR) {
@@ -229,38 +218,21 @@ static enum MHD_Result get_evaluation(bt_server *s, struct MHD_Connection *c)
 		bt__error_set(BT_EINVALID, BT_("as_of must be a day of the year %d"), o.year);
 		return reply_error(s, c, "evaluation", BT_EINVALID);
 	}
-	bt_buf_init(&out.b, 0);
-	int err = bt_eval_json_head(&out.b, o.year, o.as_of, &rules);
-	if (err == 0)
-		err = bt_store_evaluate(s->store, &o, cell && *cell ? cell : NULL, eval_cell, &out);
-	if (err == 0)
-		err = bt_eval_json_tail(&out.b);
 	/*
 	 * What is published is signed: a receipt binding the JSON's SHA-256 to
 	 * the rule set and to the log it was computed from (docs/audit.md),
-	 * kept, and sent as X-Bontot-Receipt (the note, base64).
+	 * kept with the JSON, and sent as X-Bontot-Receipt (the note, base64).
 	 */
 	bt_buf receipt;
 	char *receipt64 = NULL;
+	bt_buf_init(&out.b, 0);
 	bt_buf_init(&receipt, 0);
+	int err = bt_audit_publish(&out.b, &receipt, s->store, s->office_key, &o, cell && *cell ? cell : NULL);
 	if (err == 0) {
-		uint8_t body_hash[BT_HASH_BYTES], root[BT_HASH_BYTES];
-		uint64_t size = 0;
-		char origin[BT_LOG_ID_MAX_BYTES + 16], label[96];
-		bt_tlog_source src;
-		bt_store_tlog_source(s->store, &src);
-		bt_tlog_origin(origin, sizeof(origin), s->office_log);
-		bt_rules_label(label, sizeof(label), &rules);
-		if (bt__sha256(body_hash, out.b.data, out.b.len) < 0)
-			err = bt__error_set(BT_ERROR, BT_("SHA-256 failed"));
-		if (err == 0 && (err = bt_store_tlog_size(s->store, &size)) == 0 && (err = bt_tlog_root(&src, size, root)) == 0 &&
-		    (err = bt_tlog_receipt(&receipt, origin, size, root, label, o.year, o.as_of, cell, body_hash, s->office_key)) == 0 &&
-		    (err = bt_store_receipt_put(s->store, receipt.data)) == 0) {
-			if (!(receipt64 = malloc(receipt.len * 4 / 3 + 8)))
-				err = bt__oom();
-			else
-				EVP_EncodeBlock((unsigned char *)receipt64, (const unsigned char *)receipt.data, (int)receipt.len);
-		}
+		if (!(receipt64 = malloc(receipt.len * 4 / 3 + 8)))
+			err = bt__oom();
+		else
+			EVP_EncodeBlock((unsigned char *)receipt64, (const unsigned char *)receipt.data, (int)receipt.len);
 	}
 	enum MHD_Result ok = err < 0 ? reply_error(s, c, "evaluation", err)
 				     : reply_with(c, MHD_HTTP_OK, "application/json; charset=utf-8", out.b.data, out.b.len,

@@ -304,6 +304,11 @@ int bt_store_calendar(bt_store *store, bt_calendar **out) BT_WARN_UNUSED;
  */
 int bt_store_evaluate(bt_store *store, const bt_eval_opts *opts, const char *cell_id,
 		      int (*each)(const bt_cell_result *result, void *payload), void *payload) BT_WARN_UNUSED;
+/*
+ * The evaluation as JSON (docs/evaluation.md): head, every cell (or the
+ * one), tail - the bytes the office serves and signs receipts for. opts->rules is required.
+ */
+int bt_store_evaluation_json(bt_buf *out, bt_store *store, const bt_eval_opts *opts, const char *cell_id) BT_WARN_UNUSED;
 
 /*
  * Call `each` for every cell (sorted by id), or only `cell_id` when not NULL,

@@ -164,6 +164,12 @@ typedef struct {
 	int revoked;
 	int64_t head_seq;      /* the last event of its log held here (0: none yet) */
 	const char *public_key; /* PEM */
+	/*
+	 * The size of the transparency log when the device was enrolled and
+	 * when it was revoked: its batches are valid between the two (-1:
+	 * not known - enrolled by a version before 12 of the store; not revoked).
+	 */
+	int64_t enrolled_size, revoked_size;
 } bt_device_info;
 
 /* Call `each` for every enrolled device, by id; strings are borrowed for the call. */

@@ -90,6 +90,28 @@ int bt_store_tlog_cosig_put(bt_store *store, uint64_t size, const char *device, 
 /* Append the cosignature lines kept for `size` to out, by device. */
 int bt_store_tlog_cosigs(bt_store *store, uint64_t size, bt_buf *out) BT_WARN_UNUSED;
 
+/* ---- what an auditor's bundle carries (docs/audit.md) ---- */
+
+/* Each batch head this store took, with its signer's Ed25519 signature (bt_head_message), by log and sequence number. */
+int bt_store_head_sigs(bt_store *store,
+		       int (*each)(const char *log, int64_t seq, const char *signer, const uint8_t *sig, void *payload),
+		       void *payload) BT_WARN_UNUSED;
+/* Every cosignature kept, by tree size and device. */
+int bt_store_tlog_cosigs_each(bt_store *store, int (*each)(uint64_t size, const char *device, const char *line, void *payload),
+			      void *payload) BT_WARN_UNUSED;
+/* Every receipt published, oldest first. */
+int bt_store_receipts(bt_store *store, int (*each)(const char *at, const char *note, void *payload), void *payload) BT_WARN_UNUSED;
+/* Keep a published evaluation's exact bytes under their SHA-256 (once); get one back: 1, 0 when unknown, or an error. */
+int bt_store_published_put(bt_store *store, const uint8_t hash[BT_HASH_BYTES], const char *body, size_t len) BT_WARN_UNUSED;
+int bt_store_published_get(bt_store *store, const uint8_t hash[BT_HASH_BYTES], bt_buf *out) BT_WARN_UNUSED;
+/*
+ * Append n events of a transparency log to a store made to check it (an
+ * auditor's scratch store, bt_audit_verify), in one transaction, folded as
+ * any accepted event. Nothing here checks a signature: the caller has
+ * checked the log (chains, heads, tree). 0, or an error and nothing kept.
+ */
+int bt_store_tlog_replay(bt_store *store, const uint8_t *const *bytes, const size_t *lens, size_t n) BT_WARN_UNUSED;
+
 /* ---- checkpoints: signed notes (sync/note.c) ---- */
 
 #define BT_NOTE_MAX_BYTES 16384
@@ -104,6 +126,13 @@ void bt_tlog_origin(char *out, size_t size, const char *office_log);
 int bt_tlog_checkpoint(bt_buf *out, const char *origin, uint64_t size, const uint8_t root[BT_HASH_BYTES], const bt_key *key) BT_WARN_UNUSED;
 /* The verifier key of the signed notes: "<origin>+<key ID, 8 hex>+<base64(0x01 || public key)>". */
 int bt_tlog_vkey(char *out, size_t size, const char *origin, const bt_key *key) BT_WARN_UNUSED;
+/*
+ * Open a signed note (C2SP signed-note) with a verifier key: 0 with the
+ * length of its text (what is signed, its final newline included), or
+ * BT_EBADSIG (no valid signature by that key), BT_ECORRUPT (not a note),
+ * BT_EINVALID (not a verifier key).
+ */
+int bt_note_open(const char *note, size_t len, const char *vkey, size_t *text_len) BT_WARN_UNUSED;
 /*
  * Verify a checkpoint against a verifier key: 0 with its size and root, or
  * BT_EBADSIG (no valid signature by that key), BT_ECORRUPT (not a
