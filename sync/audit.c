@@ -309,15 +309,22 @@ static int receipt_out(const char *at, const char *note, void *payload)
 	bt_buf_json_string(r->m, at);
 	bt_buf_puts(r->m, ",\"note\":");
 	bt_buf_json_string(r->m, note);
-	bt_buf_puts(r->m, "}");
-	if (receipt_sha(hex, note) < 0 || unhex(hash, sizeof(hash), hex) < 0)
+	if (receipt_sha(hex, note) < 0 || unhex(hash, sizeof(hash), hex) < 0) {
+		bt_buf_puts(r->m, "}");
 		return r->m->failed ? BT_ENOMEM : 0;
+	}
+	snprintf(name, sizeof(name), "published/%s.json", hex);
 	for (size_t i = 0; i < r->bodies.n && !have; i++)
 		have = strcmp(r->bodies.v[i], hex) == 0;
-	if (have)
+	if (have) {
+		bt_buf_puts(r->m, ",\"published\":");
+		bt_buf_json_string(r->m, name);
+		bt_buf_puts(r->m, "}");
 		return r->m->failed ? BT_ENOMEM : 0;
+	}
 	bt_buf body;
 	bt_buf_init(&body, 0);
+	/* The evaluation itself, when the store kept it (receipts from before version 12 of the store have none). */
 	if ((err = bt_store_published_get(r->s, hash, &body)) == 1) {
 		char **slot = BT_PUSH(&r->bodies);
 		if (!slot || !(*slot = strdup(hex))) {
@@ -325,10 +332,12 @@ static int receipt_out(const char *at, const char *note, void *payload)
 				r->bodies.n--;
 			err = bt__oom();
 		} else {
-			snprintf(name, sizeof(name), "published/%s.json", hex);
 			err = tar_add(r->tar, name, body.data, body.len, r->mtime);
+			bt_buf_puts(r->m, ",\"published\":");
+			bt_buf_json_string(r->m, name);
 		}
 	}
+	bt_buf_puts(r->m, "}");
 	bt_buf_free(&body);
 	return err < 0 ? err : r->m->failed ? BT_ENOMEM : 0;
 }
@@ -944,6 +953,21 @@ static int check_receipts(vctx *v)
 			continue;
 		}
 		r[n].note = note;
+		/* The evaluation the receipt is for, when the bundle says it carries it: there, and those very bytes. */
+		const char *pub_name = json_string_value(json_object_get(x, "published"));
+		if (pub_name) {
+			char hex[2 * BT_HASH_BYTES + 1], want[100];
+			uint8_t pub_sha[BT_HASH_BYTES];
+			hex_of(hex, r[n].sha, BT_HASH_BYTES);
+			snprintf(want, sizeof(want), "published/%s.json", hex);
+			const tar_file *pub = tar_find(v->files, want);
+			if (strcmp(pub_name, want) != 0 || !pub)
+				problem(v, "PUBLISHED_MISSING", NULL, 0, (int64_t)r[n].size,
+					BT_("the evaluation receipt number %zu is for is not in the bundle (%s)"), i + 1, want);
+			else if (bt__sha256(pub_sha, pub->data, pub->len) < 0 || memcmp(pub_sha, r[n].sha, BT_HASH_BYTES) != 0)
+				problem(v, "PUBLISHED_CHANGED", NULL, 0, (int64_t)r[n].size,
+					BT_("%s is not the evaluation receipt number %zu was signed for"), want, i + 1);
+		}
 		uint8_t root[BT_HASH_BYTES];
 		if (r[n].size > v->size) {
 			problem(v, "HISTORY_REWRITTEN", NULL, 0, (int64_t)r[n].size,
