@@ -11,7 +11,9 @@
 //	tlogcheck [-old OLD-CHECKPOINT-FILE] [-witness COSIGNER-VKEY] URL HEADER-FILE VKEY
 //
 // HEADER-FILE holds one "Authorization: Bearer TOKEN" line. Prints "ok SIZE"
-// and exits 0, or says what failed and exits 1.
+// and exits 0, or says what failed and exits 1. URL may be file:///DIR: an
+// auditor's bundle (bontot audit export) unpacked into DIR/log, read as a
+// static copy of the log (HEADER-FILE may then be empty, e.g. /dev/null).
 package main
 
 import (
@@ -140,6 +142,9 @@ func main() {
 		fail("usage: tlogcheck [-old FILE] [-witness VKEY] URL HEADER-FILE VKEY")
 	}
 	base = flag.Arg(0)
+	if strings.HasPrefix(base, "file://") {
+		http.DefaultTransport.(*http.Transport).RegisterProtocol("file", http.NewFileTransport(http.Dir("/")))
+	}
 	h, err := os.ReadFile(flag.Arg(1))
 	if err != nil {
 		fail("%v", err)
