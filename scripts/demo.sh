@@ -5,7 +5,8 @@
 # tablet enrolls with a one-time code, receives the commune's records, records
 # a meeting and a month of dues offline while the office transfers one of its
 # members, and syncs: nothing is refused, and the disagreement becomes a finding
-# on both sides (docs/offline.md).
+# on both sides (docs/offline.md). Last, the office exports the auditors' bundle
+# and it is verified offline (docs/audit.md).
 # Output files go to ./demo/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -57,5 +58,10 @@ kill -TERM $server && wait $server || true
 trap - EXIT
 echo "Văn phòng đã nhận (nhật ký của văn phòng, mới nhất trước):"
 $B log -n 2
+echo
+echo "== Kiểm tra: văn phòng xuất tệp cho Ủy ban kiểm tra; tệp được xác minh ngoại tuyến, kết quả đánh giá được tính lại từ các sự kiện =="
+rm -f demo/kiemtra-2025.tar
+$B audit export demo/kiemtra-2025.tar --year 2025 --as-of 31/12/2025
+$B audit verify demo/kiemtra-2025.tar --vkey "$($B office vkey | tail -n 1)"
 echo
 echo "Báo cáo: demo/report-2025.txt; JSON: demo/evaluation-2025.json; kho: demo/commune.db, demo/tablet.db; nhật ký máy chủ: demo/serve.log"
