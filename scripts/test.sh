@@ -10,8 +10,8 @@ export LC_ALL=C.UTF-8
 bash scripts/setup.sh
 # Fuzz the parsers of untrusted bytes for a bounded time (libFuzzer, clang, ASan+UBSan).
 cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug -DBT_FUZZ=ON -DBT_TESTS=OFF >/dev/null
-cmake --build build-fuzz -j"$(nproc)" --target fuzz_record fuzz_batch fuzz_request fuzz_note >/dev/null
-for t in fuzz_record fuzz_batch fuzz_request fuzz_note; do
+cmake --build build-fuzz -j"$(nproc)" --target fuzz_record fuzz_batch fuzz_request fuzz_note fuzz_bundle >/dev/null
+for t in fuzz_record fuzz_batch fuzz_request fuzz_note fuzz_bundle; do
   rm -rf build-fuzz/corpus-$t && mkdir -p build-fuzz/corpus-$t && cp tests/fuzz/corpus/* build-fuzz/corpus-$t/
   ./build-fuzz/$t -max_total_time="${BT_FUZZ_SECONDS:-20}" -max_len=8192 -print_final_stats=1 \
     build-fuzz/corpus-$t 2>build-fuzz/$t.log || { tail -50 build-fuzz/$t.log; exit 1; }

@@ -933,6 +933,7 @@ static int check_receipts(vctx *v)
 	json_t *rs = json_object_get(v->manifest, "receipts"), *x;
 	size_t i, n = 0;
 	int err = 0;
+	bt_store *s = NULL;
 	if (!json_is_array(rs))
 		return problem(v, "MANIFEST_DAMAGED", NULL, 0, -1, BT_("the manifest has no list of receipts")) ? 0 : 0;
 	receipt *r = calloc(json_array_size(rs) + 1, sizeof(*r));
@@ -989,7 +990,6 @@ static int check_receipts(vctx *v)
 	qsort(r, n, sizeof(*r), by_size);
 
 	/* Replay the events into a scratch store, up to each receipt's tree, and evaluate again. */
-	bt_store *s = NULL;
 	bt_store_opts so = BT_STORE_OPTS_INIT;
 	so.log_id = "bontot-audit-verifier";
 	if (n && (err = bt_store_init(&s, ":memory:", &so)) < 0)
