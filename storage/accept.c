@@ -345,3 +345,164 @@ done:
 	bt_key_free(key);
 	return err;
 }
+
+/* ---- what a tablet of a cell receives of the office's log (docs/protocol.md, "What a tablet receives") ---- */
+
+static int visible_to_cell(bt_store *s, const bt_record *r, const char *cell)
+{
+	switch (r->kind) {
+	case BT_KIND_COMMITTEE:
+	case BT_KIND_CELL:
+	case BT_KIND_HOLIDAY:
+		return 1; /* the commune's frame: names of committees and cells, the calendar */
+	case BT_KIND_TRANSFER:
+		return strcmp(r->cell_from, cell) == 0 || strcmp(r->cell_to, cell) == 0;
+	case BT_KIND_ATTESTATION:
+		if (strcmp(r->criterion, "1.3") == 0)
+			return strcmp(r->subject, cell) == 0;
+		return bt_store__in_scope(s, r, cell);
+	default:
+		return bt_store__in_scope(s, r, cell);
+	}
+}
+
+typedef struct {
+	int64_t id, seq;
+} view_ev;
+
+static int held_has(const int64_t (*held)[2], size_t n, int64_t seq)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (held[mid][1] < seq)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && held[lo][0] <= seq;
+}
+
+int bt_store_cell_view(bt_store *s, const char *log, const char *cell, uint64_t size, const int64_t (*held)[2], size_t n_held,
+		       size_t max, int (*each)(int64_t entry, const uint8_t *bytes, size_t len, void *payload), void *payload,
+		       int *more)
+{
+	sqlite3_stmt *st = NULL;
+	bt_strset facts = {0};
+	BT_ARRAY(view_ev) evs = {0};
+	char fact[BT_ID_MAX_BYTES * 3 + 16];
+	int err = 0, rc;
+	size_t sent = 0;
+	*more = 0;
+	/* Pass 1: the facts any version of which concerns the cell; every version of those is the cell's to see. */
+	if (sqlite3_prepare_v2(s->db, "SELECT id, seq, kind, key, bytes FROM event WHERE log = ?1 AND id <= ?2 ORDER BY id", -1, &st,
+			       NULL) != SQLITE_OK)
+		return bt_store__db_error(s, BT_EIO, BT_("reading the log"));
+	sqlite3_bind_text(st, 1, log, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)size);
+	while (err == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		bt_event ev;
+		memset(&ev, 0, sizeof(ev));
+		snprintf(fact, sizeof(fact), "%d\t%s", sqlite3_column_int(st, 2), (const char *)sqlite3_column_text(st, 3));
+		view_ev *x = BT_PUSH(&evs);
+		if (!x) {
+			err = BT_ENOMEM;
+			break;
+		}
+		x->id = sqlite3_column_int64(st, 0);
+		x->seq = sqlite3_column_int64(st, 1);
+		if (bt_strset_has(&facts, fact))
+			continue;
+		if ((err = bt_event_decode(&ev, sqlite3_column_blob(st, 4), (size_t)sqlite3_column_bytes(st, 4))) < 0)
+			break;
+		int v = visible_to_cell(s, ev.rec, cell);
+		bt_event_clear(&ev);
+		if (v < 0)
+			err = v;
+		else if (v && bt_strset_add(&facts, fact, NULL) < 0)
+			err = BT_ENOMEM;
+	}
+	if (err == 0 && rc != SQLITE_DONE)
+		err = bt_store__db_error(s, BT_EIO, BT_("reading the log"));
+	sqlite3_finalize(st);
+	st = NULL;
+	bt_strset_clear(&s->in_scope);
+	/* Pass 2: those the tablet does not hold, in the log's order. */
+	if (err == 0 && sqlite3_prepare_v2(s->db, "SELECT kind, key, bytes FROM event WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
+		err = bt_store__db_error(s, BT_EIO, BT_("reading the log"));
+	for (size_t i = 0; err == 0 && i < evs.n; i++) {
+		if (held_has(held, n_held, evs.v[i].seq))
+			continue;
+		sqlite3_bind_int64(st, 1, evs.v[i].id);
+		if (sqlite3_step(st) != SQLITE_ROW) {
+			err = bt_store__db_error(s, BT_EIO, BT_("reading the log"));
+			break;
+		}
+		snprintf(fact, sizeof(fact), "%d\t%s", sqlite3_column_int(st, 0), (const char *)sqlite3_column_text(st, 1));
+		if (bt_strset_has(&facts, fact)) {
+			if (sent == max) {
+				*more = 1;
+				sqlite3_reset(st);
+				break;
+			}
+			err = each(evs.v[i].id - 1, sqlite3_column_blob(st, 2), (size_t)sqlite3_column_bytes(st, 2), payload);
+			sent++;
+		}
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	bt_strset_free(&facts);
+	free(evs.v);
+	return err;
+}
+
+int bt_store_accept_proven(bt_store *s, const char *office, const uint8_t *const *bytes, const size_t *lens, size_t n,
+			   bt_accept_stats *stats)
+{
+	char cell[BT_ID_MAX_BYTES + 1];
+	bt_device_role role;
+	int revoked, err;
+	memset(stats, 0, sizeof(*stats));
+	if (bt_store_device_lookup(s, office, cell, &role, &revoked, NULL) < 0 || role != BT_ROLE_DEVICE_OFFICE)
+		return bt__error_set(BT_EDENIED, BT_("\"%s\" is not this store's office"), office);
+	if ((err = bt_store__begin(s)) < 0)
+		return err;
+	for (size_t i = 0; i < n && err == 0; i++) {
+		bt_event ev;
+		memset(&ev, 0, sizeof(ev));
+		if ((err = bt_event_decode(&ev, bytes[i], lens[i])) < 0)
+			break;
+		stats->events++;
+		if (strcmp(ev.log, office) != 0) {
+			err = bt__error_set(BT_EDENIED, BT_("event %lld of %s is not the office's"), (long long)ev.seq, ev.log);
+		} else {
+			/* Held already: it must be the very same event. */
+			sqlite3_stmt *st = s->st.ev_hash_at;
+			int r;
+			sqlite3_bind_text(st, 1, ev.log, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(st, 2, ev.seq);
+			if ((r = bt_store__step_row(s, st, N_("reading the log"))) < 0) {
+				err = r;
+			} else if (r == 1) {
+				int same = sqlite3_column_bytes(st, 0) == BT_HASH_BYTES && memcmp(sqlite3_column_blob(st, 0), ev.hash, BT_HASH_BYTES) == 0;
+				sqlite3_reset(st);
+				sqlite3_clear_bindings(st);
+				if (!same)
+					err = bt__error_set(BT_ECONFLICT, BT_("log %s forks at event %lld: not what this store holds"), ev.log,
+							    (long long)ev.seq);
+				else
+					stats->already++;
+			} else if ((err = bt_store__append(s, &ev, bytes[i], lens[i], NULL)) == 0) {
+				stats->accepted++;
+				if (ev.seq > stats->head_seq)
+					stats->head_seq = ev.seq;
+			}
+		}
+		bt_event_clear(&ev);
+	}
+	if (err < 0) {
+		bt_store__rollback(s);
+		return err;
+	}
+	return bt_store__commit(s);
+}

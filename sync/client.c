@@ -15,6 +15,7 @@
 
 #include <curl/curl.h>
 #include <jansson.h>
+#include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -544,7 +545,8 @@ static int remote_subtree(void *ctx, int height, uint64_t index, uint8_t out[BT_
  * Witness the office's transparency log: its checkpoint verifies with the
  * office's key, and its tree extends the one this tablet kept.
  */
-static int witness(bt_sync_stats *st, bt_store *tablet, const bt_key *device, const bt_client_opts *o, const char *office_log)
+static int witness(bt_sync_stats *st, bt_store *tablet, const bt_key *device, const bt_client_opts *o, const char *office_log,
+		   uint8_t verified_root[BT_HASH_BYTES])
 {
 	char origin[BT_LOG_ID_MAX_BYTES + 16], vkey[256], kept[BT_NOTE_MAX_BYTES];
 	uint8_t root[BT_HASH_BYTES], old_root[BT_HASH_BYTES];
@@ -597,6 +599,7 @@ static int witness(bt_sync_stats *st, bt_store *tablet, const bt_key *device, co
 	}
 	err = bt_store_set_setting(tablet, "checkpoint", r.body.data);
 	st->log_size = size;
+	memcpy(verified_root, root, BT_HASH_BYTES);
 	st->log_from = have ? old_size : 0;
 	if (err == 0) {
 		/* Cosign what was checked; an office that does not take cosignatures yet is not an error. */
@@ -635,6 +638,132 @@ done:
 	return err;
 }
 
+/* The ranges of the office's sequence numbers a tablet holds, "FIRST-LAST\n" each. */
+typedef struct {
+	bt_buf *b;
+	int64_t first, last;
+} ranges;
+
+static int range_of(int64_t seq, const uint8_t *bytes, size_t len, void *payload)
+{
+	ranges *r = payload;
+	(void)bytes, (void)len;
+	if (r->last && seq == r->last + 1) {
+		r->last = seq;
+		return 0;
+	}
+	if (r->last)
+		bt_buf_printf(r->b, "%lld-%lld\n", (long long)r->first, (long long)r->last);
+	r->first = r->last = seq;
+	return r->b->failed ? BT_ENOMEM : 0;
+}
+
+static int unb64(uint8_t *out, size_t cap, size_t *len, const char *text)
+{
+	size_t n = strlen(text);
+	if (n % 4 || n / 4 * 3 > cap + 2)
+		return -1;
+	uint8_t *tmp = malloc(n / 4 * 3 + 1);
+	if (!tmp)
+		return -1;
+	int k = EVP_DecodeBlock(tmp, (const unsigned char *)text, (int)n);
+	size_t pad = n ? (text[n - 1] == '=') + (n > 1 && text[n - 2] == '=') : 0;
+	if (k < 0 || (size_t)k < pad || (size_t)k - pad > cap) {
+		free(tmp);
+		return -1;
+	}
+	*len = (size_t)k - pad;
+	memcpy(out, tmp, *len);
+	free(tmp);
+	return 0;
+}
+
+/*
+ * What this tablet receives of the office's own log: its cell's part
+ * only, each event proved to be in the tree of `size` whose root the
+ * tablet just verified and cosigned (witness). Loops while the office
+ * has more.
+ */
+static int pull_office(bt_sync_stats *st, bt_store *tablet, const bt_key *device, const bt_client_opts *o, const char *office_log,
+		       uint64_t size, const uint8_t root[BT_HASH_BYTES])
+{
+	const char *log = bt_store_log_id(tablet);
+	char line[256];
+	int err = 0;
+	for (int round = 0; round < 10000 && err == 0; round++) {
+		bt_buf body;
+		response r = {{0}, 0, 0, 0};
+		ranges rg;
+		bt_buf_init(&body, 0);
+		bt_buf_printf(&body, "size %llu\n", (unsigned long long)size);
+		rg.b = &body, rg.first = rg.last = 0;
+		if ((err = bt_store_events(tablet, office_log, 1, range_of, &rg)) == 0 && rg.last)
+			bt_buf_printf(&body, "%lld-%lld\n", (long long)rg.first, (long long)rg.last);
+		if (err == 0 && body.failed)
+			err = BT_ENOMEM;
+		if (err == 0)
+			err = http(&r, o, "POST", "/v1/office", body.data, body.len, "Content-Type: text/plain", tablet, device, log);
+		bt_buf_free(&body);
+		if (err == 0 && r.status != 200)
+			err = refused(&r);
+		json_t *j = err == 0 ? json_loadb(r.body.data ? r.body.data : "", r.body.len, 0, NULL) : NULL;
+		json_t *evs = json_object_get(j, "events");
+		if (err == 0 && (!json_is_array(evs) || json_integer_value(json_object_get(j, "size")) != (json_int_t)size))
+			err = bt__error_set(BT_ECORRUPT, BT_("the office's answer is not understood"));
+		size_t n = err == 0 ? json_array_size(evs) : 0;
+		uint8_t **bytes = calloc(n + 1, sizeof(*bytes));
+		size_t *lens = calloc(n + 1, sizeof(*lens));
+		if (err == 0 && (!bytes || !lens))
+			err = bt__oom();
+		/* Every event proved in the tree this tablet verified, before any is taken. */
+		for (size_t i = 0; i < n && err == 0; i++) {
+			json_t *e = json_array_get(evs, i), *pr = json_object_get(e, "proof");
+			const char *b64 = json_string_value(json_object_get(e, "bytes"));
+			json_int_t entry = json_integer_value(json_object_get(e, "entry"));
+			uint8_t proof[BT_TLOG_PROOF_MAX][BT_HASH_BYTES], leaf[BT_HASH_BYTES];
+			size_t np = json_array_size(pr), got;
+			if (!b64 || !json_is_integer(json_object_get(e, "entry")) || entry < 0 || (uint64_t)entry >= size ||
+			    !json_is_array(pr) || np > BT_TLOG_PROOF_MAX || !(bytes[i] = malloc(strlen(b64) / 4 * 3 + 3)) ||
+			    unb64(bytes[i], strlen(b64) / 4 * 3 + 3, &lens[i], b64) < 0 || lens[i] > BT_EVENT_MAX_BYTES) {
+				err = bt__error_set(BT_ECORRUPT, BT_("the office's answer is not understood"));
+				break;
+			}
+			for (size_t k = 0; k < np && err == 0; k++) {
+				const char *h = json_string_value(json_array_get(pr, k));
+				if (!h || unb64(proof[k], BT_HASH_BYTES, &got, h) < 0 || got != BT_HASH_BYTES)
+					err = bt__error_set(BT_ECORRUPT, BT_("the office's answer is not understood"));
+			}
+			if (err == 0 && ((err = bt_tlog_leaf_hash(leaf, bytes[i], lens[i])) < 0 ||
+					 bt_tlog_verify_inclusion(leaf, (uint64_t)entry, size, (const uint8_t(*)[BT_HASH_BYTES])proof, np, root) < 0))
+				err = bt__error_set(BT_EBADSIG, BT_("the office sent a record that is not in the log it signed (entry %lld): "
+								     "nothing of this answer was taken"),
+						    (long long)entry);
+		}
+		bt_accept_stats as;
+		memset(&as, 0, sizeof(as));
+		if (err == 0 && n)
+			err = bt_store_accept_proven(tablet, office_log, (const uint8_t *const *)bytes, lens, n, &as);
+		for (size_t i = 0; bytes && i < n; i++)
+			free(bytes[i]);
+		free(bytes);
+		free(lens);
+		int more = json_is_true(json_object_get(j, "more"));
+		json_decref(j);
+		st->bytes_received += r.body.len;
+		bt_buf_free(&r.body);
+		if (err < 0)
+			break;
+		st->pulled += as.accepted;
+		if (o->progress && as.accepted) {
+			snprintf(line, sizeof(line), BT_("received %zu events"), st->pulled);
+			o->progress(line, o->payload);
+		}
+		if (!more || as.accepted == 0)
+			break;
+	}
+	return err;
+}
+
 int bt_client_sync(bt_sync_stats *st, bt_store *tablet, const bt_key *device, const bt_client_opts *o)
 {
 	char office_log[BT_LOG_ID_MAX_BYTES + 1], push_msg[1024];
@@ -652,21 +781,27 @@ int bt_client_sync(bt_sync_stats *st, bt_store *tablet, const bt_key *device, co
 		st->push_refused = 1;
 		bt__copy_utf8(push_msg, sizeof(push_msg), bt_error_last());
 	}
-	err = pull(st, tablet, device, o, office_log);
-	if (err < 0)
+	/*
+	 * Witness the office's log first: what the tablet then receives of the
+	 * office's own records is proved against the checkpoint it verified
+	 * and cosigned. A log that does not verify stops the sync: nothing
+	 * more is taken from an office that rewrote its history.
+	 */
+	uint8_t root[BT_HASH_BYTES];
+	err = witness(st, tablet, device, o, office_log, root);
+	if (err < 0 && st->log_forked)
+		return err;
+	if (err < 0) {
+		if (bt_error_last_code() == BT_ENET)
+			return err;
+		st->log_size = 0;
+		bt_error_clear();
+	}
+	if ((err = pull(st, tablet, device, o, office_log)) < 0)
+		return err;
+	if (st->log_size && (err = pull_office(st, tablet, device, o, office_log, st->log_size, root)) < 0)
 		return err;
 	if (push_err < 0)
 		return bt__error_set(push_err, "%s", push_msg);
-	/*
-	 * The records are exchanged: only a log that does not verify is an
-	 * error now. An office too old to serve its log (404), or a link that
-	 * fails during the check, leaves it for the next sync (stats->log_size 0).
-	 */
-	err = witness(st, tablet, device, o, office_log);
-	if (err < 0 && !st->log_forked) {
-		st->log_size = 0;
-		bt_error_clear();
-		err = 0;
-	}
-	return err;
+	return 0;
 }

@@ -356,19 +356,20 @@ static int authenticate(bt_server *s, struct MHD_Connection *c, const char *meth
 }
 
 /*
- * What a device may read: the office's log, the logs of its own cell's
- * devices (a revoked one's too: what it sent before stands), and those of
- * a cell that shares a member with its own - what they recorded about him
- * is part of this cell's evaluation (docs/protocol.md). *cell_out gets the
- * log's device cell ("" for the office).
+ * What a device may pull whole: the logs of its own cell's devices (a
+ * revoked one's too: what it sent before stands), and those of a cell that
+ * shares a member with its own - what they recorded about him is part of
+ * this cell's evaluation (docs/protocol.md). Of the office's log, only its
+ * cell's part (/v1/office). *cell_out gets the log's device cell.
  */
 static int may_read(bt_server *s, const reader *who, const char *log, char cell[BT_ID_MAX_BYTES + 1])
 {
 	bt_device_role role;
 	int revoked;
 	cell[0] = '\0';
+	/* The office's own log holds every cell's records: a tablet receives its cell's part, proven, from /v1/office. */
 	if (strcmp(log, s->office_log) == 0)
-		return 1;
+		return 0;
 	if (bt_store_device_lookup(s->store, log, cell, &role, &revoked, NULL) < 0) {
 		bt_error_clear();
 		return 0;
@@ -747,6 +748,110 @@ static enum MHD_Result post_cosign(bt_server *s, struct MHD_Connection *c, reque
 	return ok;
 }
 
+/*
+ * POST /v1/office (signed): what a tablet receives of the office's own log
+ * (docs/protocol.md, "What a tablet receives") - only what its cell may
+ * see, each event with its proof of inclusion in the transparency log of
+ * the size the tablet asks for (the checkpoint it just verified and
+ * cosigned). Body: "size S\n", then one line "FIRST-LAST\n" per range of
+ * the office's sequence numbers the tablet holds, ascending. Answer:
+ * {"size":S,"events":[{"entry":I,"bytes":"<base64>","proof":["<base64>",...]},...],"more":false}.
+ */
+typedef struct {
+	bt_server *s;
+	bt_tlog_source src;
+	uint64_t size;
+	bt_buf b;
+	size_t n;
+} office_out;
+
+static int office_event(int64_t entry, const uint8_t *bytes, size_t len, void *payload)
+{
+	office_out *o = payload;
+	uint8_t proof[BT_TLOG_PROOF_MAX][BT_HASH_BYTES];
+	size_t np = 0;
+	int err = bt_tlog_inclusion_proof(&o->src, (uint64_t)entry, o->size, proof, &np);
+	if (err < 0)
+		return err;
+	char *b64 = malloc(len / 3 * 4 + 8);
+	if (!b64)
+		return bt__oom();
+	EVP_EncodeBlock((unsigned char *)b64, bytes, (int)len);
+	bt_buf_printf(&o->b, "%s{\"entry\":%lld,\"bytes\":\"%s\",\"proof\":[", o->n++ ? "," : "", (long long)entry, b64);
+	free(b64);
+	for (size_t i = 0; i < np; i++) {
+		char h[48];
+		EVP_EncodeBlock((unsigned char *)h, proof[i], BT_HASH_BYTES);
+		bt_buf_printf(&o->b, "%s\"%s\"", i ? "," : "", h);
+	}
+	bt_buf_puts(&o->b, "]}");
+	return o->b.failed ? BT_ENOMEM : 0;
+}
+
+static enum MHD_Result post_office(bt_server *s, struct MHD_Connection *c, request *rq)
+{
+	reader who;
+	int64_t last;
+	if (!MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Bontot-Device")) {
+		bt__error_set(BT_EDENIED, BT_("this request needs a device's signature (X-Bontot-Device, -Counter, -Signature)"));
+		return reply_error_status(s, c, "office", BT_EDENIED, -1, MHD_HTTP_UNAUTHORIZED);
+	}
+	if (authenticate(s, c, "POST", "/v1/office", &who, &last) < 0)
+		return reply_error_counter(s, c, "office", BT_EDENIED, last);
+	/* The body: the tree size, then the ranges held; checked strictly. */
+	const char *p = rq->body.data ? rq->body.data : "", *end = p + rq->body.len;
+	unsigned long long size = 0;
+	uint64_t now_size = 0;
+	typedef int64_t range[2];
+	BT_ARRAY(range) held = {0};
+	int err = 0, n = 0;
+	if (sscanf(p, "size %llu\n%n", &size, &n) != 1 || n == 0 || p[n - 1] != '\n')
+		err = bt__error_set(BT_EINVALID, BT_("a request for the office's records is \"size N\" and the ranges held"));
+	for (p += n; err == 0 && p < end;) {
+		long long a, z;
+		int k = 0;
+		if (sscanf(p, "%lld-%lld\n%n", &a, &z, &k) != 2 || k == 0 || p[k - 1] != '\n' || a < 1 || z < a ||
+		    (held.n && a <= held.v[held.n - 1][1])) {
+			err = bt__error_set(BT_EINVALID, BT_("a request for the office's records is \"size N\" and the ranges held"));
+			break;
+		}
+		range *r = BT_PUSH(&held);
+		if (!r) {
+			err = BT_ENOMEM;
+			break;
+		}
+		(*r)[0] = a, (*r)[1] = z;
+		p += k;
+	}
+	if (err == 0 && (err = bt_store_tlog_size(s->store, &now_size)) == 0 && (size == 0 || size > now_size))
+		err = bt__error_set(BT_EINVALID, BT_("the log has no tree of %llu entries"), size);
+	office_out o;
+	memset(&o, 0, sizeof(o));
+	o.s = s;
+	o.size = size;
+	bt_store_tlog_source(s->store, &o.src);
+	bt_buf_init(&o.b, 0);
+	int more = 0;
+	if (err == 0) {
+		bt_buf_printf(&o.b, "{\"size\":%llu,\"events\":[", size);
+		err = bt_store_cell_view(s->store, s->office_log, who.cell, size, (const int64_t(*)[2])held.v, held.n,
+					 s->opts.max_pull_events, office_event, &o, &more);
+		bt_buf_printf(&o.b, "],\"more\":%s}\n", more ? "true" : "false");
+	}
+	free(held.v);
+	if (err == 0 && o.b.failed)
+		err = BT_ENOMEM;
+	enum MHD_Result ok;
+	if (err < 0) {
+		ok = reply_error(s, c, "office", err);
+	} else {
+		logf_(s, "office device=%s cell=%s size=%llu events=%zu", who.device, who.cell, size, o.n);
+		ok = reply_json(c, MHD_HTTP_OK, &o.b);
+	}
+	bt_buf_free(&o.b);
+	return ok;
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 			      const char *version, const char *upload, size_t *upload_size, void **con_cls)
 {
@@ -800,6 +905,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		return get_log(s, c, url);
 	if (post && strcmp(url, "/v1/cosign") == 0)
 		return post_cosign(s, c, rq);
+	if (post && strcmp(url, "/v1/office") == 0)
+		return post_office(s, c, rq);
 	bt__error_set(BT_ENOTFOUND, BT_("no such endpoint: %.8s %.100s"), method, url);
 	return reply_error(s, c, "request", BT_ENOTFOUND);
 }

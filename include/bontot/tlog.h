@@ -112,6 +112,31 @@ int bt_store_published_get(bt_store *store, const uint8_t hash[BT_HASH_BYTES], b
  */
 int bt_store_tlog_replay(bt_store *store, const uint8_t *const *bytes, const size_t *lens, size_t n) BT_WARN_UNUSED;
 
+/* ---- what a tablet receives of the office's log (docs/protocol.md, "What a tablet receives") ---- */
+
+/*
+ * The events of the office's log `log` among the first `size` entries of
+ * the transparency log that a tablet of `cell` may read: every version of
+ * a fact one of whose versions concerns the cell (its own records, those
+ * about a member who has been in it, transfers from or to it, its 1.3
+ * attestations) and the commune's committees, cells and holidays. Those
+ * whose sequence number is not in `held` (n_held sorted, disjoint ranges
+ * [first, last]) go to each(entry, bytes, len) in the log's order, at most
+ * `max`; *more is 1 when others remain. 0 or an error.
+ */
+int bt_store_cell_view(bt_store *store, const char *log, const char *cell, uint64_t size, const int64_t (*held)[2], size_t n_held,
+		       size_t max, int (*each)(int64_t entry, const uint8_t *bytes, size_t len, void *payload), void *payload,
+		       int *more) BT_WARN_UNUSED;
+/*
+ * On a tablet: take events of the office's log that the caller proved
+ * are in the office's transparency log (inclusion proofs against a
+ * checkpoint it verified), which need not be consecutive. An event held
+ * already must be the same (BT_ECONFLICT); one of another log is
+ * BT_EDENIED. One transaction: all or nothing.
+ */
+int bt_store_accept_proven(bt_store *store, const char *office_log, const uint8_t *const *bytes, const size_t *lens, size_t n,
+			   bt_accept_stats *stats) BT_WARN_UNUSED;
+
 /* ---- checkpoints: signed notes (sync/note.c) ---- */
 
 #define BT_NOTE_MAX_BYTES 16384

@@ -459,9 +459,18 @@ static void test_sync__a_flaky_link_cuts_duplicates_and_reorders(void)
 	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' sync --server http://127.0.0.1:%d", tab, port), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, " 0 "));
 	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' rebuild && '" B "' --db '%s' rebuild", office, tab), 0);
-	/* The tablet holds what the office holds: the same export. */
-	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' export > '%s.o' && '" B "' --db '%s' export > '%s.t' && cmp '%s.o' '%s.t'", office,
-			   office, tab, tab, office, tab), 0);
+	/* The tablet holds what the office holds of its cell: the same evaluation of CB-0001, byte for byte. */
+	for (int year = 2025; year <= 2026; year++)
+		CU_ASSERT_EQUAL(sh("'" B "' --db '%s' evaluate --year %d --as-of %d-12-31 --cell CB-0001 --json > '%s.o' && "
+				   "'" B "' --db '%s' evaluate --year %d --as-of %d-12-31 --cell CB-0001 --json > '%s.t' && cmp '%s.o' '%s.t'",
+				   office, year, year, office, tab, year, year, tab, office, tab),
+				0);
+	/* And nothing of the other cell's members: the office has them, the tablet does not. */
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' export | grep '\"kind\":\"member\"' | grep -c '\"cell\":\"CB-0002\"'", office), 0);
+	CU_ASSERT_EQUAL(atoi(out), 30);
+	CU_ASSERT_NOT_EQUAL(sh("'" B "' --db '%s' export | grep '\"kind\":\"member\"' | grep '\"cell\":\"CB-0002\"'", tab), 0);
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' export | grep '\"kind\":\"member\"' | grep -c '\"cell\":\"CB-0001\"'", tab), 0);
+	CU_ASSERT_EQUAL(atoi(out), 30);
 	stop_server();
 }
 

@@ -3,6 +3,7 @@
  * cell recorded - once, in order - refuses everything else with nothing
  * applied, and ends with the tablet's evaluation, byte for byte.
  */
+#include "buf.h"
 #include "support.h"
 
 #include <stdlib.h>
@@ -369,6 +370,102 @@ static void test_accept__the_offices_log_cannot_be_borrowed(void)
 	bt_store_free(s);
 }
 
+typedef struct {
+	BT_ARRAY(char *) v;
+} seen;
+
+static int seen_event(int64_t entry, const uint8_t *bytes, size_t len, void *payload)
+{
+	seen *x = payload;
+	char **slot = BT_PUSH(&x->v);
+	(void)entry;
+	if (!slot)
+		return BT_ENOMEM;
+	*slot = strndup((const char *)bytes, len);
+	return 0;
+}
+
+static size_t seen_with(const seen *x, const char *needle)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < x->v.n; i++)
+		n += strstr(x->v.v[i], needle) != NULL;
+	return n;
+}
+
+static void seen_free(seen *x)
+{
+	for (size_t i = 0; i < x->v.n; i++)
+		free(x->v.v[i]);
+	free(x->v.v);
+	memset(&x->v, 0, sizeof(x->v));
+}
+
+static void test_accept__a_tablet_receives_only_its_cells_part_of_the_offices_log(void)
+{
+	bt_store *office = bt_test_store("view.db", "office"), *tablet = bt_test_store("view-t.db", "tablet-v");
+	bt_import_stats st;
+	bt_key *k = NULL;
+	seen x = {{0}};
+	int more = 0;
+	uint64_t size;
+	CU_ASSERT_EQUAL_FATAL(bt_key_generate(&k), 0);
+	CU_ASSERT_EQUAL_FATAL(bt_test_import(office, BASE, &st), 0);
+	CU_ASSERT_EQUAL_FATAL(bt_test_import(office, "{\"kind\":\"dues\",\"member\":\"Z\",\"month\":\"2025-01\",\"amount\":20000,\"paid_on\":\"2025-01-05\"}\n", &st), 0);
+	CU_ASSERT_EQUAL_FATAL(bt_store_tlog_size(office, &size), 0);
+	CU_ASSERT_EQUAL_FATAL(bt_store_cell_view(office, "office", "CB", size, NULL, 0, 100, seen_event, &x, &more), 0);
+	/* The commune's frame and CB's members; nothing of Z, of cell CB2. */
+	CU_ASSERT_EQUAL(x.v.n, 5);
+	CU_ASSERT_EQUAL(seen_with(&x, "Nguyễn Văn An"), 1);
+	CU_ASSERT_EQUAL(seen_with(&x, "Chi bộ Hai"), 1);
+	CU_ASSERT_EQUAL(seen_with(&x, "Lê Văn Dũng"), 0);
+	CU_ASSERT_EQUAL(seen_with(&x, "\"member\":\"Z\""), 0);
+	CU_ASSERT_FALSE(more);
+	seen_free(&x);
+	/* Z moves to CB: now his whole history is CB's to see, the earlier records too. */
+	CU_ASSERT_EQUAL_FATAL(bt_test_import(office, "{\"kind\":\"transfer\",\"member\":\"Z\",\"date\":\"2025-03-01\",\"from\":\"CB2\",\"to\":\"CB\"}\n", &st), 0);
+	CU_ASSERT_EQUAL_FATAL(bt_store_tlog_size(office, &size), 0);
+	CU_ASSERT_EQUAL_FATAL(bt_store_cell_view(office, "office", "CB", size, NULL, 0, 100, seen_event, &x, &more), 0);
+	CU_ASSERT_EQUAL(x.v.n, 8);
+	CU_ASSERT_EQUAL(seen_with(&x, "Lê Văn Dũng"), 1);
+	CU_ASSERT_EQUAL(seen_with(&x, "\"member\":\"Z\""), 2); /* the dues and the transfer */
+	/* What the tablet holds is not sent again; at most `max` at a time, and it says there is more. */
+	seen_free(&x);
+	const int64_t held[][2] = {{1, 3}, {5, 5}};
+	CU_ASSERT_EQUAL(bt_store_cell_view(office, "office", "CB", size, held, 2, 2, seen_event, &x, &more), 0);
+	CU_ASSERT_EQUAL(x.v.n, 2);
+	CU_ASSERT(more);
+	seen_free(&x);
+	/* The tablet takes such events with gaps, refuses another log's, and its rebuild accepts the gaps. */
+	CU_ASSERT_EQUAL_FATAL(bt_store_cell_view(office, "office", "CB", size, NULL, 0, 100, seen_event, &x, &more), 0);
+	const uint8_t *bytes[16];
+	size_t lens[16];
+	for (size_t i = 0; i < x.v.n; i++)
+		bytes[i] = (const uint8_t *)x.v.v[i], lens[i] = strlen(x.v.v[i]);
+	bt_accept_stats as;
+	CU_ASSERT_EQUAL(bt_store_accept_proven(tablet, "office", bytes, lens, x.v.n, &as), BT_EDENIED); /* not its office yet */
+	CU_ASSERT_EQUAL_FATAL(bt_store_device_add(tablet, "office", NULL, BT_ROLE_DEVICE_OFFICE, k), 0);
+	CU_ASSERT_EQUAL(bt_store_accept_proven(tablet, "office", bytes, lens, x.v.n, &as), 0);
+	CU_ASSERT_EQUAL(as.accepted, 8);
+	CU_ASSERT_EQUAL(bt_store_accept_proven(tablet, "office", bytes, lens, x.v.n, &as), 0);
+	CU_ASSERT_EQUAL(as.already, 8);
+	CU_ASSERT_EQUAL(as.accepted, 0);
+	bt_rebuild_stats rs;
+	CU_ASSERT_EQUAL(bt_store_rebuild(tablet, &rs), 0);
+	CU_ASSERT_EQUAL(memcmp(rs.before, rs.after, 32), 0);
+	/* The tablet's evaluation of CB is the office's. */
+	bt_buf e1, e2;
+	eval_json(office, &e1, "CB");
+	eval_json(tablet, &e2, "CB");
+	CU_ASSERT(e1.len > 100 && e1.len == e2.len && memcmp(e1.data, e2.data, e1.len) == 0);
+	bt_buf_free(&e1);
+	bt_buf_free(&e2);
+	seen_free(&x);
+	bt_key_free(k);
+	bt_store_free(tablet);
+	bt_store_free(office);
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
@@ -379,6 +476,7 @@ int main(void)
 		{"enrollment codes expire and work once", test_accept__enrollment_codes_expire_and_work_once},
 		{"a member moved in is the new cell's", test_accept__a_member_moved_in_is_the_new_cells},
 		{"the office's log cannot be borrowed", test_accept__the_offices_log_cannot_be_borrowed},
+		{"a tablet receives only its cell's part of the office's log", test_accept__a_tablet_receives_only_its_cells_part_of_the_offices_log},
 		CU_TEST_INFO_NULL};
 	return bt_test_run("accept", tests);
 }
