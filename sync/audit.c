@@ -587,8 +587,10 @@ static int load_devices(vctx *v)
 	json_t *devs = json_object_get(v->manifest, "devices");
 	size_t i;
 	json_t *d;
-	if (!json_is_array(devs))
-		return problem(v, "MANIFEST_DAMAGED", NULL, 0, -1, BT_("the manifest has no list of keys")) ? 1 : 1;
+	if (!json_is_array(devs)) {
+		problem(v, "MANIFEST_DAMAGED", NULL, 0, -1, BT_("the manifest has no list of keys"));
+		return 1;
+	}
 	if (!(v->dev = calloc(json_array_size(devs) + 1, sizeof(*v->dev))))
 		return bt__oom();
 	json_array_foreach(devs, i, d)
@@ -708,8 +710,10 @@ static int check_heads(vctx *v)
 {
 	json_t *heads = json_object_get(v->manifest, "heads"), *hd;
 	size_t i;
-	if (!json_is_array(heads))
-		return problem(v, "MANIFEST_DAMAGED", NULL, 0, -1, BT_("the manifest has no list of signed heads")) ? 0 : 0;
+	if (!json_is_array(heads)) {
+		problem(v, "MANIFEST_DAMAGED", NULL, 0, -1, BT_("the manifest has no list of signed heads"));
+		return 0;
+	}
 	json_array_foreach(heads, i, hd)
 	{
 		const char *log = json_string_value(json_object_get(hd, "log"));
@@ -765,8 +769,10 @@ static int check_cosigs(vctx *v)
 {
 	json_t *cs = json_object_get(v->manifest, "cosignatures"), *c;
 	size_t i;
-	if (!json_is_array(cs))
-		return problem(v, "MANIFEST_DAMAGED", NULL, 0, -1, BT_("the manifest has no list of cosignatures")) ? 0 : 0;
+	if (!json_is_array(cs)) {
+		problem(v, "MANIFEST_DAMAGED", NULL, 0, -1, BT_("the manifest has no list of cosignatures"));
+		return 0;
+	}
 	json_array_foreach(cs, i, c)
 	{
 		const char *device = json_string_value(json_object_get(c, "device"));
@@ -934,8 +940,10 @@ static int check_receipts(vctx *v)
 	size_t i, n = 0;
 	int err = 0;
 	bt_store *s = NULL;
-	if (!json_is_array(rs))
-		return problem(v, "MANIFEST_DAMAGED", NULL, 0, -1, BT_("the manifest has no list of receipts")) ? 0 : 0;
+	if (!json_is_array(rs)) {
+		problem(v, "MANIFEST_DAMAGED", NULL, 0, -1, BT_("the manifest has no list of receipts"));
+		return 0;
+	}
 	receipt *r = calloc(json_array_size(rs) + 1, sizeof(*r));
 	if (!r)
 		return bt__oom();

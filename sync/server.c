@@ -688,6 +688,23 @@ static enum MHD_Result get_log(bt_server *s, struct MHD_Connection *c, const cha
 	return answer;
 }
 
+/* A signed device request: 0 with who, or -1 with the refusal queued in *answer (401 unsigned, 403 refused). */
+static int device_request(bt_server *s, struct MHD_Connection *c, const char *what, const char *path, reader *who,
+			  enum MHD_Result *answer)
+{
+	int64_t last;
+	if (!MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Bontot-Device")) {
+		bt__error_set(BT_EDENIED, BT_("this request needs a device's signature (X-Bontot-Device, -Counter, -Signature)"));
+		*answer = reply_error_status(s, c, what, BT_EDENIED, -1, MHD_HTTP_UNAUTHORIZED);
+		return -1;
+	}
+	if (authenticate(s, c, "POST", path, who, &last) < 0) {
+		*answer = reply_error_counter(s, c, what, BT_EDENIED, last);
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * POST /v1/cosign (signed): "<size>\n<the tablet's cosignature line>\n" -
  * the tablet witnessed the checkpoint of that size. Checked against the
@@ -696,13 +713,9 @@ static enum MHD_Result get_log(bt_server *s, struct MHD_Connection *c, const cha
 static enum MHD_Result post_cosign(bt_server *s, struct MHD_Connection *c, request *rq)
 {
 	reader who;
-	int64_t last;
-	if (!MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Bontot-Device")) {
-		bt__error_set(BT_EDENIED, BT_("this request needs a device's signature (X-Bontot-Device, -Counter, -Signature)"));
-		return reply_error_status(s, c, "cosign", BT_EDENIED, -1, MHD_HTTP_UNAUTHORIZED);
-	}
-	if (authenticate(s, c, "POST", "/v1/cosign", &who, &last) < 0)
-		return reply_error_counter(s, c, "cosign", BT_EDENIED, last);
+	enum MHD_Result answer;
+	if (device_request(s, c, "cosign", "/v1/cosign", &who, &answer) < 0)
+		return answer;
 	char body[1024], name[BT_LOG_ID_MAX_BYTES + 32], origin[BT_LOG_ID_MAX_BYTES + 16];
 	if (rq->body.len == 0 || rq->body.len >= sizeof(body) || rq->body.data[rq->body.len - 1] != '\n') {
 		bt__error_set(BT_EINVALID, BT_("a cosignature request is the tree size and one signature line"));
@@ -791,13 +804,9 @@ static int office_event(int64_t entry, const uint8_t *bytes, size_t len, void *p
 static enum MHD_Result post_office(bt_server *s, struct MHD_Connection *c, request *rq)
 {
 	reader who;
-	int64_t last;
-	if (!MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Bontot-Device")) {
-		bt__error_set(BT_EDENIED, BT_("this request needs a device's signature (X-Bontot-Device, -Counter, -Signature)"));
-		return reply_error_status(s, c, "office", BT_EDENIED, -1, MHD_HTTP_UNAUTHORIZED);
-	}
-	if (authenticate(s, c, "POST", "/v1/office", &who, &last) < 0)
-		return reply_error_counter(s, c, "office", BT_EDENIED, last);
+	enum MHD_Result answer;
+	if (device_request(s, c, "office", "/v1/office", &who, &answer) < 0)
+		return answer;
 	/* The body: the tree size, then the ranges held; checked strictly. */
 	const char *p = rq->body.data ? rq->body.data : "", *end = p + rq->body.len;
 	unsigned long long size = 0;
