@@ -456,8 +456,8 @@ int bt_store_cell_view(bt_store *s, const char *log, const char *cell, uint64_t 
 	return err;
 }
 
-int bt_store_accept_proven(bt_store *s, const char *office, const uint8_t *const *bytes, const size_t *lens, size_t n,
-			   bt_accept_stats *stats)
+int bt_store_accept_proven(bt_store *s, const char *office, const char *log, const char *device_cell, const uint8_t *const *bytes,
+			   const size_t *lens, size_t n, bt_accept_stats *stats)
 {
 	char cell[BT_ID_MAX_BYTES + 1];
 	bt_device_role role;
@@ -465,16 +465,31 @@ int bt_store_accept_proven(bt_store *s, const char *office, const uint8_t *const
 	memset(stats, 0, sizeof(*stats));
 	if (bt_store_device_lookup(s, office, cell, &role, &revoked, NULL) < 0 || role != BT_ROLE_DEVICE_OFFICE)
 		return bt__error_set(BT_EDENIED, BT_("\"%s\" is not this store's office"), office);
+	if (strcmp(log, s->log_id) == 0)
+		return bt__error_set(BT_EDENIED, BT_("log \"%s\" is this store's own: no other device may write it"), log);
 	if ((err = bt_store__begin(s)) < 0)
 		return err;
+	/* Another tablet's log, known here only through the office. */
+	if (strcmp(log, office) != 0) {
+		if (bt_store_device_lookup(s, log, cell, &role, &revoked, NULL) < 0) {
+			bt_error_clear();
+			err = register_relayed(s, log, device_cell);
+		} else if (role != BT_ROLE_DEVICE_RELAYED) {
+			err = bt__error_set(BT_EDENIED, BT_("device \"%s\" is known here only through the office"), log);
+		}
+		if (err < 0) {
+			bt_store__rollback(s);
+			return err;
+		}
+	}
 	for (size_t i = 0; i < n && err == 0; i++) {
 		bt_event ev;
 		memset(&ev, 0, sizeof(ev));
 		if ((err = bt_event_decode(&ev, bytes[i], lens[i])) < 0)
 			break;
 		stats->events++;
-		if (strcmp(ev.log, office) != 0) {
-			err = bt__error_set(BT_EDENIED, BT_("event %lld of %s is not the office's"), (long long)ev.seq, ev.log);
+		if (strcmp(ev.log, log) != 0) {
+			err = bt__error_set(BT_EDENIED, BT_("event %lld of %s is not of log %s"), (long long)ev.seq, ev.log, log);
 		} else {
 			/* Held already: it must be the very same event. */
 			sqlite3_stmt *st = s->st.ev_hash_at;

@@ -144,7 +144,7 @@ typedef struct {
 	char log[BT_LOG_ID_MAX_BYTES + 1];
 	int64_t seq;
 	uint8_t hash[BT_HASH_BYTES];
-	int proven; /* the office's log on a tablet: received by inclusion proofs, only the events of its cell, with gaps */
+	int proven; /* on a tablet, the office's log or another tablet's: may come proved, only the cell's part, with gaps */
 } chain;
 
 int bt_store__replay(bt_store *s, size_t *events)
@@ -186,7 +186,7 @@ int bt_store__replay(bt_store *s, size_t *events)
 			bt_device_role role;
 			int revoked;
 			c->proven = strcmp(ev.log, s->log_id) != 0 && bt_store_device_lookup(s, ev.log, cell, &role, &revoked, NULL) == 0 &&
-				    role == BT_ROLE_DEVICE_OFFICE;
+				    (role == BT_ROLE_DEVICE_OFFICE || role == BT_ROLE_DEVICE_RELAYED);
 			bt_error_clear();
 		}
 		/* A proven log may skip what is not the cell's; where it does not skip, it still chains. */

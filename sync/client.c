@@ -407,8 +407,17 @@ done:
 	return err;
 }
 
-/* Pull every log the office lets us read but our own - the office's and our cell's other tablets' - from what we hold. */
-static int pull(bt_sync_stats *st, bt_store *tablet, const bt_key *device, const bt_client_opts *o, const char *office_log)
+static int pull_part(bt_sync_stats *st, bt_store *tablet, const bt_key *device, const bt_client_opts *o, const char *office_log,
+		     const char *of, const char *cell, uint64_t size, const uint8_t root[BT_HASH_BYTES]);
+
+/*
+ * Pull every log the office lets us read but our own: our cell's other
+ * tablets' whole, from what we hold; then, when this sync witnessed the
+ * office's log (size > 0), our cell's part of the office's own log and of
+ * the logs of tablets of cells that share a member with ours, proved.
+ */
+static int pull(bt_sync_stats *st, bt_store *tablet, const bt_key *device, const bt_client_opts *o, const char *office_log,
+		uint64_t size, const uint8_t root[BT_HASH_BYTES])
 {
 	char path[512], line[256];
 	const char *log = bt_store_log_id(tablet);
@@ -441,6 +450,11 @@ static int pull(bt_sync_stats *st, bt_store *tablet, const bt_key *device, const
 			continue;
 		char name[BT_LOG_ID_MAX_BYTES + 1];
 		snprintf(name, sizeof(name), "%s", other);
+		if (json_is_true(json_object_get(entry, "part"))) {
+			if (size && (err = pull_part(st, tablet, device, o, office_log, name, cell_of[0] ? cell_of : NULL, size, root)) < 0)
+				break;
+			continue;
+		}
 		for (;;) {
 			int64_t held = 0;
 			bt_accept_stats as;
@@ -474,6 +488,8 @@ static int pull(bt_sync_stats *st, bt_store *tablet, const bt_key *device, const
 			break;
 	}
 	json_decref(logs);
+	if (err == 0 && size)
+		err = pull_part(st, tablet, device, o, office_log, office_log, NULL, size, root);
 done:
 	bt_buf_free(&r.body);
 	return err;
@@ -679,17 +695,19 @@ static int unb64(uint8_t *out, size_t cap, size_t *len, const char *text)
 }
 
 /*
- * What this tablet receives of the office's own log: its cell's part
- * only, each event proved to be in the tree of `size` whose root the
- * tablet just verified and cosigned (witness). Loops while the office
- * has more.
+ * What this tablet receives of `of` - the office's own log, or the log of
+ * a tablet of a cell that shares a member with its own (of `cell`): its
+ * cell's part only, each event proved to be in the tree of `size` whose
+ * root the tablet just verified and cosigned (witness). Loops while the
+ * office has more.
  */
-static int pull_office(bt_sync_stats *st, bt_store *tablet, const bt_key *device, const bt_client_opts *o, const char *office_log,
-		       uint64_t size, const uint8_t root[BT_HASH_BYTES])
+static int pull_part(bt_sync_stats *st, bt_store *tablet, const bt_key *device, const bt_client_opts *o, const char *office_log,
+		     const char *of, const char *cell, uint64_t size, const uint8_t root[BT_HASH_BYTES])
 {
 	const char *log = bt_store_log_id(tablet);
-	char line[256];
+	char line[256], path[128];
 	int err = 0;
+	snprintf(path, sizeof(path), "/v1/office?log=%s", of);
 	for (int round = 0; round < 10000 && err == 0; round++) {
 		bt_buf body;
 		response r = {{0}, 0, 0, 0};
@@ -697,12 +715,12 @@ static int pull_office(bt_sync_stats *st, bt_store *tablet, const bt_key *device
 		bt_buf_init(&body, 0);
 		bt_buf_printf(&body, "size %llu\n", (unsigned long long)size);
 		rg.b = &body, rg.first = rg.last = 0;
-		if ((err = bt_store_events(tablet, office_log, 1, range_of, &rg)) == 0 && rg.last)
+		if ((err = bt_store_events(tablet, of, 1, range_of, &rg)) == 0 && rg.last)
 			bt_buf_printf(&body, "%lld-%lld\n", (long long)rg.first, (long long)rg.last);
 		if (err == 0 && body.failed)
 			err = BT_ENOMEM;
 		if (err == 0)
-			err = http(&r, o, "POST", "/v1/office", body.data, body.len, "Content-Type: text/plain", tablet, device, log);
+			err = http(&r, o, "POST", path, body.data, body.len, "Content-Type: text/plain", tablet, device, log);
 		bt_buf_free(&body);
 		if (err == 0 && r.status != 200)
 			err = refused(&r);
@@ -742,7 +760,7 @@ static int pull_office(bt_sync_stats *st, bt_store *tablet, const bt_key *device
 		bt_accept_stats as;
 		memset(&as, 0, sizeof(as));
 		if (err == 0 && n)
-			err = bt_store_accept_proven(tablet, office_log, (const uint8_t *const *)bytes, lens, n, &as);
+			err = bt_store_accept_proven(tablet, office_log, of, cell, (const uint8_t *const *)bytes, lens, n, &as);
 		for (size_t i = 0; bytes && i < n; i++)
 			free(bytes[i]);
 		free(bytes);
@@ -797,9 +815,7 @@ int bt_client_sync(bt_sync_stats *st, bt_store *tablet, const bt_key *device, co
 		st->log_size = 0;
 		bt_error_clear();
 	}
-	if ((err = pull(st, tablet, device, o, office_log)) < 0)
-		return err;
-	if (st->log_size && (err = pull_office(st, tablet, device, o, office_log, st->log_size, root)) < 0)
+	if ((err = pull(st, tablet, device, o, office_log, st->log_size, root)) < 0)
 		return err;
 	if (push_err < 0)
 		return bt__error_set(push_err, "%s", push_msg);

@@ -356,11 +356,13 @@ static int authenticate(bt_server *s, struct MHD_Connection *c, const char *meth
 }
 
 /*
- * What a device may pull whole: the logs of its own cell's devices (a
- * revoked one's too: what it sent before stands), and those of a cell that
- * shares a member with its own - what they recorded about him is part of
- * this cell's evaluation (docs/protocol.md). Of the office's log, only its
- * cell's part (/v1/office). *cell_out gets the log's device cell.
+ * What a device may read of a log: 1, the whole log, for its own cell's
+ * devices (a revoked one's too: what it sent before stands); 2, its cell's
+ * part only (/v1/office, each event proved), for the office's own log and
+ * the devices of a cell that shares a member with its own - what they
+ * recorded about him is part of this cell's evaluation (docs/protocol.md,
+ * "What a tablet receives"); 0, nothing. *cell_out gets the log's device
+ * cell ("" for the office).
  */
 static int may_read(bt_server *s, const reader *who, const char *log, char cell[BT_ID_MAX_BYTES + 1])
 {
@@ -369,7 +371,7 @@ static int may_read(bt_server *s, const reader *who, const char *log, char cell[
 	cell[0] = '\0';
 	/* The office's own log holds every cell's records: a tablet receives its cell's part, proven, from /v1/office. */
 	if (strcmp(log, s->office_log) == 0)
-		return 0;
+		return 2;
 	if (bt_store_device_lookup(s->store, log, cell, &role, &revoked, NULL) < 0) {
 		bt_error_clear();
 		return 0;
@@ -381,7 +383,7 @@ static int may_read(bt_server *s, const reader *who, const char *log, char cell[
 	int linked = bt_store_cells_linked(s->store, cell, who->cell);
 	if (linked < 0)
 		bt_error_clear();
-	return linked > 0;
+	return linked > 0 ? 2 : 0;
 }
 
 static enum MHD_Result get_head(bt_server *s, struct MHD_Connection *c)
@@ -430,7 +432,9 @@ static int list_log(const char *log, int64_t head, void *payload)
 {
 	listing *l = payload;
 	char cell[BT_ID_MAX_BYTES + 1];
-	if (!may_read(l->s, l->who, log, cell))
+	int how = may_read(l->s, l->who, log, cell);
+	/* The office's own log is not listed: a tablet asks /v1/office for its part. */
+	if (!how || strcmp(log, l->s->office_log) == 0)
 		return 0;
 	if (l->b.len > 1)
 		bt_buf_puts(&l->b, ",");
@@ -441,11 +445,11 @@ static int list_log(const char *log, int64_t head, void *payload)
 		bt_buf_puts(&l->b, ",\"cell\":");
 		bt_buf_json_string(&l->b, cell);
 	}
-	bt_buf_puts(&l->b, "}");
+	bt_buf_puts(&l->b, how == 2 ? ",\"part\":true}" : "}");
 	return l->b.failed ? BT_ENOMEM : 0;
 }
 
-/* [{"log":..,"seq":..,"cell":..}, ...]: the logs this device may pull (the office's, its cell's devices', linked cells'). */
+/* [{"log":..,"seq":..,"cell":..[,"part":true]}, ...]: its cell's devices' logs (pulled whole), linked cells' (their part, /v1/office). */
 static enum MHD_Result get_logs(bt_server *s, struct MHD_Connection *c)
 {
 	reader who;
@@ -491,8 +495,9 @@ static enum MHD_Result get_pull(bt_server *s, struct MHD_Connection *c)
 	if (authenticate(s, c, "GET", "/v1/pull", &who, &last) < 0)
 		return reply_error_counter(s, c, "pull", BT_EDENIED, last);
 	char log_cell[BT_ID_MAX_BYTES + 1];
-	if (!may_read(s, &who, log ? log : s->office_log, log_cell)) {
-		bt__error_set(BT_EDENIED, BT_("device \"%s\" of cell %s may not read log \"%.64s\""), who.device, who.cell, log);
+	if (may_read(s, &who, log ? log : s->office_log, log_cell) != 1) {
+		bt__error_set(BT_EDENIED, BT_("device \"%s\" of cell %s may not read log \"%.64s\" whole"), who.device, who.cell,
+			      log ? log : s->office_log);
 		return reply_error(s, c, "pull", BT_EDENIED);
 	}
 	bt_buf_init(&b, 0);
@@ -762,9 +767,10 @@ static enum MHD_Result post_cosign(bt_server *s, struct MHD_Connection *c, reque
 }
 
 /*
- * POST /v1/office (signed): what a tablet receives of the office's own log
- * (docs/protocol.md, "What a tablet receives") - only what its cell may
- * see, each event with its proof of inclusion in the transparency log of
+ * POST /v1/office[?log=ID] (signed): what a tablet receives of the
+ * office's own log, or of the log of a tablet of a cell that shares a
+ * member with its own (docs/protocol.md, "What a tablet receives") - only
+ * what its cell may see, each event with its proof of inclusion in the transparency log of
  * the size the tablet asks for (the checkpoint it just verified and
  * cosigned). Body: "size S\n", then one line "FIRST-LAST\n" per range of
  * the office's sequence numbers the tablet holds, ascending. Answer:
@@ -807,6 +813,15 @@ static enum MHD_Result post_office(bt_server *s, struct MHD_Connection *c, reque
 	enum MHD_Result answer;
 	if (device_request(s, c, "office", "/v1/office", &who, &answer) < 0)
 		return answer;
+	/* Of which log: the office's own (the default), or a device's of a cell that shares a member with this one. */
+	const char *log = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "log");
+	char log_cell[BT_ID_MAX_BYTES + 1];
+	if (!log)
+		log = s->office_log;
+	if (strlen(log) > BT_LOG_ID_MAX_BYTES || may_read(s, &who, log, log_cell) != 2) {
+		bt__error_set(BT_EDENIED, BT_("device \"%s\" of cell %s may not read log \"%.64s\""), who.device, who.cell, log);
+		return reply_error(s, c, "office", BT_EDENIED);
+	}
 	/* The body: the tree size, then the ranges held; checked strictly. */
 	const char *p = rq->body.data ? rq->body.data : "", *end = p + rq->body.len;
 	unsigned long long size = 0;
@@ -843,7 +858,7 @@ static enum MHD_Result post_office(bt_server *s, struct MHD_Connection *c, reque
 	int more = 0;
 	if (err == 0) {
 		bt_buf_printf(&o.b, "{\"size\":%llu,\"events\":[", size);
-		err = bt_store_cell_view(s->store, s->office_log, who.cell, size, (const int64_t(*)[2])held.v, held.n,
+		err = bt_store_cell_view(s->store, log, who.cell, size, (const int64_t(*)[2])held.v, held.n,
 					 s->opts.max_pull_events, office_event, &o, &more);
 		bt_buf_printf(&o.b, "],\"more\":%s}\n", more ? "true" : "false");
 	}
@@ -854,7 +869,7 @@ static enum MHD_Result post_office(bt_server *s, struct MHD_Connection *c, reque
 	if (err < 0) {
 		ok = reply_error(s, c, "office", err);
 	} else {
-		logf_(s, "office device=%s cell=%s size=%llu events=%zu", who.device, who.cell, size, o.n);
+		logf_(s, "office device=%s cell=%s log=%s size=%llu events=%zu", who.device, who.cell, log, size, o.n);
 		ok = reply_json(c, MHD_HTTP_OK, &o.b);
 	}
 	bt_buf_free(&o.b);

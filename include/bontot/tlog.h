@@ -128,14 +128,16 @@ int bt_store_cell_view(bt_store *store, const char *log, const char *cell, uint6
 		       size_t max, int (*each)(int64_t entry, const uint8_t *bytes, size_t len, void *payload), void *payload,
 		       int *more) BT_WARN_UNUSED;
 /*
- * On a tablet: take events of the office's log that the caller proved
- * are in the office's transparency log (inclusion proofs against a
- * checkpoint it verified), which need not be consecutive. An event held
- * already must be the same (BT_ECONFLICT); one of another log is
- * BT_EDENIED. One transaction: all or nothing.
+ * On a tablet: take events of `log` - the office's own (office_log), or
+ * another tablet's, known through the office, of `device_cell` - that the
+ * caller proved are in the office's transparency log (inclusion proofs
+ * against a checkpoint it verified); they need not be consecutive. An
+ * event held already must be the same (BT_ECONFLICT); one of another log,
+ * or a log this store writes or knows otherwise, is BT_EDENIED. One
+ * transaction: all or nothing.
  */
-int bt_store_accept_proven(bt_store *store, const char *office_log, const uint8_t *const *bytes, const size_t *lens, size_t n,
-			   bt_accept_stats *stats) BT_WARN_UNUSED;
+int bt_store_accept_proven(bt_store *store, const char *office_log, const char *log, const char *device_cell,
+			   const uint8_t *const *bytes, const size_t *lens, size_t n, bt_accept_stats *stats) BT_WARN_UNUSED;
 
 /* ---- checkpoints: signed notes (sync/note.c) ---- */
 

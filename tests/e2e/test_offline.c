@@ -753,8 +753,22 @@ static void test_offline__a_tablets_member_transferred_by_the_office(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "DV-07"));
 	/* The CB-02 tablet goes on working with him. */
 	OK(c.db, "meeting record --cell CB-02 --date 2026-07-06 " REGULAR " --spoke DV-07");
+	OK(c.db, "dues pay --member DV-21 --month 2026-07 --amount 20000 --paid-on 2026-07-06");
 	SYNC(&c);
 	EXPECT_BOTH(0, &c, .code = NULL);
+	/*
+	 * The cells now share DV-07: CB-01's tablet receives what concerns him,
+	 * not the rest of CB-02 - not its meeting, not DV-21 (docs/protocol.md,
+	 * "What a tablet receives").
+	 */
+	SYNC(&a);
+	OK(a.db, "export");
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "DV-07"));
+	CU_ASSERT_PTR_NULL(strstr(out, "DV-21"));
+	CU_ASSERT_PTR_NULL(strstr(out, "CB-02-2026-07-06"));
+	OK(c.db, "export");
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "CB-02-2026-07-06"));
+	CU_ASSERT_PTR_NULL(strstr(out, "\"DV-01\"")); /* and CB-02's tablet nothing of CB-01's other members */
 	CONVERGE(&a, &c);
 	FINISH(&a, &c);
 }

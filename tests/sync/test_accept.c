@@ -443,11 +443,11 @@ static void test_accept__a_tablet_receives_only_its_cells_part_of_the_offices_lo
 	for (size_t i = 0; i < x.v.n; i++)
 		bytes[i] = (const uint8_t *)x.v.v[i], lens[i] = strlen(x.v.v[i]);
 	bt_accept_stats as;
-	CU_ASSERT_EQUAL(bt_store_accept_proven(tablet, "office", bytes, lens, x.v.n, &as), BT_EDENIED); /* not its office yet */
+	CU_ASSERT_EQUAL(bt_store_accept_proven(tablet, "office", "office", NULL, bytes, lens, x.v.n, &as), BT_EDENIED); /* not its office yet */
 	CU_ASSERT_EQUAL_FATAL(bt_store_device_add(tablet, "office", NULL, BT_ROLE_DEVICE_OFFICE, k), 0);
-	CU_ASSERT_EQUAL(bt_store_accept_proven(tablet, "office", bytes, lens, x.v.n, &as), 0);
+	CU_ASSERT_EQUAL(bt_store_accept_proven(tablet, "office", "office", NULL, bytes, lens, x.v.n, &as), 0);
 	CU_ASSERT_EQUAL(as.accepted, 8);
-	CU_ASSERT_EQUAL(bt_store_accept_proven(tablet, "office", bytes, lens, x.v.n, &as), 0);
+	CU_ASSERT_EQUAL(bt_store_accept_proven(tablet, "office", "office", NULL, bytes, lens, x.v.n, &as), 0);
 	CU_ASSERT_EQUAL(as.already, 8);
 	CU_ASSERT_EQUAL(as.accepted, 0);
 	bt_rebuild_stats rs;
