@@ -2,6 +2,8 @@
  * rules.c - built-in rule sets and the rule-set file parser (docs/rules.md).
  */
 #include "bontot/rules.h"
+#include "bontot/eval.h"
+#include "buf.h"
 #include "error.h"
 #include "i18n.h"
 #include "records_internal.h"
@@ -160,4 +162,16 @@ int bt_rules_parse(bt_rules *out, const char *json, size_t len)
 done:
 	json_decref(obj);
 	return err;
+}
+
+int bt_rules_json(bt_buf *out, const bt_rules *r)
+{
+	bt_buf_puts(out, "{\"id\":");
+	bt_buf_json_string(out, r->id);
+	bt_buf_puts(out, ",\"title\":");
+	bt_buf_json_string(out, r->title);
+	for (size_t i = 0; i < sizeof(int_fields) / sizeof(int_fields[0]); i++)
+		bt_buf_printf(out, ",\"%s\":%d", int_fields[i].name, *(const int *)((const char *)r + int_fields[i].offset));
+	bt_buf_puts(out, "}\n");
+	return out->failed ? BT_ENOMEM : 0;
 }

@@ -215,6 +215,34 @@ static int unhex(uint8_t *out, size_t n, const char *s)
 	return 0;
 }
 
+/* The built-in rule set a receipt names ("<id>.<version>"): 1 and *out, or 0. */
+static int builtin_by_label(const char *label, bt_rules *out)
+{
+	char have[96];
+	for (const char *const *name = bt_rules_builtin_names(); *name; name++) {
+		if (bt_rules_builtin(out, *name) < 0) {
+			bt_error_clear();
+			continue;
+		}
+		bt_rules_label(have, sizeof(have), out);
+		if (strcmp(have, label) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* The "rules <label>" line of a receipt's text; 0 or -1. */
+static int receipt_rules(char label[96], const char *note)
+{
+	const char *p = strstr(note, "\nrules ");
+	const char *e = p ? strchr(p + 7, '\n') : NULL;
+	if (!e || e - (p + 7) >= 96 || e == p + 7)
+		return -1;
+	memcpy(label, p + 7, (size_t)(e - (p + 7)));
+	label[e - (p + 7)] = '\0';
+	return 0;
+}
+
 static void b64_put(bt_buf *b, const uint8_t *d, size_t n)
 {
 	char tmp[128];
@@ -285,7 +313,34 @@ typedef struct {
 	int first;
 	int64_t mtime;
 	BT_ARRAY(char *) bodies; /* hex hashes already in the tar */
+	BT_ARRAY(char *) rules;  /* rule sets already in the tar, by label */
 } receipts_out;
+
+/* The rule set a receipt names, once, as rules/<label>.json: the numbers the evaluation used, for the auditor to read. */
+static int rules_out(receipts_out *r, const char *note)
+{
+	char label[96], name[128];
+	bt_rules rules;
+	if (receipt_rules(label, note) < 0 || !builtin_by_label(label, &rules))
+		return 0;
+	for (size_t i = 0; i < r->rules.n; i++)
+		if (strcmp(r->rules.v[i], label) == 0)
+			return 0;
+	char **slot = BT_PUSH(&r->rules);
+	if (!slot || !(*slot = strdup(label))) {
+		if (slot)
+			r->rules.n--;
+		return bt__oom();
+	}
+	bt_buf b;
+	bt_buf_init(&b, 0);
+	snprintf(name, sizeof(name), "rules/%s.json", label);
+	int err = bt_rules_json(&b, &rules);
+	if (err == 0)
+		err = tar_add(r->tar, name, b.data, b.len, r->mtime);
+	bt_buf_free(&b);
+	return err;
+}
 
 /* The "sha256 <hex>" line of a receipt's text, into hex; 0 or -1. */
 static int receipt_sha(char hex[2 * BT_HASH_BYTES + 1], const char *note)
@@ -313,6 +368,8 @@ static int receipt_out(const char *at, const char *note, void *payload)
 		bt_buf_puts(r->m, "}");
 		return r->m->failed ? BT_ENOMEM : 0;
 	}
+	if ((err = rules_out(r, note)) < 0)
+		return err;
 	snprintf(name, sizeof(name), "published/%s.json", hex);
 	for (size_t i = 0; i < r->bodies.n && !have; i++)
 		have = strcmp(r->bodies.v[i], hex) == 0;
@@ -475,6 +532,9 @@ done:
 	for (size_t i = 0; i < ro.bodies.n; i++)
 		free(ro.bodies.v[i]);
 	free(ro.bodies.v);
+	for (size_t i = 0; i < ro.rules.n; i++)
+		free(ro.rules.v[i]);
+	free(ro.rules.v);
 	bt_buf_free(&b);
 	bt_buf_free(&m);
 	return err;
@@ -1011,18 +1071,29 @@ static int check_receipts(vctx *v)
 	for (size_t k = 0; k < n; k++) {
 		receipt *rc = &r[k];
 		bt_rules rules;
-		char label[96];
-		int found = 0;
-		for (const char *const *name = bt_rules_builtin_names(); *name && !found; name++) {
-			if (bt_rules_builtin(&rules, *name) < 0)
-				continue;
-			bt_rules_label(label, sizeof(label), &rules);
-			found = strcmp(label, rc->rules) == 0;
-		}
-		if (!found) {
+		if (!builtin_by_label(rc->rules, &rules)) {
 			problem(v, "RULES_UNKNOWN", NULL, 0, (int64_t)rc->size,
 				BT_("a receipt names the rule set %s, which this verifier does not have"), rc->rules);
 			continue;
+		}
+		/* The numbers the bundle says were used are the ones this verifier has under that name. */
+		{
+			char name[128];
+			bt_buf mine;
+			snprintf(name, sizeof(name), "rules/%s.json", rc->rules);
+			const tar_file *rf = tar_find(v->files, name);
+			bt_buf_init(&mine, 0);
+			if ((err = bt_rules_json(&mine, &rules)) < 0) {
+				bt_buf_free(&mine);
+				goto done;
+			}
+			if (!rf)
+				problem(v, "RULES_MISSING", NULL, 0, (int64_t)rc->size, BT_("the bundle lacks %s, the rule set a receipt names"),
+					name);
+			else if (rf->len != mine.len || memcmp(rf->data, mine.data, mine.len) != 0)
+				problem(v, "RULES_DIFFER", NULL, 0, (int64_t)rc->size,
+					BT_("%s in the bundle is not the rule set %s as this verifier has it"), name, rc->rules);
+			bt_buf_free(&mine);
 		}
 		/* Only whole events that decoded: a damaged one was reported above, and the replay goes on without it. */
 		while (replayed < rc->size) {

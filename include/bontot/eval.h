@@ -144,6 +144,9 @@ int bt_eval_json_head(bt_buf *out, int year, bt_date as_of, const bt_rules *rule
 /* Append the document tail: ]}\n */
 int bt_eval_json_tail(bt_buf *out) BT_WARN_UNUSED;
 
+/* Every number of a rule set as one JSON object (the fields of docs/rules.md, in a fixed order), appended to out. */
+int bt_rules_json(bt_buf *out, const bt_rules *rules) BT_WARN_UNUSED;
+
 /*
  * The window of month `month` (1-12) of `year` for the regular meeting
  * (docs/evaluation.md): from the rule set's first day to its last day, extended to the

@@ -630,8 +630,23 @@ static void test_audit__swapped_keys_forged_signatures_and_receipts_fail(void)
 		free(copy);
 	}
 	tar_set(&t, "manifest.json", orig, strlen(orig));
+	/* The rule set's numbers in the bundle changed: not the ones the evaluation was computed with. */
+	{
+		tfile *rf = tar_get(&t, "rules/KH-2023.1.json");
+		CU_ASSERT_PTR_NOT_NULL_FATAL(rf);
+		char *keep = strdup(rf->data), *copy = strdup(rf->data), *p = strstr(copy, "\"attendance_min_percent\":85");
+		CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+		p[strlen("\"attendance_min_percent\":")] = '7';
+		tar_set(&t, "rules/KH-2023.1.json", copy, strlen(copy));
+		count(verify_tar(&t, w.vkey, &r));
+		CU_ASSERT(has_problem(&r, "RULES_DIFFER", NULL, -1));
+		bt_audit_report_free(&r);
+		tar_set(&t, "rules/KH-2023.1.json", keep, strlen(keep));
+		free(keep);
+		free(copy);
+	}
 	CU_ASSERT_EQUAL(verify_tar(&t, w.vkey, NULL), 0);
-	printf("\n  keys, signatures, validity, receipts, cosignatures: %zu mutations, %zu detected\n", mutations - before,
+	printf("\n  keys, signatures, validity, rules, receipts, cosignatures: %zu mutations, %zu detected\n", mutations - before,
 	       detected - det_before);
 	json_decref(j1);
 	json_decref(j2);
