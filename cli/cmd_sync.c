@@ -73,11 +73,12 @@ static int office_help(void)
 		 "certificate (FILE.tls.pem); it never replaces them: run again on an office made by an\n"
 		 "older version, it adds the TLS files only. enroll-code prints a one-time code for a\n"
 		 "tablet of the cell, valid for DURATION (e.g. 72h, 3d, 90m; default 72h), with the\n"
-		 "fingerprint of the office's TLS key in it: the one thing the secretary types. devices lists the enrolled tablets, what the office\n"
-		 "holds of each, and which are revoked (--json: an array of {id, cell, role, events,\n"
-		 "revoked}). revoke refuses every later batch of a device (a lost tablet); what it sent\n"
-		 "before stays. vkey prints, on its last line, the verifier key of the office's\n"
-		 "transparency log (/log/checkpoint, C2SP signed note), for auditors (docs/audit.md).\n"));
+		 "fingerprint of the office's TLS key in it: the one thing the secretary types. devices\n"
+		 "lists the enrolled tablets, what the office holds of each, and which are revoked\n"
+		 "(--json: an array of {id, cell, role, events, revoked}). revoke refuses every later\n"
+		 "batch of a device (a lost tablet); what it sent before stays. vkey prints, on its last\n"
+		 "line, the verifier key of the office's transparency log (/log/checkpoint, C2SP signed\n"
+		 "note), for auditors (docs/audit.md).\n"));
 	return CLI_OK;
 }
 
