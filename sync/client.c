@@ -148,27 +148,6 @@ static const char *curl_reason(CURLcode rc)
 	}
 }
 
-/*
- * The connections and TLS sessions of one enrollment or sync, kept from
- * request to request on this thread: over a weak link a TLS handshake costs
- * round trips, paid once instead of at every request.
- */
-static _Thread_local CURLSH *share;
-
-static void share_begin(void)
-{
-	if ((share = curl_share_init())) {
-		curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
-		curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
-	}
-}
-
-static void share_end(void)
-{
-	curl_share_cleanup(share);
-	share = NULL;
-}
-
 /* One HTTP exchange with retries on network failures (not on HTTP answers). */
 static int http(response *r, const bt_client_opts *o, const char *method, const char *path, const void *body, size_t len,
 		const char *type, bt_store *tablet, const bt_key *auth, const char *auth_id)
@@ -191,8 +170,6 @@ static int http(response *r, const bt_client_opts *o, const char *method, const 
 		curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
 		curl_easy_setopt(c, CURLOPT_TIMEOUT, o->timeout_seconds > 0 ? o->timeout_seconds : 60L);
 		curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-		if (share)
-			curl_easy_setopt(c, CURLOPT_SHARE, share);
 		if (o->tls_pin) {
 			/* The pin is the trust: the office's own certificate needs no CA, nor a matching name. */
 			curl_easy_setopt(c, CURLOPT_PINNEDPUBLICKEY, o->tls_pin);
@@ -321,7 +298,7 @@ static int server_pin(const bt_client_opts *o, char pin[BT_TLS_PIN_BYTES])
 	return err;
 }
 
-static int enroll(bt_store *tablet, const bt_client_opts *o, const char *code, const char *key_path)
+int bt_client_enroll(bt_store *tablet, const bt_client_opts *o, const char *code, const char *key_path)
 {
 	bt_key *device = NULL, *office = NULL;
 	char *pem = NULL;
@@ -736,7 +713,7 @@ done:
 	return err;
 }
 
-static int sync_(bt_sync_stats *st, bt_store *tablet, const bt_key *device, const bt_client_opts *o)
+int bt_client_sync(bt_sync_stats *st, bt_store *tablet, const bt_key *device, const bt_client_opts *o)
 {
 	char office_log[BT_LOG_ID_MAX_BYTES + 1], push_msg[1024];
 	int err, push_err;
@@ -771,21 +748,5 @@ static int sync_(bt_sync_stats *st, bt_store *tablet, const bt_key *device, cons
 		bt_error_clear();
 		err = 0;
 	}
-	return err;
-}
-
-int bt_client_enroll(bt_store *tablet, const bt_client_opts *o, const char *code, const char *key_path)
-{
-	share_begin();
-	int err = enroll(tablet, o, code, key_path);
-	share_end();
-	return err;
-}
-
-int bt_client_sync(bt_sync_stats *st, bt_store *tablet, const bt_key *device, const bt_client_opts *o)
-{
-	share_begin();
-	int err = sync_(st, tablet, device, o);
-	share_end();
 	return err;
 }
