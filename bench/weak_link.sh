@@ -16,7 +16,7 @@ trap cleanup EXIT
 cd "$W"
 export LC_ALL=C.UTF-8
 
-serve() { # serve STORE: starts the server; its port in $port, its pid in pids
+serve() { # serve STORE: starts the server (HTTPS); its port in $port, its pid in pids
   "$B" --db "$1" serve --listen 127.0.0.1:0 >"$1.out" 2>"$1.log" &
   pids+=($!)
   for _ in $(seq 100); do grep -q http "$1.out" 2>/dev/null && break; sleep 0.05; done
@@ -31,7 +31,7 @@ serve() { # serve STORE: starts the server; its port in $port, its pid in pids
 serve office.db
 code=$("$B" --db office.db office enroll-code --cell CB-0001 --role secretary | tail -1 | tr -d ' ')
 "$B" --db tablet.db init --log-id tablet-cb0001 >/dev/null
-"$B" --db tablet.db enroll --server "http://127.0.0.1:$port" --code "$code" >/dev/null 2>&1
+"$B" --db tablet.db enroll --server "https://127.0.0.1:$port" --code "$code" >/dev/null 2>&1
 # A month offline: the meeting with its attendance, and the month's dues.
 "$B" --db tablet.db meeting record --cell CB-0001 --date 2026-01-08 --start 19:30 --end 21:05 \
   --regular --prepared --resolution --minutes --excused DV-0001-07 --spoke DV-0001-01,DV-0001-02 >/dev/null
@@ -39,6 +39,7 @@ code=$("$B" --db office.db office enroll-code --cell CB-0001 --role secretary | 
 # The same state twice: one pair syncs over loopback, the other over the weak link.
 kill "${pids[0]}"; wait "${pids[0]}" 2>/dev/null || true; pids=()
 for f in office tablet; do sqlite3 "$f.db" ".backup $f-2.db"; cp "$f.db.key.pem" "$f-2.db.key.pem"; done
+cp office.db.tls.pem office-2.db.tls.pem; cp office.db.tls.key.pem office-2.db.tls.key.pem # the same office, the same pin
 serve office-2.db
 port2=$port
 serve office.db
@@ -48,14 +49,14 @@ for _ in $(seq 100); do grep -q listening proxy.out 2>/dev/null && break; sleep 
 pport=$(grep -o '[0-9]*$' proxy.out)
 
 t0=$(date +%s.%N)
-"$B" --db tablet.db sync --server "http://127.0.0.1:$port" >direct.out 2>/dev/null
+"$B" --db tablet.db sync --server "https://127.0.0.1:$port" >direct.out 2>/dev/null
 t1=$(date +%s.%N)
 attempts=0 rc=1
 t2=$(date +%s.%N)
 while [ $rc -ne 0 ] && [ $attempts -lt 20 ]; do
   attempts=$((attempts + 1))
   rc=0
-  "$B" --db tablet-2.db sync --server "http://127.0.0.1:$pport" >weak.out 2>weak.err || rc=$?
+  "$B" --db tablet-2.db sync --server "https://127.0.0.1:$pport" >weak.out 2>weak.err || rc=$?
 done
 t3=$(date +%s.%N)
 [ $rc -eq 0 ] || { echo "weak link: sync did not complete in $attempts runs"; cat weak.err; exit 1; }

@@ -1,10 +1,11 @@
 /*
  * cmd_sync.c - the office and the tablet over the network:
  *   bontot office init | enroll-code | revoke   (the office's keys and devices)
- *   bontot serve --listen ADDR:PORT             (the office's server)
+ *   bontot serve --listen ADDR:PORT             (the office's server, HTTPS)
  *   bontot enroll --server URL --code CODE      (a tablet joins the office)
  *   bontot sync [--server URL]                  (push and pull)
- * Keys live beside the store: STORE.key.pem (mode 0600).
+ * Keys live beside the store: STORE.key.pem (mode 0600); the office's TLS
+ * key and certificate STORE.tls.key.pem (0600) and STORE.tls.pem.
  */
 #define _DEFAULT_SOURCE /* realpath */
 #include "cli.h"
@@ -20,6 +21,13 @@
 #include <unistd.h>
 
 static void key_path(char *out, size_t size) { snprintf(out, size, "%s.key.pem", cli_db_path); }
+
+/* The office's TLS certificate and key beside the store, as office init makes them and serve reads them. */
+static void tls_paths(char *cert, char *key, size_t size)
+{
+	snprintf(cert, size, "%s.tls.pem", cli_db_path);
+	snprintf(key, size, "%s.tls.key.pem", cli_db_path);
+}
 
 /*
  * The device key beside the store, as an absolute path: what enrollment
@@ -60,13 +68,17 @@ static int office_help(void)
 		 "  bontot [--db FILE] office vkey\n"
 		 "  bontot [--db FILE] office user add|list|remove, office token NAME, office reads\n"
 		 "                     (staff accounts: bontot office user --help)\n\n"
-		 "init creates the office's signing key (FILE.key.pem, mode 0600) and keeps the office's\n"
-		 "name. enroll-code prints a one-time code for a tablet of the cell, valid for DURATION\n"
-		 "(e.g. 72h, 3d, 90m; default 72h). devices lists the enrolled tablets, what the office\n"
-		 "holds of each, and which are revoked (--json: an array of {id, cell, role, events,\n"
-		 "revoked}). revoke refuses every later batch of a device (a lost tablet); what it sent\n"
-		 "before stays. vkey prints, on its last line, the verifier key of the office's\n"
-		 "transparency log (/log/checkpoint, C2SP signed note), for auditors (docs/audit.md).\n"));
+		 "init creates the office's signing key (FILE.key.pem, mode 0600), keeps the office's\n"
+		 "name, and makes the server's TLS key (FILE.tls.key.pem, 0600) and self-signed\n"
+		 "certificate (FILE.tls.pem); it never replaces them: run again on an office made by an\n"
+		 "older version, it adds the TLS files only. enroll-code prints a one-time code for a\n"
+		 "tablet of the cell, valid for DURATION (e.g. 72h, 3d, 90m; default 72h), with the\n"
+		 "fingerprint of the office's TLS key in it: the one thing the secretary types. devices\n"
+		 "lists the enrolled tablets, what the office holds of each, and which are revoked\n"
+		 "(--json: an array of {id, cell, role, events, revoked}). revoke refuses every later\n"
+		 "batch of a device (a lost tablet); what it sent before stays. vkey prints, on its last\n"
+		 "line, the verifier key of the office's transparency log (/log/checkpoint, C2SP signed\n"
+		 "note), for auditors (docs/audit.md).\n"));
 	return CLI_OK;
 }
 
@@ -128,6 +140,43 @@ static void print_devices(json_t *devices)
 	free(cells);
 }
 
+/* The pin of the office's TLS certificate beside the store; -1 when it has none. */
+static int office_pin(char pin[BT_TLS_PIN_BYTES])
+{
+	char cert_path[4096], tls_key[4096], *cert = NULL;
+	size_t len;
+	tls_paths(cert_path, tls_key, sizeof(cert_path));
+	if (access(cert_path, R_OK) != 0 || cli_read_file(cert_path, &cert, &len) < 0)
+		return -1;
+	int err = bt_tls_pin(pin, cert);
+	free(cert);
+	return err < 0 ? -1 : 0;
+}
+
+/*
+ * office init's TLS part: the server's key and certificate, made when
+ * missing, never replaced. `rc` is what the office key's part gave; the
+ * exit code (OK when something was made).
+ */
+static int office_tls_init(bt_store *s, int rc)
+{
+	char cert_path[4096], tls_key[4096], name[256] = "", pin[BT_TLS_PIN_BYTES];
+	tls_paths(cert_path, tls_key, sizeof(cert_path));
+	if (access(cert_path, F_OK) == 0) {
+		fprintf(stderr, _("bontot: the TLS certificate %s exists already; it is kept (enrolled tablets trust its key)\n"),
+			cert_path);
+		return rc;
+	}
+	if (bt_store_setting(s, "office_name", name, sizeof(name)) < 0)
+		bt_error_clear();
+	if (bt_tls_make_cert(cert_path, tls_key, name[0] ? name : NULL) < 0 || office_pin(pin) < 0)
+		return cli_fail(NULL);
+	printf(_("Created the server's TLS key %s and certificate %s (pin %s).\n"), tls_key, cert_path, pin);
+	if (rc != CLI_OK)
+		printf(_("The office's key was kept: this office, made by an older version, now serves HTTPS.\n"));
+	return CLI_OK;
+}
+
 int cmd_office(int argc, char **argv)
 {
 	static const struct option opts[] = {{"cell", required_argument, NULL, 'c'}, {"role", required_argument, NULL, 'r'},
@@ -185,6 +234,8 @@ int cmd_office(int argc, char **argv)
 		}
 		free(nfc);
 		bt_key_free(k);
+		if (rc != CLI_USAGE && access(path, F_OK) == 0)
+			rc = office_tls_init(s, rc);
 	} else if (strcmp(sub, "vkey") == 0) {
 		/* The transparency log's verifier key, for auditors and any C2SP tool (docs/audit.md). */
 		bt_key *k = NULL;
@@ -222,8 +273,18 @@ int cmd_office(int argc, char **argv)
 			char until[BT_TIMESTAMP_BYTES];
 			time_t t = time(NULL) + seconds;
 			strftime(until, sizeof(until), "%H:%M %d/%m/%Y", localtime(&t));
-			printf(_("One-time code for a %s tablet of cell %s, valid until %s:\n  %s\n"),
-			       r == BT_ROLE_DEVICE_DEPUTY ? _("deputy's") : _("secretary's"), cell, until, code);
+			char pinned[BT_ENROLL_PINNED_CODE_BYTES], pin[BT_TLS_PIN_BYTES];
+			if (office_pin(pin) == 0 && bt_enroll_code_pinned(pinned, code, pin) == 0) {
+				printf(_("One-time code for a %s tablet of cell %s, valid until %s (it carries the fingerprint of\n"
+					 "the office's TLS key: type it whole, with bontot enroll --server https://...):\n  %s\n"),
+				       r == BT_ROLE_DEVICE_DEPUTY ? _("deputy's") : _("secretary's"), cell, until, pinned);
+			} else {
+				fprintf(stderr, _("bontot: warning: the office has no TLS certificate (bontot office init makes it): this code\n"
+						  "        carries no fingerprint; the tablet needs --pin or --cacert for https://\n"));
+				bt_error_clear();
+				printf(_("One-time code for a %s tablet of cell %s, valid until %s:\n  %s\n"),
+				       r == BT_ROLE_DEVICE_DEPUTY ? _("deputy's") : _("secretary's"), cell, until, code);
+			}
 			rc = CLI_OK;
 		}
 	} else {
@@ -254,6 +315,7 @@ int cmd_serve(int argc, char **argv)
 	static const struct option opts[] = {{"listen", required_argument, NULL, 'l'},
 					     {"tls-cert", required_argument, NULL, 'C'},
 					     {"tls-key", required_argument, NULL, 'K'},
+					     {"plain-http", no_argument, NULL, 'P'},
 					     {"help", no_argument, NULL, 'h'},
 					     {0}};
 	const char *listen = "127.0.0.1:8080", *cert_file = NULL, *key_file = NULL;
@@ -262,8 +324,8 @@ int cmd_serve(int argc, char **argv)
 	bt_store *s = NULL;
 	bt_key *key = NULL;
 	bt_server *srv = NULL;
-	int c, rc = CLI_FAIL;
-	char path[4096], addr[64];
+	int c, rc = CLI_FAIL, plain = 0;
+	char path[4096], addr[64], default_cert[4096], default_key[4096];
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (c == 'l')
@@ -272,19 +334,35 @@ int cmd_serve(int argc, char **argv)
 			cert_file = optarg;
 		else if (c == 'K')
 			key_file = optarg;
+		else if (c == 'P')
+			plain = 1;
 		else if (c == 'h') {
-			printf(_("Usage: bontot [--db FILE] serve [--listen ADDR:PORT] [--tls-cert FILE --tls-key FILE]\n\n"
+			printf(_("Usage: bontot [--db FILE] serve [--listen ADDR:PORT] [--tls-cert FILE --tls-key FILE | --plain-http]\n\n"
 				 "Serve the office store: tablets push and pull, enroll with one-time codes, and\n"
 				 "GET /v1/evaluation?year=Y gives the commune's evaluation (docs/protocol.md). Default\n"
 				 "127.0.0.1:8080; port 0 picks a free port. Stops cleanly on SIGTERM or SIGINT.\n"
-				 "With --tls-cert and --tls-key (PEM), HTTPS; the certificate's pin is printed at start:\n"
-				 "give it to the secretaries with the enrollment codes (bontot enroll --pin).\n"));
+				 "HTTPS, with the certificate office init made (FILE.tls.pem, FILE.tls.key.pem), or\n"
+				 "--tls-cert and --tls-key (PEM); the certificate's pin is printed at start. The\n"
+				 "enrollment codes carry its fingerprint. --plain-http serves plain HTTP: records and\n"
+				 "codes then cross the network in clear (only on a network the office trusts).\n"));
 			return CLI_OK;
 		} else
 			return cli_usage_error("serve", _("invalid option"));
 	}
 	if ((cert_file != NULL) != (key_file != NULL))
 		return cli_usage_error("serve", _("--tls-cert and --tls-key go together"));
+	if (plain && cert_file)
+		return cli_usage_error("serve", _("--plain-http and --tls-cert: one or the other"));
+	tls_paths(default_cert, default_key, sizeof(default_cert));
+	if (!plain && !cert_file) {
+		if (access(default_cert, F_OK) != 0) {
+			fprintf(stderr, _("bontot: the office has no TLS certificate %s: run bontot office init (it adds it to an\n"
+					  "        office made by an older version, keeping its key), or serve --plain-http\n"),
+				default_cert);
+			return CLI_FAIL;
+		}
+		cert_file = default_cert, key_file = default_key;
+	}
 	if (cert_file) {
 		if (cli_read_file(cert_file, &cert, &len) < 0 || cli_read_file(key_file, &tls_key, &len) < 0) {
 			fprintf(stderr, _("bontot: cannot read %s: %s\n"), cert ? key_file : cert_file, strerror(errno));
@@ -323,6 +401,9 @@ int cmd_serve(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	if (cert)
 		printf(_("TLS certificate pin: %s\n"), pin);
+	else
+		fprintf(stderr, _("bontot: WARNING: serving plain HTTP (--plain-http): records and enrollment codes cross the\n"
+				  "        network in clear, anyone on it can read them. Without --plain-http, the office serves HTTPS.\n"));
 	printf(_("Serving %s on %s://%s:%d\n"), cli_db_path, cert ? "https" : "http", addr, bt_server_port(srv));
 	fflush(stdout);
 	while (!stop) {
@@ -487,6 +568,16 @@ int cmd_sync(int argc, char **argv)
 		return cli_usage_error("sync", _("--server: an address like http://ADDRESS:PORT or https://ADDRESS:PORT"));
 	if (cli_open_store(&s) < 0)
 		return CLI_FAIL;
+	char trust[4096];
+	if (server && strncmp(server, "https://", 8) != 0 &&
+	    ((bt_store_setting(s, "tls_pin", trust, sizeof(trust)) == 0 && trust[0]) ||
+	     (bt_store_setting(s, "tls_cacert", trust, sizeof(trust)) == 0 && trust[0]))) {
+		bt_store_free(s);
+		return cli_usage_error("sync", _("--server %s: this tablet trusts the office by its TLS certificate and sends\n"
+						 "nothing in clear: the address starts with https://"),
+				       server);
+	}
+	bt_error_clear();
 	char old[1024];
 	if (save && bt_store_setting(s, "server_url", old, sizeof(old)) == 0) {
 		if (bt_store_set_setting(s, "server_url", server) < 0) {
@@ -526,19 +617,28 @@ int cmd_enroll(int argc, char **argv)
 				 "Join this tablet's store to the office with a one-time code from \"bontot office\n"
 				 "enroll-code\": creates the device key (FILE.key.pem, mode 0600) and keeps the office's\n"
 				 "address and public key, then receives the records (a first \"bontot sync\").\n"
-				 "For an https:// office: --pin sha256//... as \"bontot serve\" prints it (the office's\n"
-				 "certificate is then trusted by its key alone), or --cacert FILE to check it against\n"
-				 "a CA; without either, the system's CAs. Later syncs keep the same check.\n"));
+				 "The code (24 letters and digits) carries the fingerprint of the office's TLS key: the\n"
+				 "server's certificate is checked against it before the code is sent, and its pin kept.\n"
+				 "A 12-character code, for an https:// office: --pin sha256//... as \"bontot serve\"\n"
+				 "prints it (the certificate is then trusted by its key alone), or --cacert FILE to\n"
+				 "check it against a CA; without either, the system's CAs. Later syncs keep the same\n"
+				 "check, over https:// only.\n"));
 			return CLI_OK;
 		} else
 			return cli_usage_error("enroll", _("invalid option"));
 	}
 	if (!server || !code || optind != argc)
 		return cli_usage_error("enroll", _("needs --server URL and --code CODE"));
-	char written[BT_ENROLL_CODE_BYTES];
-	if (bt_enroll_code_normalize(written, code) < 0)
+	char secret[BT_ENROLL_CODE_BYTES], written[BT_ENROLL_PINNED_CODE_BYTES];
+	int carries = bt_enroll_code_parse(secret, written, code);
+	if (carries < 0)
 		return cli_usage_error("enroll", "--code: %s", bt_error_last());
 	code = written;
+	if (carries && (pin || cacert))
+		return cli_usage_error("enroll", _("this code carries the office's TLS fingerprint: --pin and --cacert are not needed"));
+	if ((carries || pin || cacert) && strncmp(server, "https://", 8) != 0)
+		return cli_usage_error("enroll", _("--server %s: the office is checked by its TLS certificate, over https:// only; nothing is sent in clear"),
+				       server);
 	if (pin && (strncmp(pin, "sha256//", 8) != 0 || strlen(pin) >= BT_TLS_PIN_BYTES))
 		return cli_usage_error("enroll", _("--pin: sha256// and the base64 hash, as bontot serve prints it"));
 	if (pin && cacert)
@@ -564,10 +664,12 @@ int cmd_enroll(int argc, char **argv)
 		fprintf(stderr, _("bontot: enrollment failed: %s\n"), bt_error_last());
 		if (err == BT_ENET)
 			rc = 3; /* as sync: the office could not be reached */
-	} else if ((pin && bt_store_set_setting(s, "tls_pin", pin) < 0) ||
-		   (cacert && bt_store_set_setting(s, "tls_cacert", cacert_abs) < 0)) {
+	} else if (cacert && bt_store_set_setting(s, "tls_cacert", cacert_abs) < 0) {
 		cli_fail(NULL);
 	} else if (bt_store_setting(s, "cell", cell, sizeof(cell)) == 0) {
+		char kept[BT_TLS_PIN_BYTES];
+		if (carries && bt_store_setting(s, "tls_pin", kept, sizeof(kept)) == 0)
+			printf(_("The office's certificate matches the code's fingerprint; its pin %s is kept.\n"), kept);
 		char name[256] = "";
 		if (bt_store_setting(s, "office_name", name, sizeof(name)) < 0 || !name[0])
 			printf(_("Enrolled as device %s of cell %s at %s.\n"), bt_store_log_id(s), cell, server);

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The end-to-end demo: install what is missing, build, generate a commune of a
 # dozen cells with a year of records, import it into a fresh store, and print
-# the evaluation report (Vietnamese). Then the office serves on 127.0.0.1, a
-# tablet enrolls with a one-time code, receives the commune's records, records
+# the evaluation report (Vietnamese). Then the office serves HTTPS on 127.0.0.1,
+# a tablet enrolls with a one-time code that carries the fingerprint of the
+# office's TLS key (checked before the code is sent), receives the commune's
+# records, records
 # a meeting and a month of dues offline while the office transfers one of its
 # members, and syncs: nothing is refused, and the disagreement becomes a finding
 # on both sides (docs/offline.md). Last, the office exports the auditors' bundle
@@ -38,8 +40,8 @@ code=$($B office enroll-code --cell CB-0001 --role secretary | tail -1 | tr -d '
 $B serve --listen 127.0.0.1:0 >demo/serve.out 2>demo/serve.log &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
-for _ in $(seq 50); do grep -q 'http://' demo/serve.out 2>/dev/null && break; sleep 0.1; done
-url=$(grep -o 'http://[0-9.:]*' demo/serve.out)
+for _ in $(seq 50); do grep -q 'https://' demo/serve.out 2>/dev/null && break; sleep 0.1; done
+url=$(grep -o 'https://[0-9.:]*' demo/serve.out)
 T="$B --db demo/tablet.db"
 $T init --log-id tablet-cb0001
 $T enroll --server "$url" --code "$code"

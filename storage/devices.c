@@ -10,6 +10,7 @@
 #include "store_internal.h"
 
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 #include <openssl/rand.h>
 
 #include <stdlib.h>
@@ -99,6 +100,63 @@ int bt_enroll_code_normalize(char out[BT_ENROLL_CODE_BYTES], const char *typed)
 	if (n != 12)
 		return bt__error_set(BT_EINVALID, BT_("an enrollment code is 12 letters and digits, like K7QM-9XDP-4RTA"));
 	out[14] = '\0';
+	return 0;
+}
+
+int bt_enroll_code_parse(char code[BT_ENROLL_CODE_BYTES], char written[BT_ENROLL_PINNED_CODE_BYTES], const char *typed)
+{
+	char typed_chars[24];
+	size_t n = 0;
+	for (const char *p = typed; p && *p; p++) {
+		char c = *p >= 'a' && *p <= 'z' ? (char)(*p - 'a' + 'A') : *p;
+		if (c == '-' || c == ' ')
+			continue;
+		if (n == 24 || !strchr(alphabet, c)) {
+			n = 0; /* refused below */
+			break;
+		}
+		typed_chars[n++] = c;
+	}
+	if (n != 12 && n != 24)
+		return bt__error_set(BT_EINVALID, BT_("an enrollment code is 24 letters and digits, like K7QM-9XDP-4RTA-WX3C-PN8E-JH5G (or 12, with the office's pin given apart)"));
+	for (size_t i = 0; i < n; i++) {
+		written[i + i / 4] = typed_chars[i];
+		if (i % 4 == 3 && i + 1 < n)
+			written[i + i / 4 + 1] = '-';
+	}
+	written[n + n / 4 - 1] = '\0';
+	memcpy(code, written, BT_ENROLL_CODE_BYTES - 1);
+	code[BT_ENROLL_CODE_BYTES - 1] = '\0';
+	return n == 24;
+}
+
+int bt_enroll_code_pinned(char out[BT_ENROLL_PINNED_CODE_BYTES], const char *code, const char *pin)
+{
+	static const char domain[] = "bontot enroll fingerprint v1\n";
+	char written[BT_ENROLL_CODE_BYTES];
+	uint8_t msg[sizeof(domain) - 1 + BT_ENROLL_CODE_BYTES + 33], spki[36], hash[BT_HASH_BYTES];
+	size_t n = 0;
+	if (bt_enroll_code_normalize(written, code) < 0)
+		return BT_EINVALID;
+	/* "sha256//" and 44 characters of base64, one '=' of padding: 32 bytes. */
+	if (!pin || strncmp(pin, "sha256//", 8) != 0 || strlen(pin) != 8 + 44 || pin[8 + 43] != '=' ||
+	    EVP_DecodeBlock(spki, (const unsigned char *)pin + 8, 44) != 33)
+		return bt__error_set(BT_EINVALID, BT_("not a TLS pin (sha256// and the base64 hash)"));
+	memcpy(msg, domain, sizeof(domain) - 1), n += sizeof(domain) - 1;
+	memcpy(msg + n, written, BT_ENROLL_CODE_BYTES - 1), n += BT_ENROLL_CODE_BYTES - 1;
+	msg[n++] = '\n';
+	memcpy(msg + n, spki, 32), n += 32;
+	if (bt__sha256(hash, msg, n) < 0)
+		return bt__error_set(BT_ERROR, BT_("SHA-256 failed"));
+	memcpy(out, written, BT_ENROLL_CODE_BYTES - 1);
+	for (int i = 0, at = BT_ENROLL_CODE_BYTES - 1; i < 12; i++) {
+		int bit = 5 * i; /* 60 bits, 5 a character, most significant first */
+		unsigned v = ((unsigned)hash[bit / 8] << 8 | hash[bit / 8 + 1]) >> (11 - bit % 8);
+		if (i % 4 == 0)
+			out[at++] = '-';
+		out[at++] = alphabet[v & 31];
+	}
+	out[BT_ENROLL_PINNED_CODE_BYTES - 1] = '\0';
 	return 0;
 }
 

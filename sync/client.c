@@ -248,6 +248,57 @@ static int refused(const response *r)
 	return err;
 }
 
+/* A tablet that trusts the office by a pin or a CA talks to it over https:// only, never in clear. */
+static int refuse_plain(const bt_client_opts *o)
+{
+	if ((o->tls_pin || o->tls_cacert) && strncasecmp(o->url, "https://", 8) != 0)
+		return bt__error_set(BT_EINVALID, BT_("this tablet trusts the office by its TLS certificate: it does not send records to %s in clear (the address must start with https://)"),
+				     o->url);
+	return 0;
+}
+
+/*
+ * The pin of the server's certificate, as its TLS handshake shows it: a
+ * connection that sends no request at all (CURLOPT_CONNECT_ONLY), and the
+ * certificate read from CURLINFO_CERTINFO. Nothing is trusted yet here: the
+ * caller compares the pin with what it expects.
+ */
+static int server_pin(const bt_client_opts *o, char pin[BT_TLS_PIN_BYTES])
+{
+	int err = BT_ENET;
+	for (int attempt = 0; attempt <= o->retries; attempt++) {
+		CURL *c = curl_easy_init();
+		struct curl_certinfo *ci = NULL;
+		if (!c)
+			return bt__oom();
+		curl_easy_setopt(c, CURLOPT_URL, o->url);
+		curl_easy_setopt(c, CURLOPT_CONNECT_ONLY, 1L);
+		curl_easy_setopt(c, CURLOPT_CERTINFO, 1L);
+		curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+		curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
+		curl_easy_setopt(c, CURLOPT_TIMEOUT, o->timeout_seconds > 0 ? o->timeout_seconds : 60L);
+		curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+		CURLcode rc = curl_easy_perform(c);
+		if (rc == CURLE_OK && curl_easy_getinfo(c, CURLINFO_CERTINFO, &ci) == CURLE_OK && ci && ci->num_of_certs > 0) {
+			err = bt__error_set(BT_EBADSIG, BT_("%s sent no certificate that can be read"), o->url);
+			for (struct curl_slist *f = ci->certinfo[0]; f; f = f->next)
+				if (strncmp(f->data, "Cert:", 5) == 0)
+					err = bt_tls_pin(pin, f->data + 5);
+		} else if (rc == CURLE_OK) {
+			err = bt__error_set(BT_EBADSIG, BT_("%s sent no certificate that can be read"), o->url);
+		} else {
+			err = bt__error_set(BT_ENET, BT_("cannot reach %s: %s"), o->url, curl_reason(rc));
+		}
+		curl_easy_cleanup(c);
+		if (err != BT_ENET)
+			return err;
+		if (attempt < o->retries)
+			backoff(attempt);
+	}
+	return err;
+}
+
 int bt_client_enroll(bt_store *tablet, const bt_client_opts *o, const char *code, const char *key_path)
 {
 	bt_key *device = NULL, *office = NULL;
@@ -262,6 +313,32 @@ int bt_client_enroll(bt_store *tablet, const bt_client_opts *o, const char *code
 	if (bt_store_setting(tablet, "office_log", already, sizeof(already)) == 0)
 		return bt__error_set(BT_EEXISTS, BT_("this store is already enrolled at an office"));
 	bt_error_clear();
+	char secret[BT_ENROLL_CODE_BYTES], written[BT_ENROLL_PINNED_CODE_BYTES], pin[BT_TLS_PIN_BYTES];
+	bt_client_opts pinned = *o;
+	int carries = bt_enroll_code_parse(secret, written, code);
+	if (carries < 0)
+		return carries;
+	if ((err = refuse_plain(o)) < 0)
+		return err;
+	if (carries) {
+		/* The code says which key the office has: check the server's before sending it anything. */
+		char expected[BT_ENROLL_PINNED_CODE_BYTES];
+		if (strncasecmp(o->url, "https://", 8) != 0)
+			return bt__error_set(BT_EINVALID, BT_("this code carries the office's TLS fingerprint: the office's address starts with https://, not %s"),
+					     o->url);
+		if (o->tls_pin || o->tls_cacert)
+			return bt__error_set(BT_EINVALID, BT_("this code carries the office's TLS fingerprint: no pin or CA is needed"));
+		if ((err = server_pin(o, pin)) < 0)
+			return err;
+		if ((err = bt_enroll_code_pinned(expected, secret, pin)) < 0)
+			return err;
+		if (strcmp(expected, written) != 0)
+			return bt__error_set(BT_EBADSIG, BT_("%s is not the office that made this code: its certificate does not match the code; the code was not sent"),
+					     o->url);
+		pinned.tls_pin = pin; /* the code goes to that key only */
+		o = &pinned;
+	}
+	code = secret;
 	bt_buf_init(&body, 0);
 	/* A key left by an attempt whose answer was lost is used again: the office may have taken it. */
 	if (access(key_path, F_OK) == 0 ? (err = bt_key_load_private(&device, key_path)) < 0
@@ -291,7 +368,8 @@ int bt_client_enroll(bt_store *tablet, const bt_client_opts *o, const char *code
 	    (err = bt_store_set_setting(tablet, "office_log", office_log)) < 0 ||
 	    (err = bt_store_set_setting(tablet, "cell", cell)) < 0 ||
 	    (err = bt_store_set_setting(tablet, "office_name", office_name ? office_name : "")) < 0 ||
-	    (err = bt_store_set_setting(tablet, "device_key", key_path)) < 0)
+	    (err = bt_store_set_setting(tablet, "device_key", key_path)) < 0 ||
+	    (o->tls_pin && (err = bt_store_set_setting(tablet, "tls_pin", o->tls_pin)) < 0))
 		goto fail;
 	goto done;
 fail:
@@ -791,6 +869,8 @@ int bt_client_sync(bt_sync_stats *st, bt_store *tablet, const bt_key *device, co
 		return bt__error_set(BT_EINVALID, BT_("invalid client options"));
 	if (bt_store_setting(tablet, "office_log", office_log, sizeof(office_log)) < 0)
 		return bt__error_set(BT_EINVALID, BT_("this store is not enrolled at an office (bontot enroll)"));
+	if ((err = refuse_plain(o)) < 0)
+		return err;
 	push_err = push(st, tablet, device, o);
 	if (push_err == BT_ENET)
 		return push_err; /* the office cannot be reached: the pull would not get through either */

@@ -207,17 +207,28 @@ pid_t bt_test_spawn(const char *cmd, const char *err_path, char *text, size_t si
 }
 
 #ifdef BT_CLI
-pid_t bt_test_serve(const char *store, const char *log_path, int *port)
+char bt_test_pin[64];
+
+static pid_t serve(const char *store, const char *log_path, int *port, int plain)
 {
-	char cmd[2048], line[256];
-	snprintf(cmd, sizeof(cmd), "exec '%s' --db '%s' serve --listen 127.0.0.1:0", BT_CLI, store);
-	pid_t pid = bt_test_spawn(cmd, log_path, line, sizeof(line), 1);
-	/* "... on http://127.0.0.1:PORT\n" */
-	char *colon = strrchr(line, ':');
+	char cmd[2048], text[512];
+	snprintf(cmd, sizeof(cmd), "exec '%s' --db '%s' serve --listen 127.0.0.1:0%s", BT_CLI, store, plain ? " --plain-http" : "");
+	/* HTTPS: "...: sha256//PIN\n" then "... on https://127.0.0.1:PORT\n"; plain: the second line only. */
+	pid_t pid = bt_test_spawn(cmd, log_path, text, sizeof(text), plain ? 1 : 2);
+	const char *pin = strstr(text, "sha256//"), *colon = strrchr(text, ':');
+	if (!plain) {
+		CU_ASSERT_PTR_NOT_NULL_FATAL(pin);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(strstr(text, "https://127.0.0.1:"));
+		sscanf(pin, "%63s", bt_test_pin);
+	}
 	*port = colon ? atoi(colon + 1) : 0;
 	CU_ASSERT_FATAL(*port > 0);
 	return pid;
 }
+
+pid_t bt_test_serve(const char *store, const char *log_path, int *port) { return serve(store, log_path, port, 0); }
+
+pid_t bt_test_serve_plain(const char *store, const char *log_path, int *port) { return serve(store, log_path, port, 1); }
 #endif
 
 int bt_test_stop(pid_t pid)

@@ -43,8 +43,15 @@ int bt_test_sh(char **out, char **err, const char *fmt, ...) BT_PRINTF(3, 4);
  * them once ready.
  */
 pid_t bt_test_spawn(const char *cmd, const char *err_path, char *text, size_t size, int lines);
-/* `bontot --db store serve --listen 127.0.0.1:0` (BT_CLI), its log to log_path; its pid, *port set. */
+/*
+ * `bontot --db store serve --listen 127.0.0.1:0` (BT_CLI), its log to
+ * log_path; its pid, *port set. HTTPS with the office's certificate (office
+ * init), its pin into bt_test_pin (for curl: -k --pinnedpubkey PIN).
+ */
 pid_t bt_test_serve(const char *store, const char *log_path, int *port);
+extern char bt_test_pin[64];
+/* The same with --plain-http, for tests about something else than the link's security. */
+pid_t bt_test_serve_plain(const char *store, const char *log_path, int *port);
 /* SIGTERM and wait: 0 when it exited cleanly with status 0. */
 int bt_test_stop(pid_t pid);
 

@@ -243,6 +243,28 @@ int bt_store_enroll_code(char out[BT_ENROLL_CODE_BYTES], bt_store *store, const 
 int bt_enroll_code_normalize(char out[BT_ENROLL_CODE_BYTES], const char *typed) BT_WARN_UNUSED;
 
 /*
+ * The code the office gives when it has a TLS certificate: the one-time
+ * code and a fingerprint of the office's TLS key bound to it, three groups
+ * more, "K7QM-9XDP-4RTA-WX3C-PN8E-JH5G" (docs/protocol.md, "TLS"): the
+ * first 60 bits of SHA-256("bontot enroll fingerprint v1\n" CODE "\n" H),
+ * CODE the written one-time code and H the 32-byte SHA-256 of the key's DER
+ * SubjectPublicKeyInfo (what `pin` holds in base64), 5 bits a character in
+ * the codes' alphabet, most significant first. The tablet checks the
+ * server's key against it before it sends the code. BT_EINVALID for a
+ * malformed code or pin.
+ */
+#define BT_ENROLL_PINNED_CODE_BYTES 30 /* "XXXX-XXXX-XXXX-PPPP-PPPP-PPPP" and NUL */
+int bt_enroll_code_pinned(char out[BT_ENROLL_PINNED_CODE_BYTES], const char *code, const char *pin) BT_WARN_UNUSED;
+
+/*
+ * A code as typed, with the office's fingerprint (24 characters) or without
+ * (12), as bt_enroll_code_normalize reads it: `code` receives the one-time
+ * code in its written form (what the office checks), `written` the whole
+ * code. 1 when it carries a fingerprint, 0 when not, BT_EINVALID otherwise.
+ */
+int bt_enroll_code_parse(char code[BT_ENROLL_CODE_BYTES], char written[BT_ENROLL_PINNED_CODE_BYTES], const char *typed) BT_WARN_UNUSED;
+
+/*
  * Use a code at time `now` (Unix time), as typed (bt_enroll_code_normalize):
  * register `device_id` with its public
  * key for the code's cell and role, and spend the code. BT_EDENIED for an
@@ -278,6 +300,17 @@ typedef struct {
  */
 #define BT_TLS_PIN_BYTES 64
 int bt_tls_pin(char out[BT_TLS_PIN_BYTES], const char *cert_pem) BT_WARN_UNUSED;
+
+/*
+ * The office's TLS key and self-signed certificate, what `bontot office
+ * init` makes beside the store: an ECDSA P-256 key written to key_path
+ * (PKCS#8 PEM, mode 0600) and its certificate to cert_path (PEM): CN
+ * common_name (NULL, or too long for a CN: "bontot office"), SAN localhost
+ * and 127.0.0.1, valid 20 years - a tablet trusts the key's pin, not the
+ * dates. A key file that exists already is used (its pin stays). Never
+ * overwrites: BT_EEXISTS when the certificate exists.
+ */
+int bt_tls_make_cert(const char *cert_path, const char *key_path, const char *common_name) BT_WARN_UNUSED;
 
 /*
  * Serve `store` (the office's) over HTTP - HTTPS when opts has a certificate
@@ -320,6 +353,14 @@ typedef struct {
  * Enroll this tablet's store with a one-time code: create the device key at
  * key_path (PEM, 0600), register it at the office for the code's cell, and
  * keep the office's public key and address. On failure the key file is removed.
+ * A code with the office's fingerprint (bt_enroll_code_parse) needs an
+ * https:// address (else BT_EINVALID) and no tls_pin or tls_cacert: the
+ * server's certificate is read first, over a TLS handshake that sends
+ * nothing, and when its key does not match the fingerprint the enrollment
+ * is refused (BT_EBADSIG) before the code is sent; else the code goes to
+ * that key only (pinned). Either pin, given or checked, is kept in the
+ * setting "tls_pin". With a tls_pin or tls_cacert, a plain http:// address
+ * is refused (BT_EINVALID), as by bt_client_sync.
  */
 int bt_client_enroll(bt_store *tablet, const bt_client_opts *opts, const char *code, const char *key_path) BT_WARN_UNUSED;
 
@@ -360,6 +401,10 @@ typedef struct {
  * error). A consistent checkpoint is
  * cosigned with the device key (C2SP cosignature/v1) and sent to the office,
  * which serves it with the checkpoint (stats->log_cosigned).
+ *
+ * A tablet that trusts the office by a pin or a CA (opts->tls_pin,
+ * tls_cacert) never syncs in clear: a plain http:// address is refused
+ * (BT_EINVALID) before anything is sent.
  */
 int bt_client_sync(bt_sync_stats *stats, bt_store *tablet, const bt_key *device, const bt_client_opts *opts) BT_WARN_UNUSED;
 

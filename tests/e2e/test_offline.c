@@ -322,7 +322,7 @@ static void tablet_enroll_env(tablet *t, const char *role, const char *env)
 {
 	char code[32];
 	code_for(code, t->cell, role);
-	int rc = sh("%s '" B "' --db '%s' enroll --server http://127.0.0.1:%d --code %s", env, t->db, port, code);
+	int rc = sh("%s '" B "' --db '%s' enroll --server https://127.0.0.1:%d --code %s", env, t->db, port, code);
 	if (rc != 0)
 		fprintf(stderr, "\n    [%s] enroll %s: exit %d\n      %s%s\n", story, t->log, rc, out, err);
 	CU_ASSERT_EQUAL_FATAL(rc, 0);
@@ -353,7 +353,7 @@ static void converge_at(int line, tablet *const *ts, int n)
 		const tablet *t = ts[i];
 		const char *office_eval = file_of("office-eval.json"), *tab_eval = file_of("tablet-eval.json");
 		CHECK_AT(line,
-			 sh("curl -sf -H @'%s' 'http://127.0.0.1:%d/v1/evaluation?year=" YEAR "&as_of=" AS_OF "&cell=%s' > '%s'", auth, port,
+			 sh("curl -sf -k --pinnedpubkey %s -H @'%s' 'https://127.0.0.1:%d/v1/evaluation?year=" YEAR "&as_of=" AS_OF "&cell=%s' > '%s'", bt_test_pin, auth, port,
 			    t->cell, office_eval) == 0,
 			 "the office's /v1/evaluation answers");
 		CHECK_AT(line, bt(t->db, "evaluate --year " YEAR " --as-of " AS_OF " --cell %s --json > '%s'", t->cell, tab_eval) == 0,
@@ -364,7 +364,7 @@ static void converge_at(int line, tablet *const *ts, int n)
 			   *tab_f = file_of("tablet-findings.json");
 		CHECK_AT(line, bt(t->db, "findings --json --cell %s > '%s'", t->cell, tab_f) == 0, "the tablet lists its findings");
 		CHECK_AT(line, bt(office, "findings --json --cell %s > '%s'", t->cell, office_f) == 0, "the office lists its findings");
-		CHECK_AT(line, sh("curl -sf -H @'%s' 'http://127.0.0.1:%d/v1/findings?cell=%s&open=1' > '%s'", auth, port, t->cell, http_f) == 0,
+		CHECK_AT(line, sh("curl -sf -k --pinnedpubkey %s -H @'%s' 'https://127.0.0.1:%d/v1/findings?cell=%s&open=1' > '%s'", bt_test_pin, auth, port, t->cell, http_f) == 0,
 			 "the office's /v1/findings answers");
 		same_files_at(line, tab_f, office_f, "the tablet's and the office's findings of the cell");
 		same_files_at(line, http_f, office_f, "the office's findings over HTTP and from the CLI");
@@ -542,7 +542,7 @@ static void test_offline__retroactive_transfer_and_a_correction(void)
 	OK(copy, "init --log-id copy");
 	OK(copy, "import '%s'", exported);
 	const char *office_eval = file_of("office-eval.json"), *copy_eval = file_of("copy-eval.json");
-	CU_ASSERT_EQUAL(sh("curl -sf -H @'%s' 'http://127.0.0.1:%d/v1/evaluation?year=" YEAR "&as_of=" AS_OF "&cell=CB-01' > '%s'", auth, port, office_eval), 0);
+	CU_ASSERT_EQUAL(sh("curl -sf -k --pinnedpubkey %s -H @'%s' 'https://127.0.0.1:%d/v1/evaluation?year=" YEAR "&as_of=" AS_OF "&cell=CB-01' > '%s'", bt_test_pin, auth, port, office_eval), 0);
 	OK(copy, "evaluate --year " YEAR " --as-of " AS_OF " --cell CB-01 --json > '%s'", copy_eval);
 	same_files_at(__LINE__, copy_eval, office_eval, "the imported export's and the office's evaluations");
 	FINISH(&t);
@@ -595,7 +595,7 @@ static void test_offline__dues_month_after_a_transfer(void)
 	EXPECT_BOTH(1, &t, .code = "NOT_IN_CELL", .member = "DV-02", .id_part = "dues_month:CB-01/2026-07", .field = "members",
 		    .date = "2026-07-01");
 	EXPECT_BOTH(1, &t, .code = NULL);
-	CU_ASSERT_EQUAL(sh("curl -sf -H @'%s' 'http://127.0.0.1:%d/v1/evaluation?year=" YEAR "&as_of=" AS_OF "&cell=CB-02'", auth, port), 0);
+	CU_ASSERT_EQUAL(sh("curl -sf -k --pinnedpubkey %s -H @'%s' 'https://127.0.0.1:%d/v1/evaluation?year=" YEAR "&as_of=" AS_OF "&cell=CB-02'", bt_test_pin, auth, port), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"code\":\"DUES_MISSING\",\"member\":\"DV-02\",\"month\":\"2026-07\""));
 	CU_ASSERT_PTR_NULL(strstr(out, "\"code\":\"DUES_MISSING\",\"member\":\"DV-02\",\"month\":\"2026-06\""));
 	CONVERGE(&t);
@@ -652,7 +652,7 @@ static void test_offline__a_record_outside_the_tablets_cell(void)
 	EXPECT(1, "office, every cell", all, .code = "OUT_OF_SCOPE", .member = "DV-21", .date = "2026-03-01"); /* the dues */
 	CU_ASSERT(count_findings(all, (match){.code = "OUT_OF_SCOPE"}) >= 1);
 	free(all);
-	CU_ASSERT_EQUAL(sh("curl -sf -H @'%s' 'http://127.0.0.1:%d/v1/evaluation?year=" YEAR "&as_of=" AS_OF "&cell=CB-02'", auth, port), 0);
+	CU_ASSERT_EQUAL(sh("curl -sf -k --pinnedpubkey %s -H @'%s' 'https://127.0.0.1:%d/v1/evaluation?year=" YEAR "&as_of=" AS_OF "&cell=CB-02'", bt_test_pin, auth, port), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"code\":\"DUES_MISSING\",\"member\":\"DV-21\",\"month\":\"2026-03\""));
 	/* Kept as evidence, not applied: the office's current records have no such dues. */
 	CU_ASSERT_EQUAL(bt(office, "export"), 0);
@@ -978,7 +978,7 @@ static void test_offline__many_tablets_out_of_scope_on_one_record(void)
 		tablet_init(&t[i], "CB-01", i + 1);
 		OK(t[i].db, "import '%s'", line);
 		code_for(code, "CB-01", i ? "deputy" : "secretary");
-		expect_at(__LINE__, 0, t[i].db, "enroll --server http://127.0.0.1:%d --code %s", port, code);
+		expect_at(__LINE__, 0, t[i].db, "enroll --server https://127.0.0.1:%d --code %s", port, code);
 	}
 	/* The office still serves (its log says why when not). */
 	int status;

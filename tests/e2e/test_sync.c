@@ -44,7 +44,14 @@ static pid_t spawn(const char *cmd, const char *err_path, char *text, size_t siz
 	return bt_test_spawn(cmd, err_path, text, size, lines);
 }
 
+/* The office as it serves by default: HTTPS with its certificate; its pin in bt_test_pin. */
 static void start_server(const char *store) { server = bt_test_serve(store, bt_test_path("serve.log"), &port); }
+
+/* --plain-http, for tests of something else than the link's security (the flaky proxy replays TCP bytes). */
+static void start_plain_server(const char *store) { server = bt_test_serve_plain(store, bt_test_path("serve.log"), &port); }
+
+/* The one-time code without the fingerprint of the office's TLS key, for a plain-HTTP office. */
+static void short_code(char *code) { code[BT_ENROLL_CODE_BYTES - 1] = '\0'; }
 
 static void stop_server(void) { CU_ASSERT(bt_test_stop(server) == 0); /* a clean shutdown */ }
 
@@ -73,14 +80,14 @@ static void test_sync__two_tablets_of_a_cell_and_one_of_another_converge(void)
 				 office, office, auth), 0);
 	start_server(office);
 	/* No credential, no data: 401, and the access log has nothing. */
-	CU_ASSERT_EQUAL(sh("curl -s -D - -o /dev/null 'http://127.0.0.1:%d/v1/evaluation?year=2025'", port), 0);
+	CU_ASSERT_EQUAL(sh("curl -s -k --pinnedpubkey %s -D - -o /dev/null 'https://127.0.0.1:%d/v1/evaluation?year=2025'", bt_test_pin, port), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, " 401"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "WWW-Authenticate: Bearer"));
-	CU_ASSERT_EQUAL(sh("curl -s -o /dev/null -w '%%{http_code}' 'http://127.0.0.1:%d/v1/findings'", port), 0);
+	CU_ASSERT_EQUAL(sh("curl -s -k --pinnedpubkey %s -o /dev/null -w '%%{http_code}' 'https://127.0.0.1:%d/v1/findings'", bt_test_pin, port), 0);
 	CU_ASSERT_STRING_EQUAL(out, "401");
-	CU_ASSERT_EQUAL(sh("curl -s -o /dev/null -w '%%{http_code}' 'http://127.0.0.1:%d/v1/head?log=office'", port), 0);
+	CU_ASSERT_EQUAL(sh("curl -s -k --pinnedpubkey %s -o /dev/null -w '%%{http_code}' 'https://127.0.0.1:%d/v1/head?log=office'", bt_test_pin, port), 0);
 	CU_ASSERT_STRING_EQUAL(out, "401");
-	CU_ASSERT_EQUAL(sh("curl -s -o /dev/null -w '%%{http_code}' -H 'Authorization: Bearer btk_%064d' 'http://127.0.0.1:%d/v1/evaluation?year=2025'", 0, port), 0);
+	CU_ASSERT_EQUAL(sh("curl -s -k --pinnedpubkey %s -o /dev/null -w '%%{http_code}' -H 'Authorization: Bearer btk_%064d' 'https://127.0.0.1:%d/v1/evaluation?year=2025'", bt_test_pin, 0, port), 0);
 	CU_ASSERT_STRING_EQUAL(out, "401");
 	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' office reads --json", office), 0);
 	CU_ASSERT_STRING_EQUAL(out, "[]\n");
@@ -92,11 +99,11 @@ static void test_sync__two_tablets_of_a_cell_and_one_of_another_converge(void)
 		char name[32];
 		snprintf(name, sizeof(name), "%s.db", tabs[i]);
 		char *code = code_for(cells[i], roles[i]);
-		CU_ASSERT_EQUAL(sh("rm -f '%s'* && '" B "' --db '%s' init --log-id tablet-%s && '" B "' --db '%s' enroll --server http://127.0.0.1:%d --code %s",
+		CU_ASSERT_EQUAL(sh("rm -f '%s'* && '" B "' --db '%s' init --log-id tablet-%s && '" B "' --db '%s' enroll --server https://127.0.0.1:%d --code %s",
 				   db(name), db(name), tabs[i], db(name), port, code), 0);
 		CU_ASSERT_PTR_NOT_NULL(strstr(out, cells[i]));
 		/* The code is spent. */
-		CU_ASSERT_EQUAL(sh("'" B "' --db '%s' init --log-id again-%s && '" B "' --db '%s' enroll --server http://127.0.0.1:%d --code %s",
+		CU_ASSERT_EQUAL(sh("'" B "' --db '%s' init --log-id again-%s && '" B "' --db '%s' enroll --server https://127.0.0.1:%d --code %s",
 				   db("again.db"), tabs[i], db("again.db"), port, code), 1);
 		CU_ASSERT_PTR_NOT_NULL(strstr(err, "đã được dùng"));
 		sh("rm -f '%s'*", db("again.db"));
@@ -117,7 +124,7 @@ static void test_sync__two_tablets_of_a_cell_and_one_of_another_converge(void)
 	for (int i = 0; i < 3; i++) {
 		char name[32];
 		snprintf(name, sizeof(name), "%s.db", tabs[i]);
-		CU_ASSERT_EQUAL(sh("curl -sf -H @'%s' 'http://127.0.0.1:%d/v1/evaluation?year=2025&as_of=2025-12-31&cell=%s' > '%s'", auth,
+		CU_ASSERT_EQUAL(sh("curl -sf -k --pinnedpubkey %s -H @'%s' 'https://127.0.0.1:%d/v1/evaluation?year=2025&as_of=2025-12-31&cell=%s' > '%s'", bt_test_pin, auth,
 				   port, cells[i], db("office.json")), 0);
 		CU_ASSERT_EQUAL(sh("grep -c '\"%s\"' '%s'", cells[i], db("office.json")), 0);
 		CU_ASSERT_EQUAL(sh("'" B "' --db '%s' evaluate --year 2025 --as-of 2025-12-31 --cell %s --json > '%s.json' && cmp '%s.json' '%s'",
@@ -134,12 +141,12 @@ static void test_sync__two_tablets_of_a_cell_and_one_of_another_converge(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "evaluation year=2025 as_of=2025-12-31 cell=CB-0002"));
 	/* A revoked token reads nothing. */
 	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' office token vanphong --revoke", office), 0);
-	CU_ASSERT_EQUAL(sh("curl -s -o /dev/null -w '%%{http_code}' -H @'%s' 'http://127.0.0.1:%d/v1/evaluation?year=2025'", auth, port), 0);
+	CU_ASSERT_EQUAL(sh("curl -s -k --pinnedpubkey %s -o /dev/null -w '%%{http_code}' -H @'%s' 'https://127.0.0.1:%d/v1/evaluation?year=2025'", bt_test_pin, auth, port), 0);
 	CU_ASSERT_STRING_EQUAL(out, "401");
 	/* Reading needs a device's signature: none is 401, a bad one 403. */
-	CU_ASSERT_EQUAL(sh("curl -s -w ' %%{http_code}' http://127.0.0.1:%d/v1/logs", port), 0);
+	CU_ASSERT_EQUAL(sh("curl -s -k --pinnedpubkey %s -w ' %%{http_code}' https://127.0.0.1:%d/v1/logs", bt_test_pin, port), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "401"));
-	CU_ASSERT_EQUAL(sh("curl -s -w ' %%{http_code}' -H 'X-Bontot-Device: tablet-t1' -H \"X-Bontot-Time: $(date +%%s)\" -H 'X-Bontot-Signature: %0128d' 'http://127.0.0.1:%d/v1/pull?log=tablet-t1&from=1'", 0, port), 0);
+	CU_ASSERT_EQUAL(sh("curl -s -k --pinnedpubkey %s -w ' %%{http_code}' -H 'X-Bontot-Device: tablet-t1' -H \"X-Bontot-Time: $(date +%%s)\" -H 'X-Bontot-Signature: %0128d' 'https://127.0.0.1:%d/v1/pull?log=tablet-t1&from=1'", bt_test_pin, 0, port), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "403"));
 	/* Both tablets of CB-0001 record one member's January dues differently before syncing:
 	 * the later version counts everywhere, and every store lists the fields as CONCURRENT_CHANGE. */
@@ -199,13 +206,13 @@ static void test_sync__two_tablets_of_a_cell_and_one_of_another_converge(void)
 	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' office devices", office), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "đã thu hồi"));
 	/* An oversized body is refused without reading it whole. */
-	CU_ASSERT_EQUAL(sh("head -c 9000000 /dev/zero | curl -s -o '%s' -w '%%{http_code}' --data-binary @- http://127.0.0.1:%d/v1/push",
+	CU_ASSERT_EQUAL(sh("head -c 9000000 /dev/zero | curl -s -k --pinnedpubkey %s -o '%s' -w '%%{http_code}' --data-binary @- https://127.0.0.1:%d/v1/push", bt_test_pin,
 			   db("big.out"), port), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "413"));
 	/* An unknown endpoint, a bad batch. */
-	CU_ASSERT_EQUAL(sh("curl -s -o /dev/null -w '%%{http_code}' http://127.0.0.1:%d/v1/nothing", port), 0);
+	CU_ASSERT_EQUAL(sh("curl -s -k --pinnedpubkey %s -o /dev/null -w '%%{http_code}' https://127.0.0.1:%d/v1/nothing", bt_test_pin, port), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "404"));
-	CU_ASSERT_EQUAL(sh("printf 'BTB1garbage' | curl -s -w ' %%{http_code}' --data-binary @- http://127.0.0.1:%d/v1/push", port), 0);
+	CU_ASSERT_EQUAL(sh("printf 'BTB1garbage' | curl -s -k --pinnedpubkey %s -w ' %%{http_code}' --data-binary @- https://127.0.0.1:%d/v1/push", bt_test_pin, port), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "BT_ECORRUPT"));
 	stop_server();
 	/* With the server stopped: sync says the office cannot be reached (exit 3), after its retries. */
@@ -225,7 +232,7 @@ static void test_sync__a_body_of_exactly_the_limit_is_read(void)
 	snprintf(answer, sizeof(answer), "%s", db("limit.out"));
 	CU_ASSERT_EQUAL_FATAL(sh("rm -f '%s'* && '" B "' --db '%s' init --log-id office && '" B "' --db '%s' office init", office,
 				 office, office), 0);
-	start_server(office);
+	start_plain_server(office); /* the body limit, not the link */
 	CU_ASSERT_EQUAL(sh("head -c 8388608 /dev/zero | curl -s -o '%s' -w '%%{http_code}' --data-binary @- http://127.0.0.1:%d/v1/push",
 			   answer, port), 0);
 	CU_ASSERT_STRING_EQUAL(out, "400");
@@ -291,10 +298,11 @@ static void test_sync__killed_client_and_server_lose_nothing(void)
 	snprintf(tab, sizeof(tab), "%s", db("k.db"));
 	CU_ASSERT_EQUAL_FATAL(sh("rm -f '%s'* '%s'* && '" B "' --db '%s' init --log-id office && '" B "' sample --cells 1 --members 30-30 --uniform --year 2025 --seed 5 > '%s' && '" B "' --db '%s' import '%s' && '" B "' --db '%s' office init",
 				 office, tab, office, db("k.jsonl"), office, db("k.jsonl"), office), 0);
-	start_server(office);
+	start_plain_server(office);
 	CU_ASSERT_EQUAL_FATAL(sh("'" B "' --db '%s' office enroll-code --cell CB-0001 --role secretary | tail -1", office), 0);
 	char code[32];
 	sscanf(out, " %31s", code);
+	short_code(code);
 	CU_ASSERT_EQUAL_FATAL(sh("'" B "' --db '%s' init --log-id tablet-k && '" B "' --db '%s' enroll --server http://127.0.0.1:%d --code %s",
 				 tab, tab, port, code), 0);
 	/* A year of dues for 30 members, recorded offline: 360 events, 36 batches of 10. */
@@ -332,7 +340,7 @@ static void test_sync__killed_client_and_server_lose_nothing(void)
 	int held = dues_of(office, 2027);
 	CU_ASSERT(held >= 0 && held <= 360 && held % 10 == 0); /* usually a part: killed mid-push */
 	/* Restarted (on a new port), one sync completes: everything once. */
-	start_server(office);
+	start_plain_server(office);
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d", port);
 	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' sync --server %s", tab, url), 0);
 	CU_ASSERT_EQUAL(dues_of(office, 2026), 360);
@@ -376,6 +384,7 @@ static void test_sync__tls_with_a_pinned_key_or_a_ca(void)
 	CU_ASSERT_EQUAL_FATAL(sh("'" B "' --db '%s' office enroll-code --cell CB-0001 --role secretary | tail -1", office), 0);
 	char code[32];
 	sscanf(out, " %31s", code);
+	short_code(code); /* the fingerprint is of the office's own certificate, not of --tls-cert's: the short code and --pin */
 	/* Another key's pin: refused at once, the code not spent. */
 	CU_ASSERT_EQUAL(sh("openssl x509 -in '%s' -pubkey -noout | openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64", db("other.pem")), 0);
 	snprintf(wrong, sizeof(wrong), "sha256//%.44s", out);
@@ -390,12 +399,113 @@ static void test_sync__tls_with_a_pinned_key_or_a_ca(void)
 	/* A CA file instead of a pin: the certificate checked, name and all. */
 	CU_ASSERT_EQUAL_FATAL(sh("'" B "' --db '%s' office enroll-code --cell CB-0001 --role deputy | tail -1", office), 0);
 	sscanf(out, " %31s", code);
+	short_code(code);
 	CU_ASSERT_EQUAL(sh("rm -f '%s'* && '" B "' --db '%s' init --log-id tablet-y && '" B "' --db '%s' enroll --server https://127.0.0.1:%d --code %s --cacert '%s'",
 			   db("y.db"), db("y.db"), db("y.db"), port, code, db("other.pem")), 1);
 	CU_ASSERT_EQUAL(sh("rm -f '%s'* && '" B "' --db '%s' init --log-id tablet-c && '" B "' --db '%s' enroll --server https://127.0.0.1:%d --code %s --cacert '%s' && '" B "' --db '%s' sync",
 			   db("c.db"), db("c.db"), db("c.db"), port, code, db("cert.pem"), db("c.db")), 0);
 	/* Plain HTTP to the HTTPS server gets nowhere. */
 	CU_ASSERT_NOT_EQUAL(sh("curl -sf http://127.0.0.1:%d/v1/logs", port), 0);
+	stop_server();
+}
+
+/* The office's pin as a tablet store keeps it (setting tls_pin). */
+static void kept_pin(const char *store, char pin[BT_TLS_PIN_BYTES])
+{
+	pin[0] = '\0';
+	CU_ASSERT_EQUAL(sh("sqlite3 '%s' \"SELECT value FROM meta WHERE key = 'tls_pin'\"", store), 0);
+	sscanf(out, "%63s", pin);
+}
+
+/*
+ * TLS by default: office init makes the server's key (0600) and certificate
+ * and never replaces them, an office of an older version gets them by
+ * running init again; serve speaks HTTPS, or plain HTTP when told; the code
+ * carries the fingerprint of the office's key: another office's server is
+ * refused before it sees the code, the right one enrolls the tablet pinned;
+ * a pinned tablet never sends in clear.
+ */
+static void test_sync__tls_by_default(void)
+{
+	char office[512], other[512], tab[512], pin[BT_TLS_PIN_BYTES], kept[BT_TLS_PIN_BYTES], code[32], url[64];
+	int other_port;
+	snprintf(office, sizeof(office), "%s", db("office-d.db"));
+	snprintf(other, sizeof(other), "%s", db("other-d.db"));
+	snprintf(tab, sizeof(tab), "%s", db("d.db"));
+	CU_ASSERT_EQUAL_FATAL(sh("rm -f '%s'* '%s'* '%s'* && '" B "' sample --cells 1 --members 4-4 --year 2025 --seed 4 > '%s'", office,
+				 other, tab, db("d.jsonl")), 0);
+	for (int i = 0; i < 2; i++)
+		CU_ASSERT_EQUAL_FATAL(sh("'" B "' --db '%s' init --log-id office && '" B "' --db '%s' import '%s' && '" B "' --db '%s' office init",
+					 i ? other : office, i ? other : office, db("d.jsonl"), i ? other : office), 0);
+	/* Both files, the key readable by its owner only; a second init replaces nothing. */
+	CU_ASSERT_EQUAL(sh("stat -c '%%a' '%s.tls.key.pem' && openssl x509 -in '%s.tls.pem' -noout -subject -enddate", office, office), 0);
+	CU_ASSERT_EQUAL(strncmp(out, "600\n", 4), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "bontot office"));
+	CU_ASSERT_EQUAL(sh("cp '%s.tls.pem' '%s.c0' && cp '%s.tls.key.pem' '%s.k0' && '" B "' --db '%s' office init", office, office,
+			   office, office, office), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, ".tls.pem"));
+	CU_ASSERT_EQUAL(sh("cmp '%s.tls.pem' '%s.c0' && cmp '%s.tls.key.pem' '%s.k0'", office, office, office, office), 0);
+	/* An office made by an older version (no TLS files): serve says what to do; init adds them, the office key kept. */
+	CU_ASSERT_EQUAL(sh("mv '%s.tls.pem' '%s.c1' && mv '%s.tls.key.pem' '%s.k1' && cp '%s.key.pem' '%s.o0'", other, other, other,
+			   other, other, other), 0);
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' serve --listen 127.0.0.1:0", other), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "office init"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "--plain-http"));
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' office init && cmp '%s.key.pem' '%s.o0' && test -s '%s.tls.pem' && test -s '%s.tls.key.pem'",
+			   other, other, other, other, other), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "HTTPS"));
+	/* HTTPS by default: plain HTTP to it gets nowhere; curl pinned to the key printed gets an answer. */
+	start_server(office);
+	snprintf(pin, sizeof(pin), "%s", bt_test_pin);
+	CU_ASSERT_EQUAL(sh("openssl x509 -in '%s.tls.pem' -pubkey -noout | openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64", office), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, pin + 8));
+	CU_ASSERT_NOT_EQUAL(sh("curl -sf --max-time 10 http://127.0.0.1:%d/v1/logs", port), 0);
+	CU_ASSERT_EQUAL(sh("curl -s -k --pinnedpubkey %s -o /dev/null -w '%%{http_code}' https://127.0.0.1:%d/v1/logs", pin, port), 0);
+	CU_ASSERT_STRING_EQUAL(out, "401");
+	/* The other office serves too, with its own certificate. */
+	pid_t other_server = bt_test_serve(other, bt_test_path("other-d.log"), &other_port);
+	CU_ASSERT_STRING_NOT_EQUAL(bt_test_pin, pin);
+	/* One thing to type: the code carries the fingerprint; a code sent to the other office is refused before the code goes. */
+	CU_ASSERT_EQUAL_FATAL(sh("'" B "' --db '%s' office enroll-code --cell CB-0001 --role secretary | tail -1", office), 0);
+	sscanf(out, " %31s", code);
+	CU_ASSERT_EQUAL(strlen(code), 29);
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' init --log-id tablet-d && '" B "' --db '%s' enroll --server https://127.0.0.1:%d --code %s", tab,
+			   tab, other_port, code), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "không phải văn phòng đã cấp mã này"));
+	CU_ASSERT_EQUAL(sh("test ! -e '%s.key.pem'", tab), 0); /* nothing left behind */
+	CU_ASSERT(bt_test_stop(other_server) == 0);
+	CU_ASSERT_EQUAL(sh("cat '%s'", bt_test_path("other-d.log")), 0);
+	CU_ASSERT_PTR_NULL(strstr(out, "enroll")); /* the other server saw no request at all */
+	CU_ASSERT_PTR_NULL(strstr(out, "v1/"));
+	/* Nor to a plain http:// address. */
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' enroll --server http://127.0.0.1:%d --code %s", tab, port, code), 2);
+	/* The office that made it: enrolled (the code as typed), pinned to its key, synced. */
+	char typed[32];
+	size_t n = 0;
+	for (size_t i = 0; code[i] && n + 1 < sizeof(typed); i++)
+		if (code[i] != '-')
+			typed[n++] = (char)(code[i] >= 'A' && code[i] <= 'Z' ? code[i] - 'A' + 'a' : code[i]);
+	typed[n] = '\0';
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' enroll --server https://127.0.0.1:%d --code %s && '" B "' --db '%s' record dues member=DV-0001-01 month=2026-01 amount=20000 paid_on=2026-01-05 && '" B "' --db '%s' sync",
+			   tab, port, typed, tab, tab), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "gửi 1 sự kiện"));
+	kept_pin(tab, kept);
+	CU_ASSERT_STRING_EQUAL(kept, pin);
+	/* Pinned: sync --server http:// refuses (usage), and a plain-HTTP server on that address hears nothing. */
+	pid_t plain = bt_test_serve_plain(other, bt_test_path("plain-d.log"), &other_port);
+	CU_ASSERT_EQUAL(sh("curl -s -o /dev/null -w '%%{http_code}' http://127.0.0.1:%d/v1/logs", other_port), 0);
+	CU_ASSERT_STRING_EQUAL(out, "401"); /* --plain-http serves HTTP */
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' sync --server http://127.0.0.1:%d", tab, other_port), 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "https://"));
+	CU_ASSERT(bt_test_stop(plain) == 0);
+	CU_ASSERT_EQUAL(sh("grep -c 'v1/\\|logs\\|head' '%s' || true", bt_test_path("plain-d.log")), 0);
+	CU_ASSERT_EQUAL(atoi(out), 1); /* the one curl above, nothing from the tablet */
+	CU_ASSERT_EQUAL(sh("cat '%s'", bt_test_path("plain-d.log")), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "CẢNH BÁO")); /* the warning, in Vietnamese */
+	/* A store pinned by an older version with an http:// address kept: refused too, nothing sent in clear. */
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d", port);
+	CU_ASSERT_EQUAL(sh("sqlite3 '%s' \"UPDATE meta SET value = '%s' WHERE key = 'server_url'\" && '" B "' --db '%s' sync", tab, url, tab), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "https://"));
 	stop_server();
 }
 
@@ -425,12 +535,13 @@ static void test_sync__a_flaky_link_cuts_duplicates_and_reorders(void)
 	snprintf(tab, sizeof(tab), "%s", db("f.db"));
 	CU_ASSERT_EQUAL_FATAL(sh("rm -f '%s'* '%s'* && '" B "' --db '%s' init --log-id office && '" B "' sample --cells 2 --members 30-30 --uniform --year 2025 --seed 9 > '%s' && '" B "' --db '%s' import '%s' && '" B "' --db '%s' office init",
 				 office, tab, office, db("f.jsonl"), office, db("f.jsonl"), office), 0);
-	start_server(office);
+	start_plain_server(office); /* the proxy replays requests' bytes: plain HTTP */
 	/* A quarter of the connections cut mid-stream, a third of the requests sent again later. */
 	int pport = start_proxy("--cut-percent 25 --replay-percent 30 --delay-ms 2 --seed 7");
 	CU_ASSERT_EQUAL_FATAL(sh("'" B "' --db '%s' office enroll-code --cell CB-0001 --role secretary | tail -1", office), 0);
 	char code[32];
 	sscanf(out, " %31s", code);
+	short_code(code);
 	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' init --log-id tablet-f", tab), 0);
 	/* Enrolling over the bad link: an attempt whose answer was lost is answered again, same key. */
 	int rc = -1, tries = 0;
@@ -498,15 +609,15 @@ static void test_sync__a_secretary_enrolls_and_syncs_from_anywhere(void)
 	for (size_t i = 0, n = 0; code[i] && n + 1 < sizeof(typed); i++)
 		if (code[i] != '-')
 			typed[n++] = (char)(code[i] >= 'A' && code[i] <= 'Z' ? code[i] - 'A' + 'a' : code[i]);
-	CU_ASSERT_EQUAL(strlen(typed), 12);
+	CU_ASSERT_EQUAL(strlen(typed), 24);
 	/* A store that never enrolled says so, not "cannot read the key". */
 	CU_ASSERT_EQUAL(sh("cd '%s' && '" B "' --db tab.db init --log-id tablet-thon-phu-loc-may-1 && '" B "' --db tab.db sync", dir), 1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "chưa đăng ký"));
 	CU_ASSERT_PTR_NULL(strstr(err, "khóa"));
 	/* A malformed code is a usage error; the code as typed (lowercase, no dashes) enrolls. */
-	CU_ASSERT_EQUAL(sh("cd '%s' && '" B "' --db tab.db enroll --server http://127.0.0.1:%d --code abc", dir, port), 2);
+	CU_ASSERT_EQUAL(sh("cd '%s' && '" B "' --db tab.db enroll --server https://127.0.0.1:%d --code abc", dir, port), 2);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "12"));
-	CU_ASSERT_EQUAL(sh("cd '%s' && '" B "' --db tab.db enroll --server http://127.0.0.1:%d --code %s", dir, port, typed), 0);
+	CU_ASSERT_EQUAL(sh("cd '%s' && '" B "' --db tab.db enroll --server https://127.0.0.1:%d --code %s", dir, port, typed), 0);
 	/* Sync from another folder: the key is found beside the store. */
 	CU_ASSERT_EQUAL(sh("cd / && '" B "' --db '%s/tab.db' sync", dir), 0);
 	CU_ASSERT_EQUAL(sh("cd / && BONTOT_DB='%s/tab.db' '" B "' dues month --cell CB-0001 --month 12/2025 --amount 20000 --paid-on 5/12/2025 && BONTOT_DB='%s/tab.db' '" B "' sync", dir, dir), 0);
@@ -514,18 +625,23 @@ static void test_sync__a_secretary_enrolls_and_syncs_from_anywhere(void)
 	/* A store enrolled by an older version kept the key's path as typed (relative): still found. */
 	CU_ASSERT_EQUAL(sh("sqlite3 '%s/tab.db' \"UPDATE meta SET value = 'tab.db.key.pem' WHERE key = 'device_key'\" && cd / && '" B "' --db '%s/tab.db' sync", dir, dir), 0);
 	/* An address given that does not answer: exit 3, the address named, what happened said; nothing kept. */
-	CU_ASSERT_EQUAL(sh("'" B "' --db '%s/tab.db' sync --server http://127.0.0.1:1", dir), 3);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err, "http://127.0.0.1:1"));
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s/tab.db' sync --server https://127.0.0.1:1", dir), 3);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "https://127.0.0.1:1"));
 	CU_ASSERT_PTR_NULL(strstr(err, "Couldn't"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "không trả lời"));
 	CU_ASSERT_EQUAL(sh("'" B "' --db '%s/tab.db' sync", dir), 0);
 	CU_ASSERT_EQUAL(sh("'" B "' --db '%s/tab.db' sync --server 127.0.0.1:%d", dir, port), 2);
+	/* Pinned at enrollment: never in clear, not even once; --save keeps nothing. */
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s/tab.db' sync --server http://127.0.0.1:%d --save", dir, port), 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "https://"));
+	CU_ASSERT_EQUAL(sh("sqlite3 '%s/tab.db' \"SELECT value FROM meta WHERE key = 'server_url'\"", dir), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "https://127.0.0.1:"));
 	CU_ASSERT_EQUAL(sh("'" B "' --db '%s/tab.db' sync --save", dir), 2);
 	/* The office moved: --save keeps the new address for the next syncs. */
-	CU_ASSERT_EQUAL(sh("'" B "' --db '%s/tab.db' sync --server http://localhost:%d --save", dir, port), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "nay là http://localhost:"));
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s/tab.db' sync --server https://localhost:%d --save", dir, port), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "nay là https://localhost:"));
 	CU_ASSERT_EQUAL(sh("'" B "' --db '%s/tab.db' sync", dir), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "http://localhost:"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "https://localhost:"));
 	/* The office's devices: columns by display width, and as JSON. */
 	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' office devices", office), 0);
 	long head = bt_test_column(out, "thiết bị", "trạng thái"), row = bt_test_column(out, "tablet-thon-phu-loc-may-1", "đang dùng");
@@ -538,12 +654,12 @@ static void test_sync__a_secretary_enrolls_and_syncs_from_anywhere(void)
 	CU_ASSERT_EQUAL(sh("openssl genpkey -algorithm ed25519 | openssl pkey -pubout > '%s' && { printf 'AAAA-AAAA-AAAA\\nguesser\\n'; cat '%s'; } > '%s'",
 			   db("g.pub"), db("g.pub"), db("g.body")), 0);
 	for (int i = 0; i < 10; i++) {
-		CU_ASSERT_EQUAL(sh("curl -s -o /dev/null -w '%%{http_code}' --data-binary @'%s' http://127.0.0.1:%d/v1/enroll", db("g.body"), port), 0);
+		CU_ASSERT_EQUAL(sh("curl -s -k --pinnedpubkey %s -o /dev/null -w '%%{http_code}' --data-binary @'%s' https://127.0.0.1:%d/v1/enroll", bt_test_pin, db("g.body"), port), 0);
 		CU_ASSERT_STRING_EQUAL(out, "403");
 	}
-	CU_ASSERT_EQUAL(sh("curl -s -w ' %%{http_code}' --data-binary @'%s' http://127.0.0.1:%d/v1/enroll", db("g.body"), port), 0);
+	CU_ASSERT_EQUAL(sh("curl -s -k --pinnedpubkey %s -w ' %%{http_code}' --data-binary @'%s' https://127.0.0.1:%d/v1/enroll", bt_test_pin, db("g.body"), port), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, " 429"));
-	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' init --log-id tablet-w && '" B "' --db '%s' enroll --server http://127.0.0.1:%d --code %s",
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' init --log-id tablet-w && '" B "' --db '%s' enroll --server https://127.0.0.1:%d --code %s",
 			   db("w.db"), db("w.db"), port, code), 1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "quá nhiều"));
 	/* The tablet witnesses the office's signed log at every sync. */
@@ -558,7 +674,7 @@ static void test_sync__a_secretary_enrolls_and_syncs_from_anywhere(void)
 	bt_test_write(db("holiday.jsonl"), "{\"kind\":\"holiday\",\"date\":\"2025-11-20\",\"working\":true,\"note\":\"Ngày Nhà giáo\"}\n");
 	CU_ASSERT_EQUAL(sh("'" B "' --db '%s' import '%s'", office, db("holiday.jsonl")), 0);
 	start_server(office);
-	CU_ASSERT_EQUAL(sh("'" B "' --db '%s/tab.db' sync --server http://127.0.0.1:%d", dir, port), 1);
+	CU_ASSERT_EQUAL(sh("'" B "' --db '%s/tab.db' sync --server https://127.0.0.1:%d", dir, port), 1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "CẢNH BÁO"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "viết lại"));
 	CU_ASSERT_EQUAL(sh("'" B "' --db '%s/tab.db' status", dir), 0);
@@ -577,6 +693,7 @@ int main(void)
 		{"killed client and server lose nothing", test_sync__killed_client_and_server_lose_nothing},
 		{"a flaky link cuts, duplicates and reorders", test_sync__a_flaky_link_cuts_duplicates_and_reorders},
 		{"TLS with a pinned key or a CA", test_sync__tls_with_a_pinned_key_or_a_ca},
+		{"TLS by default", test_sync__tls_by_default},
 		{"a body of exactly the limit is read", test_sync__a_body_of_exactly_the_limit_is_read},
 		{"a secretary enrolls and syncs from anywhere", test_sync__a_secretary_enrolls_and_syncs_from_anywhere},
 		CU_TEST_INFO_NULL};
