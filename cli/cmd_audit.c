@@ -105,6 +105,14 @@ static int audit_export(int argc, char **argv)
 	if (cli_open_store(&s) < 0)
 		return CLI_FAIL;
 	snprintf(path, sizeof(path), "%s.key.pem", cli_db_path);
+	char office_log[BT_LOG_ID_MAX_BYTES + 1];
+	if (bt_store_setting(s, "office_log", office_log, sizeof(office_log)) == 0 && office_log[0]) {
+		/* A tablet's key beside its store is not the office's: a bundle is the office's log. */
+		fprintf(stderr, _("bontot: %s is a tablet's store (enrolled at the office %s): the audit bundle is exported at the office\n"),
+			cli_db_path, office_log);
+		goto done;
+	}
+	bt_error_clear();
 	if (bt_key_load_private(&key, path) < 0) {
 		fprintf(stderr, _("bontot: %s is not an office's store: it has no office key (%s); bontot office init makes one\n"),
 			cli_db_path, path);

@@ -43,6 +43,13 @@ grep -q '^KEY_MISMATCH' "$d/out" || fail "no KEY_MISMATCH: $(head -3 "$d/out")"
 # Cut short: refused.
 head -c 20000 "$d/b.tar" > "$d/cut.tar"
 if "$B" audit verify "$d/cut.tar" --vkey "$vkey" > "$d/out"; then fail "a cut bundle verifies"; fi
+# A tablet's store (enrolled at an office: its setting office_log) has a key beside it too, but no bundle to export.
+"$B" --db "$d/t.db" init --log-id tab >/dev/null
+sqlite3 "$d/t.db" "INSERT OR REPLACE INTO meta(key, value) VALUES('office_log', 'office')"
+cp "$d/p.db.key.pem" "$d/t.db.key.pem"
+if "$B" --db "$d/t.db" audit export "$d/t.tar" 2> "$d/err"; then fail "a tablet exported a bundle"; fi
+grep -q "tablet" "$d/err" || fail "the refusal does not say it is a tablet's store: $(cat "$d/err")"
+[ ! -e "$d/t.tar" ] || fail "a refused export left a file"
 # Unpacked and packed again by GNU tar (another writer): still true.
 mkdir "$d/x"
 tar xf "$d/b.tar" -C "$d/x"
