@@ -731,7 +731,9 @@ static void check_chains(vctx *v)
 			hd->seq = ev->seq;
 			memcpy(hd->hash, ev->hash, BT_HASH_BYTES);
 		}
-		d->n = ev->seq > d->n ? ev->seq : d->n;
+		/* A log has no more events than the tree has entries: a larger number is a gap, reported above. */
+		if (ev->seq > d->n && (uint64_t)ev->seq <= v->size)
+			d->n = ev->seq;
 		/* The key was valid where the office took the event. */
 		if (d->role != BT_ROLE_DEVICE_OFFICE) {
 			if (d->enrolled_size >= 0 && (int64_t)i < d->enrolled_size)
