@@ -832,13 +832,16 @@ static enum MHD_Result post_office(bt_server *s, struct MHD_Connection *c, reque
 	if (sscanf(p, "size %llu\n%n", &size, &n) != 1 || n == 0 || p[n - 1] != '\n')
 		err = bt__error_set(BT_EINVALID, BT_("a request for the office's records is \"size N\" and the ranges held"));
 	for (p += n; err == 0 && p < end;) {
-		long long a, z;
-		int k = 0;
-		if (sscanf(p, "%lld-%lld\n%n", &a, &z, &k) != 2 || k == 0 || p[k - 1] != '\n' || a < 1 || z < a ||
-		    (held.n && a <= held.v[held.n - 1][1])) {
+		/* "FIRST-LAST\n", digits only; strtoll, not sscanf, which would measure the whole body on every line. */
+		char *q = NULL, *r2 = NULL;
+		long long a = *p >= '0' && *p <= '9' ? strtoll(p, &q, 10) : 0, z = 0;
+		if (q && *q == '-' && q[1] >= '0' && q[1] <= '9')
+			z = strtoll(q + 1, &r2, 10);
+		if (!r2 || *r2 != '\n' || a < 1 || z < a || (held.n && a <= held.v[held.n - 1][1])) {
 			err = bt__error_set(BT_EINVALID, BT_("a request for the office's records is \"size N\" and the ranges held"));
 			break;
 		}
+		int k = (int)(r2 + 1 - p);
 		range *r = BT_PUSH(&held);
 		if (!r) {
 			err = BT_ENOMEM;
