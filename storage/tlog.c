@@ -10,6 +10,7 @@
 #include "i18n.h"
 #include "store_internal.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -125,6 +126,23 @@ int bt_store_tlog_entries(bt_store *s, uint64_t index, int width, bt_buf *out)
 		return bt__error_set(BT_EINVALID, BT_("no such tile"));
 	bundle b = {out, index * BT_TLOG_TILE_WIDTH};
 	return read_events(s, b.start, (size_t)width, bundle_entry, &b);
+}
+
+int bt_store_tlog_tile(bt_store *s, int level, uint64_t index, int width, bt_buf *out)
+{
+	if (level < 0)
+		return bt_store_tlog_entries(s, index, width, out);
+	if (width < 1 || width > BT_TLOG_TILE_WIDTH)
+		return bt__error_set(BT_EINVALID, BT_("no such tile"));
+	bt_tlog_source src;
+	uint8_t *tile = malloc((size_t)width * BT_HASH_BYTES);
+	int err;
+	bt_store_tlog_source(s, &src);
+	err = tile ? bt_tlog_tile(&src, level, index, width, tile) : bt__oom();
+	if (err == 0 && bt_buf_put(out, (const char *)tile, (size_t)width * BT_HASH_BYTES) < 0)
+		err = BT_ENOMEM;
+	free(tile);
+	return err;
 }
 
 int bt_store_tlog_cosig_put(bt_store *s, uint64_t size, const char *device, const char *line)

@@ -463,15 +463,7 @@ int bt_audit_export(bt_buf *out, bt_store *s, const bt_key *key, int year, bt_da
 			if (width == 0)
 				break;
 			b.len = 0;
-			if (level < 0) {
-				err = bt_store_tlog_entries(s, idx, width, &b);
-			} else {
-				uint8_t *tile = malloc((size_t)width * BT_HASH_BYTES);
-				err = tile ? bt_tlog_tile(&src, level, idx, width, tile) : bt__oom();
-				if (err == 0)
-					bt_buf_put(&b, (const char *)tile, (size_t)width * BT_HASH_BYTES);
-				free(tile);
-			}
+			err = bt_store_tlog_tile(s, level, idx, width, &b);
 			bt_tlog_tile_path(path, sizeof(path), level, idx, width);
 			if (err < 0 || (err = b.failed ? BT_ENOMEM : 0) < 0 || (err = tar_add(out, path, b.data, b.len, now)) < 0)
 				goto done;

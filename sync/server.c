@@ -679,15 +679,7 @@ static enum MHD_Result get_log(bt_server *s, struct MHD_Connection *c, const cha
 		bt__error_set(BT_ENOTFOUND, BT_("no such tile in a tree of %llu"), (unsigned long long)size);
 		return reply_error(s, c, "log", BT_ENOTFOUND);
 	}
-	if (level < 0) {
-		err = bt_store_tlog_entries(s->store, index, width, &b);
-	} else {
-		uint8_t *tile = malloc((size_t)width * BT_HASH_BYTES);
-		err = tile ? bt_tlog_tile(&src, level, index, width, tile) : bt__oom();
-		if (err == 0)
-			bt_buf_put(&b, (const char *)tile, (size_t)width * BT_HASH_BYTES);
-		free(tile);
-	}
+	err = bt_store_tlog_tile(s->store, level, index, width, &b);
 	answer = err < 0 ? reply_error(s, c, "log", err) : reply(c, MHD_HTTP_OK, "application/octet-stream", b.data ? b.data : "", b.len);
 	bt_buf_free(&b);
 	return answer;

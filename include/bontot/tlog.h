@@ -84,6 +84,8 @@ int bt_store_tlog_size(bt_store *store, uint64_t *size) BT_WARN_UNUSED;
 void bt_store_tlog_source(bt_store *store, bt_tlog_source *out);
 /* The entry bundle `index` of `width` entries (uint16 big-endian length, then the bytes; each entry an event). */
 int bt_store_tlog_entries(bt_store *store, uint64_t index, int width, bt_buf *out) BT_WARN_UNUSED;
+/* A tile's bytes as /log/ serves them, appended to out: level -1 the entry bundle, else `width` hashes of 32 bytes. */
+int bt_store_tlog_tile(bt_store *store, int level, uint64_t index, int width, bt_buf *out) BT_WARN_UNUSED;
 
 /* Keep a witness's cosignature line (its newline included) of the checkpoint of `size`; one per device and size. */
 int bt_store_tlog_cosig_put(bt_store *store, uint64_t size, const char *device, const char *line) BT_WARN_UNUSED;
