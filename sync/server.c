@@ -758,6 +758,49 @@ static enum MHD_Result post_cosign(bt_server *s, struct MHD_Connection *c, reque
 	return ok;
 }
 
+/* A decimal number of at most 18 digits at *p (before end), into *v; the end of it, or NULL. */
+static const char *number(const char *p, const char *end, int64_t *v)
+{
+	int64_t x = 0;
+	const char *start = p;
+	while (p < end && *p >= '0' && *p <= '9' && p - start < 18)
+		x = x * 10 + (*p++ - '0');
+	if (p == start || (p < end && *p >= '0' && *p <= '9'))
+		return NULL;
+	*v = x;
+	return p;
+}
+
+int bt_office_request_parse(const char *body, size_t len, uint64_t *size, int64_t (**ranges)[2], size_t *n)
+{
+	const char *p = body, *end = body + len;
+	typedef int64_t range[2];
+	BT_ARRAY(range) held = {0};
+	int64_t v = 0;
+	*ranges = NULL;
+	*n = 0;
+	if (len < 6 || memcmp(p, "size ", 5) != 0 || !(p = number(p + 5, end, &v)) || p == end || *p++ != '\n')
+		return bt__error_set(BT_EINVALID, BT_("a request for the office's records is \"size N\" and the ranges held"));
+	*size = (uint64_t)v;
+	while (p < end) {
+		int64_t a = 0, z = 0;
+		if (!(p = number(p, end, &a)) || p == end || *p++ != '-' || !(p = number(p, end, &z)) || p == end || *p++ != '\n' ||
+		    a < 1 || z < a || (held.n && a <= held.v[held.n - 1][1])) {
+			free(held.v);
+			return bt__error_set(BT_EINVALID, BT_("a request for the office's records is \"size N\" and the ranges held"));
+		}
+		range *r = BT_PUSH(&held);
+		if (!r) {
+			free(held.v);
+			return BT_ENOMEM;
+		}
+		(*r)[0] = a, (*r)[1] = z;
+	}
+	*ranges = held.v;
+	*n = held.n;
+	return 0;
+}
+
 /*
  * POST /v1/office[?log=ID] (signed): what a tablet receives of the
  * office's own log, or of the log of a tablet of a cell that shares a
@@ -815,35 +858,12 @@ static enum MHD_Result post_office(bt_server *s, struct MHD_Connection *c, reque
 		return reply_error(s, c, "office", BT_EDENIED);
 	}
 	/* The body: the tree size, then the ranges held; checked strictly. */
-	const char *p = rq->body.data ? rq->body.data : "", *end = p + rq->body.len;
-	unsigned long long size = 0;
-	uint64_t now_size = 0;
-	typedef int64_t range[2];
-	BT_ARRAY(range) held = {0};
-	int err = 0, n = 0;
-	if (sscanf(p, "size %llu\n%n", &size, &n) != 1 || n == 0 || p[n - 1] != '\n')
-		err = bt__error_set(BT_EINVALID, BT_("a request for the office's records is \"size N\" and the ranges held"));
-	for (p += n; err == 0 && p < end;) {
-		/* "FIRST-LAST\n", digits only; strtoll, not sscanf, which would measure the whole body on every line. */
-		char *q = NULL, *r2 = NULL;
-		long long a = *p >= '0' && *p <= '9' ? strtoll(p, &q, 10) : 0, z = 0;
-		if (q && *q == '-' && q[1] >= '0' && q[1] <= '9')
-			z = strtoll(q + 1, &r2, 10);
-		if (!r2 || *r2 != '\n' || a < 1 || z < a || (held.n && a <= held.v[held.n - 1][1])) {
-			err = bt__error_set(BT_EINVALID, BT_("a request for the office's records is \"size N\" and the ranges held"));
-			break;
-		}
-		int k = (int)(r2 + 1 - p);
-		range *r = BT_PUSH(&held);
-		if (!r) {
-			err = BT_ENOMEM;
-			break;
-		}
-		(*r)[0] = a, (*r)[1] = z;
-		p += k;
-	}
+	uint64_t size = 0, now_size = 0;
+	int64_t(*held)[2] = NULL;
+	size_t n_held = 0;
+	int err = bt_office_request_parse(rq->body.data ? rq->body.data : "", rq->body.len, &size, &held, &n_held);
 	if (err == 0 && (err = bt_store_tlog_size(s->store, &now_size)) == 0 && (size == 0 || size > now_size))
-		err = bt__error_set(BT_EINVALID, BT_("the log has no tree of %llu entries"), size);
+		err = bt__error_set(BT_EINVALID, BT_("the log has no tree of %llu entries"), (unsigned long long)size);
 	office_out o;
 	memset(&o, 0, sizeof(o));
 	o.s = s;
@@ -852,19 +872,19 @@ static enum MHD_Result post_office(bt_server *s, struct MHD_Connection *c, reque
 	bt_buf_init(&o.b, 0);
 	int more = 0;
 	if (err == 0) {
-		bt_buf_printf(&o.b, "{\"size\":%llu,\"events\":[", size);
-		err = bt_store_cell_view(s->store, log, who.cell, size, (const int64_t(*)[2])held.v, held.n,
+		bt_buf_printf(&o.b, "{\"size\":%llu,\"events\":[", (unsigned long long)size);
+		err = bt_store_cell_view(s->store, log, who.cell, size, (const int64_t(*)[2])held, n_held,
 					 s->opts.max_pull_events, office_event, &o, &more);
 		bt_buf_printf(&o.b, "],\"more\":%s}\n", more ? "true" : "false");
 	}
-	free(held.v);
+	free(held);
 	if (err == 0 && o.b.failed)
 		err = BT_ENOMEM;
 	enum MHD_Result ok;
 	if (err < 0) {
 		ok = reply_error(s, c, "office", err);
 	} else {
-		logf_(s, "office device=%s cell=%s log=%s size=%llu events=%zu", who.device, who.cell, log, size, o.n);
+		logf_(s, "office device=%s cell=%s log=%s size=%llu events=%zu", who.device, who.cell, log, (unsigned long long)size, o.n);
 		ok = reply_json(c, MHD_HTTP_OK, &o.b);
 	}
 	bt_buf_free(&o.b);

@@ -328,6 +328,14 @@ void bt_server_stop(bt_server *server);
  * newline, the device's public key (PEM). No NUL bytes before the key.
  * BT_EINVALID when malformed; *key is then NULL.
  */
+/*
+ * The body of POST /v1/office (docs/protocol.md, "What a tablet receives"):
+ * "size S\n", then "FIRST-LAST\n" per range of sequence numbers held,
+ * ascending and disjoint, numbers of at most 18 digits. 0 with *ranges
+ * (malloc'ed, n pairs; free it), or BT_EINVALID / BT_ENOMEM.
+ */
+int bt_office_request_parse(const char *body, size_t len, uint64_t *size, int64_t (**ranges)[2], size_t *n) BT_WARN_UNUSED;
+
 #define BT_ENROLL_CODE_MAX 64
 int bt_enroll_request_parse(char code[BT_ENROLL_CODE_MAX + 1], char device[BT_LOG_ID_MAX_BYTES + 1], bt_key **key,
 			    const uint8_t *body, size_t len) BT_WARN_UNUSED;

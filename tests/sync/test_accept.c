@@ -466,6 +466,33 @@ static void test_accept__a_tablet_receives_only_its_cells_part_of_the_offices_lo
 	bt_store_free(office);
 }
 
+static void test_accept__the_request_for_a_cells_part_is_parsed_strictly(void)
+{
+	uint64_t size = 0;
+	int64_t(*r)[2] = NULL;
+	size_t n = 9;
+	const char *good = "size 8165\n1-3\n5-5\n9-120\n";
+	CU_ASSERT_EQUAL(bt_office_request_parse(good, strlen(good), &size, &r, &n), 0);
+	CU_ASSERT_EQUAL(size, 8165);
+	CU_ASSERT_EQUAL_FATAL(n, 3);
+	CU_ASSERT(r[0][0] == 1 && r[0][1] == 3 && r[1][0] == 5 && r[1][1] == 5 && r[2][0] == 9 && r[2][1] == 120);
+	free(r);
+	CU_ASSERT_EQUAL(bt_office_request_parse("size 3\n", 7, &size, &r, &n), 0);
+	CU_ASSERT_EQUAL(n, 0);
+	free(r);
+	/* Refused whole: nothing kept. */
+	const char *bad[] = {"", "size\n", "size 3", "size -3\n", "size 3\n0-2\n", "size 3\n2-1\n", "size 3\n1-2\n2-4\n",
+			     "size 3\n5-6\n1-2\n", "size 3\n1-2", "size 3\n1 2\n", "size 3\n+1-2\n", "size 3\n1-2\n\n",
+			     "size 1234567890123456789\n", "size 3\n1-1234567890123456789\n", "SIZE 3\n", "size 3\n1-2\nx"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		r = NULL;
+		CU_ASSERT_EQUAL(bt_office_request_parse(bad[i], strlen(bad[i]), &size, &r, &n), BT_EINVALID);
+		CU_ASSERT_PTR_NULL(r);
+	}
+	/* The length bounds the reading: a body is not a C string. */
+	CU_ASSERT_EQUAL(bt_office_request_parse("size 3\n1-2\n", 9, &size, &r, &n), BT_EINVALID);
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
@@ -477,6 +504,7 @@ int main(void)
 		{"a member moved in is the new cell's", test_accept__a_member_moved_in_is_the_new_cells},
 		{"the office's log cannot be borrowed", test_accept__the_offices_log_cannot_be_borrowed},
 		{"a tablet receives only its cell's part of the office's log", test_accept__a_tablet_receives_only_its_cells_part_of_the_offices_log},
+		{"the request for a cell's part is parsed strictly", test_accept__the_request_for_a_cells_part_is_parsed_strictly},
 		CU_TEST_INFO_NULL};
 	return bt_test_run("accept", tests);
 }
