@@ -221,12 +221,9 @@ static int keep_history(bt_store *s, const bt_rebuild_stats *stats, const table_
 {
 	bt_buf b;
 	sqlite3_stmt *st = NULL;
-	time_t now = time(NULL);
-	struct tm tm;
 	char at[BT_TIMESTAMP_BYTES];
 	int err;
-	gmtime_r(&now, &tm);
-	strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	bt_store__now(at);
 	bt_buf_init(&b, 0);
 	bt_buf_puts(&b, "{\"before\":{");
 	for (size_t t = 0, k = 0; t < N_PROJECTIONS; t++)

@@ -34,14 +34,6 @@ bt_staff_role bt_staff_role_parse(const char *name)
 	return !name ? 0 : !strcmp(name, "office") ? BT_STAFF_OFFICE : !strcmp(name, "auditor") ? BT_STAFF_AUDITOR : 0;
 }
 
-static void now_text(char out[BT_TIMESTAMP_BYTES])
-{
-	time_t t = time(NULL);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(out, BT_TIMESTAMP_BYTES, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 static int valid_name(const char *name)
 {
 	size_t n = name ? strlen(name) : 0;
@@ -80,7 +72,7 @@ int bt_staff_add(bt_store *s, const char *name, bt_staff_role role, const char *
 	if ((err = scrypt(hash, password, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P)) < 0)
 		return err;
 	snprintf(params, sizeof(params), "scrypt:%u:%u:%u", SCRYPT_N, SCRYPT_R, SCRYPT_P);
-	now_text(at);
+	bt_store__now(at);
 	if (sqlite3_prepare_v2(s->db, "INSERT INTO staff(name, role, kdf, salt, hash, created) VALUES(?1, ?2, ?3, ?4, ?5, ?6)", -1, &st,
 			       NULL) != SQLITE_OK)
 		return bt_store__db_error(s, BT_EIO, BT_("writing the accounts"));
@@ -206,7 +198,7 @@ int bt_staff_token(bt_store *s, const char *name, char out[BT_STAFF_TOKEN_BYTES]
 	OPENSSL_cleanse(rnd, sizeof(rnd));
 	if (bt__sha256(hash, out, strlen(out)) < 0)
 		return bt__error_set(BT_ERROR, BT_("SHA-256 failed"));
-	now_text(at);
+	bt_store__now(at);
 	if (sqlite3_prepare_v2(s->db, "INSERT INTO staff_token(hash, name, created, revoked) VALUES(?1, ?2, ?3, 0)", -1, &st, NULL) !=
 	    SQLITE_OK)
 		return bt_store__db_error(s, BT_EIO, BT_("writing the accounts"));
@@ -263,7 +255,7 @@ int bt_access_log_add(bt_store *s, const char *who, const char *what)
 	char at[BT_TIMESTAMP_BYTES];
 	sqlite3_stmt *st = NULL;
 	int err = 0;
-	now_text(at);
+	bt_store__now(at);
 	if (sqlite3_prepare_v2(s->db, "INSERT INTO access_log(at, who, what) VALUES(?1, ?2, ?3)", -1, &st, NULL) != SQLITE_OK)
 		return bt_store__db_error(s, BT_EIO, BT_("writing the access log"));
 	sqlite3_bind_text(st, 1, at, -1, SQLITE_STATIC);

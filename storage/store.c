@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 
 static const struct {
@@ -257,6 +258,14 @@ fail:
 	if (err != BT_EEXISTS)
 		remove(path);
 	return err;
+}
+
+void bt_store__now(char out[BT_TIMESTAMP_BYTES])
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(out, BT_TIMESTAMP_BYTES, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
 int bt_store_setting(bt_store *s, const char *name, char *out, size_t size)

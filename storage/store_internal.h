@@ -151,6 +151,8 @@ int bt_store__migrate(bt_store *s, int *needs_rebuild);
 /* ---- store.c ---- */
 
 int bt_store__prepare(bt_store *s);
+/* Now, UTC, as "YYYY-MM-DDTHH:MM:SSZ": when the store notes something of its own (a rebuild, a receipt, an account). */
+void bt_store__now(char out[BT_TIMESTAMP_BYTES]);
 void bt_store__finalize(bt_store *s);
 
 /* ---- log.c ---- */

@@ -180,11 +180,8 @@ int bt_store_receipt_put(bt_store *s, const char *note)
 {
 	sqlite3_stmt *st = NULL;
 	char at[BT_TIMESTAMP_BYTES];
-	time_t t = time(NULL);
-	struct tm tm;
 	int err = 0;
-	gmtime_r(&t, &tm);
-	strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	bt_store__now(at);
 	if (sqlite3_prepare_v2(s->db, "INSERT INTO receipt(at, note) VALUES(?1, ?2)", -1, &st, NULL) != SQLITE_OK)
 		return bt_store__db_error(s, BT_EIO, BT_("writing the receipts"));
 	sqlite3_bind_text(st, 1, at, -1, SQLITE_STATIC);

@@ -279,3 +279,12 @@ long bt_test_column(const char *text, const char *mark, const char *needle)
 	snprintf(prefix, sizeof(prefix), "%.*s", (int)(n - line), line);
 	return (long)bt_text_width(prefix);
 }
+
+/* Committee DU, cells CB (members A, the secretary, and B) and CB2 (member Z), all official. */
+const char *const bt_test_two_cells =
+	"{\"kind\":\"committee\",\"id\":\"DU\",\"name\":\"Đảng ủy xã\"}\n"
+	"{\"kind\":\"cell\",\"id\":\"CB\",\"committee\":\"DU\",\"name\":\"Chi bộ Một\"}\n"
+	"{\"kind\":\"cell\",\"id\":\"CB2\",\"committee\":\"DU\",\"name\":\"Chi bộ Hai\"}\n"
+	"{\"kind\":\"member\",\"id\":\"A\",\"cell\":\"CB\",\"name\":\"Nguyễn Văn An\",\"status\":\"official\",\"role\":\"secretary\",\"joined\":\"2000-01-01\"}\n"
+	"{\"kind\":\"member\",\"id\":\"B\",\"cell\":\"CB\",\"name\":\"Trần Thị Bình\",\"status\":\"official\",\"role\":\"member\",\"joined\":\"2001-01-01\"}\n"
+	"{\"kind\":\"member\",\"id\":\"Z\",\"cell\":\"CB2\",\"name\":\"Lê Văn Dũng\",\"status\":\"official\",\"role\":\"member\",\"joined\":\"2000-01-01\"}\n";

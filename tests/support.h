@@ -68,4 +68,7 @@ int bt_test_import(bt_store *s, const char *text, bt_import_stats *stats);
 /* The same, recorded at timestamp ts. */
 int bt_test_import_at(bt_store *s, const char *text, const char *ts, bt_import_stats *stats);
 
+/* JSON Lines: committee DU, cells CB (members A, the secretary, and B) and CB2 (member Z). */
+extern const char *const bt_test_two_cells;
+
 #endif
