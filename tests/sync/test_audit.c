@@ -164,6 +164,15 @@ static int has_problem(const bt_audit_report *r, const char *code, const char *l
 	return 0;
 }
 
+/* A problem of that code at entry `leaf` of the log. */
+static int has_problem_at(const bt_audit_report *r, const char *code, int64_t leaf)
+{
+	for (size_t i = 0; i < r->n_problems && i < BT_AUDIT_PROBLEMS_KEPT; i++)
+		if (strcmp(r->problems[i].code, code) == 0 && r->problems[i].leaf == leaf)
+			return 1;
+	return 0;
+}
+
 /* ---- a tar file, taken apart and put back (independent of the library's writer) ---- */
 
 typedef struct {
@@ -359,7 +368,7 @@ static void test_audit__every_changed_byte_of_an_event_is_named(void)
 			long p = verify_tar(&t, w.vkey, &r);
 			count(p);
 			/* Named by its log and number, or (when it no longer reads as an event) by its place in the log. */
-			named += has_problem(&r, NULL, ev.log, ev.seq) || has_problem(&r, "EVENT_UNREADABLE", NULL, -1);
+			named += has_problem(&r, NULL, ev.log, ev.seq) || has_problem_at(&r, "EVENT_UNREADABLE", (int64_t)e);
 			bt_audit_report_free(&r);
 			f->data[off[e] + i] ^= 0x20;
 		}
