@@ -16,7 +16,9 @@ pkgs=(build-essential cmake pkg-config
       libsqlite3-dev libssl-dev zlib1g-dev libjansson-dev libutf8proc-dev
       libmicrohttpd-dev libcurl4-openssl-dev curl openssl
       libcunit1-dev sqlite3 locales gettext clang libclang-rt-14-dev
-      groff-base man-db golang-go golang-golang-x-mod-dev)
+      groff-base man-db golang-go golang-golang-x-mod-dev
+      libxlsxwriter-dev libqrencode-dev
+      chromium chromium-driver python3-selenium python3-openpyxl)
 apt_get=${BT_SETUP_APT:-apt-get}
 apt_wait=${BT_SETUP_APT_WAIT:-1800}
 read -r -a apt_locks <<<"${BT_SETUP_APT_LOCKS:-/var/lib/dpkg/lock-frontend /var/lib/dpkg/lock /var/lib/apt/lists/lock /var/cache/apt/archives/lock}"
